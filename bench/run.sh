@@ -1,0 +1,609 @@
+#!/usr/bin/env bash
+# Load harness: drives a SIP server on 127.0.0.1 with sipp (or a UDP sender)
+# and reports throughput, failures, server CPU time and memory.
+#
+#   bench/run.sh SCENARIO [TARGET]
+#     SCENARIO  A B C D D20 E F, or "all"
+#     TARGET    scriptedsip (default) | kamailio | floor | all
+#
+# See bench/README.md for the scenarios, the environment variables and how
+# every number is computed. Installs nothing: it says what is missing.
+
+set -u -o pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+ALL_SCENARIOS="A B C D D20 E F"
+ALL_TARGETS="scriptedsip kamailio floor"
+
+usage() {
+    cat <<EOF
+usage: bench/run.sh SCENARIO [TARGET]
+  SCENARIO: A | B | C | D | D20 | E | F | all
+  TARGET:   scriptedsip (default) | kamailio | floor | all
+  A  OPTIONS answered statelessly with 200
+  B  INVITE/100/180/200/ACK/BYE/200 proxied statefully to a sipp UAS
+  C  INVITE held 1 s in an async route, then relayed to the UAS
+  D  40-byte non-SIP UDP packets through the nosip route (RATE=0: unpaced)
+  D20 like D with 20-byte packets, which the server must drop
+  E  INVITE suspended, resumed by an outside UDP resumer, relayed to the UAS
+  F  100000 INVITEs held suspended: memory per suspended transaction
+Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS OUT_DIR SIP_PORT
+  UAS_PORT UAC_PORT RESUMER_PORT RECV_TIMEOUT_MS KAM_SHM_MB KAM_PKG_MB
+  (details in bench/README.md)
+EOF
+}
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
+
+[ $# -ge 1 ] || { usage >&2; exit 2; }
+case "$1" in -h|--help) usage; exit 0 ;; esac
+SCENARIO_ARG=$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')
+TARGET_ARG=${2:-scriptedsip}
+[ "$SCENARIO_ARG" = ALL ] && SCENARIO_ARG=all
+
+case " $ALL_SCENARIOS all " in *" $SCENARIO_ARG "*) ;; *) usage >&2; die "unknown scenario '$1'" ;; esac
+case " $ALL_TARGETS all " in *" $TARGET_ARG "*) ;; *) usage >&2; die "unknown target '$TARGET_ARG'" ;; esac
+
+# ---------------------------------------------------------------- settings
+BENCH_IP=127.0.0.1
+SIP_PORT=${SIP_PORT:-5060}
+UAS_PORT=${UAS_PORT:-5080}
+UAC_PORT=${UAC_PORT:-5070}
+RESUMER_PORT=${RESUMER_PORT:-5090}
+RECV_TIMEOUT_MS=${RECV_TIMEOUT_MS:-10000}
+SWEEP_SECONDS=${SWEEP_SECONDS:-10}
+SWEEP_STOP_ON_FAIL=${SWEEP_STOP_ON_FAIL:-1}
+SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-90}
+F_SETTLE_SECONDS=${F_SETTLE_SECONDS:-3}
+D_DRAIN_MS=${D_DRAIN_MS:-500}
+KAM_PKG_MB=${KAM_PKG_MB:-32}
+SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll}
+CLK_TCK=$(getconf CLK_TCK)
+
+for p in "$SIP_PORT" "$UAS_PORT" "$UAC_PORT" "$RESUMER_PORT"; do
+    case "$p" in ''|*[!0-9]*) die "ports must be numbers" ;; esac
+done
+
+# per-scenario defaults: calls rate warmup (each scenario <= ~60 s)
+scenario_defaults() {
+    case "$1" in
+        A) echo "30000 3000 2000" ;;
+        B) echo "10000 500 500" ;;
+        C) echo "5000 250 250" ;;
+        D|D20) echo "200000 20000 5000" ;;
+        E) echo "10000 500 500" ;;
+        F) echo "100000 5000 0" ;;
+    esac
+}
+# what one "call" is, and how many server-side requests it carries
+scenario_unit() {
+    case "$1" in
+        A) echo "req 1" ;;
+        B|C|E) echo "call 3" ;;   # INVITE, ACK, BYE
+        D|D20) echo "pkt 1" ;;
+        F) echo "call 1" ;;
+    esac
+}
+deploy_dir() { case "$1" in D20) echo D ;; *) echo "$1" ;; esac; }
+
+# ---------------------------------------------------------------- work dir
+OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/scriptedsip-bench.XXXXXX)}
+mkdir -p "$OUT_DIR" "$OUT_DIR/bin" || die "cannot create $OUT_DIR"
+RESULTS_FILE=$OUT_DIR/results.txt
+
+# ---------------------------------------------------------------- process control
+STARTED_PIDS=()
+
+tree_pids() { # PID -> PID and all its descendants
+    ps -e -o pid=,ppid= 2>/dev/null | awk -v root="$1" '
+        { par[$1] = $2 }
+        END {
+            if (!(root in par)) exit
+            ids[root] = 1; changed = 1
+            while (changed) {
+                changed = 0
+                for (p in par) if (!(p in ids) && (par[p] in ids)) { ids[p] = 1; changed = 1 }
+            }
+            for (p in ids) print p
+        }'
+}
+
+stop_pid() { # graceful TERM, then KILL for the process and anything it left
+    local pid=$1 i tree
+    kill -0 "$pid" 2>/dev/null || return 0
+    tree=$(tree_pids "$pid")
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    for p in $tree; do
+        [ "$p" = "$pid" ] && continue
+        kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+    done
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+stop_all() {
+    local i
+    for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+        stop_pid "${STARTED_PIDS[$i]}"
+    done
+    STARTED_PIDS=()
+}
+
+on_exit() {
+    local rc=$?
+    stop_all
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+udp_port_bound() { # PORT -> success if some socket is bound to it on 127.0.0.1 or 0.0.0.0
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p="$hex" 'NR > 1 { split($2, a, ":"); if (a[2] == p && (a[1] == "0100007F" || a[1] == "00000000")) f = 1 }
+                     END { exit !f }' /proc/net/udp
+}
+
+wait_port() { # PORT PID TIMEOUT_S LABEL
+    local port=$1 pid=$2 timeout=$3 label=$4 i
+    for i in $(seq 1 $((timeout * 10))); do
+        kill -0 "$pid" 2>/dev/null || { log "$label exited during start-up"; return 1; }
+        udp_port_bound "$port" && return 0
+        sleep 0.1
+    done
+    log "$label did not bind udp $BENCH_IP:$port within ${timeout}s"
+    return 1
+}
+
+ensure_port_free() {
+    if udp_port_bound "$1"; then
+        log "udp port $1 is already in use (another server or bench still running?)"
+        return 1
+    fi
+}
+
+# ---------------------------------------------------------------- measurements
+cpu_ticks() { # utime+stime (clock ticks) summed over a process tree
+    local files=() p
+    for p in $(tree_pids "$1"); do
+        [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat")
+    done
+    [ ${#files[@]} -gt 0 ] || { echo 0; return; }
+    awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); t += f[12] + f[13] } END { print t + 0 }' \
+        "${files[@]}" 2>/dev/null
+}
+
+mem_kb() { # -> "pss_kb peak_rss_kb nproc": PSS summed over the tree, largest VmHWM
+    local pss=0 hwm=0 n=0 p v
+    for p in $(tree_pids "$1"); do
+        [ -r "/proc/$p/status" ] || continue
+        n=$((n + 1))
+        v=$(awk '/^Pss:/ { print $2; exit }' "/proc/$p/smaps_rollup" 2>/dev/null)
+        pss=$((pss + ${v:-0}))
+        v=$(awk '/^VmHWM:/ { print $2; exit }' "/proc/$p/status" 2>/dev/null)
+        [ "${v:-0}" -gt "$hwm" ] && hwm=$v
+    done
+    echo "$pss $hwm $n"
+}
+
+udp_counters() { # -> "NoPorts InErrors RcvbufErrors" from /proc/net/snmp
+    awk '/^Udp:/ { if (h) { for (i = 2; i <= NF; i++) v[name[i]] = $i; print v["NoPorts"], v["InErrors"], v["RcvbufErrors"] }
+                   else { for (i = 2; i <= NF; i++) name[i] = $i; h = 1 } }' /proc/net/snmp
+}
+
+ms_from_ticks() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1000 / hz }'; }
+
+# ---------------------------------------------------------------- tools
+need_cmd() { # CMD INSTALL_HINT
+    command -v "$1" >/dev/null 2>&1 && return 0
+    log "$1 not found: install it with: $2"
+    return 1
+}
+
+build_c_tool() { # SOURCE NAME -> path of the binary in OUT_DIR/bin
+    local src=$1 bin=$OUT_DIR/bin/$2
+    if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+        need_cmd gcc "apt-get install -y gcc" || return 1
+        gcc -O2 -Wall -o "$bin" "$src" 2>"$OUT_DIR/bin/$2.build.log" || {
+            log "gcc failed for $src (see $OUT_DIR/bin/$2.build.log)"
+            return 1
+        }
+    fi
+    echo "$bin"
+}
+
+scriptedsip_ready() {
+    if [ ! -f "$SCRIPTEDSIP_DLL" ]; then
+        if [ -z "${SCRIPTEDSIP_BUILD_TRIED:-}" ] && [ -d "$REPO_DIR/host/ScriptedSip.Host" ] &&
+            command -v dotnet >/dev/null 2>&1; then
+            SCRIPTEDSIP_BUILD_TRIED=1
+            log "building ScriptedSip host (dotnet build -c Release host/ScriptedSip.Host) ..."
+            (cd "$REPO_DIR" && timeout 900 dotnet build -c Release host/ScriptedSip.Host) \
+                >"$OUT_DIR/scriptedsip-build.log" 2>&1 ||
+                log "build failed, see $OUT_DIR/scriptedsip-build.log"
+        fi
+    fi
+    if [ ! -f "$SCRIPTEDSIP_DLL" ]; then
+        log "ScriptedSip host not built: $SCRIPTEDSIP_DLL is missing" \
+            "(build it with: dotnet build -c Release host/ScriptedSip.Host)"
+        return 1
+    fi
+    need_cmd dotnet "the .NET 10 SDK/runtime (dotnet)" || return 1
+}
+
+target_available() { # TARGET SCENARIO
+    case "$1" in
+        scriptedsip) scriptedsip_ready ;;
+        kamailio) need_cmd kamailio "apt-get install -y kamailio" ;;
+        floor)
+            if [ "$2" != A ]; then
+                log "floor target only answers OPTIONS (scenario A); skipping $2"
+                return 1
+            fi
+            need_cmd gcc "apt-get install -y gcc" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- servers
+SERVER_PID=
+SERVER_RUN_DIR=
+RESUMER_PID=
+
+start_server() { # TARGET SCENARIO RUN_DIR
+    local target=$1 scen=$2 dir=$3 bin kscen
+    ensure_port_free "$SIP_PORT" || return 1
+    case "$target" in
+        floor)
+            bin=$(build_c_tool "$BENCH_DIR/floor/udp_options_responder.c" udp_options_responder) || return 1
+            "$bin" "$BENCH_IP" "$SIP_PORT" >"$dir/server.log" 2>&1 &
+            SERVER_PID=$!
+            ;;
+        kamailio)
+            kscen=$scen
+            [ "$scen" = D20 ] && kscen=D
+            local shm=${KAM_SHM_MB:-}
+            [ -n "$shm" ] || { [ "$scen" = F ] && shm=4096 || shm=512; }
+            mkdir -p "$dir/kamailio"
+            kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -m "$shm" -M "$KAM_PKG_MB" \
+                -Y "$dir/kamailio" -w "$dir/kamailio" \
+                -A "SCEN_$kscen" -A "BENCH_PORT=$SIP_PORT" \
+                -A "UAS_URI=\"sip:$BENCH_IP:$UAS_PORT\"" \
+                -A "RESUMER_URI=\"sip:$BENCH_IP:$RESUMER_PORT\"" \
+                -A "CTL_SOCK=\"unix:$dir/kamailio/kamailio_ctl\"" \
+                >"$dir/server.log" 2>&1 &
+            SERVER_PID=$!
+            ;;
+        scriptedsip)
+            (cd "$REPO_DIR" &&
+                BENCH_UAS_URI="sip:$BENCH_IP:$UAS_PORT" BENCH_RESUMER_PORT=$RESUMER_PORT \
+                exec dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$BENCH_DIR/deploy/$(deploy_dir "$scen")" \
+                    "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache") \
+                >"$dir/server.log" 2>&1 &
+            SERVER_PID=$!
+            ;;
+    esac
+    STARTED_PIDS+=("$SERVER_PID")
+    SERVER_RUN_DIR=$dir
+    wait_port "$SIP_PORT" "$SERVER_PID" "$SERVER_START_TIMEOUT" "$target" || {
+        log "server log: $dir/server.log"
+        tail -n 20 "$dir/server.log" >&2
+        return 1
+    }
+    sleep 0.5 # let worker processes/threads come up
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "$target died after binding; see $dir/server.log"; return 1; }
+}
+
+start_uas() { # RUN_DIR BOUND_SECONDS
+    need_cmd sipp "apt-get install -y sip-tester" || return 1
+    ensure_port_free "$UAS_PORT" || return 1
+    sipp -sf "$BENCH_DIR/sipp/uas.xml" -i "$BENCH_IP" -p "$UAS_PORT" -nostdin -buff_size 4194304 \
+        -timeout "$2" -trace_stat -stf "$1/uas_stat.csv" -fd 1 \
+        -trace_err -error_file "$1/uas_err.log" -max_log_size 10000000 >"$1/uas.out" 2>&1 &
+    local pid=$!
+    STARTED_PIDS+=("$pid")
+    wait_port "$UAS_PORT" "$pid" 10 "sipp UAS"
+}
+
+start_resumer() { # RUN_DIR BOUND_SECONDS
+    need_cmd python3 "apt-get install -y python3" || return 1
+    ensure_port_free "$RESUMER_PORT" || return 1
+    python3 "$BENCH_DIR/tools/resumer.py" "$RESUMER_PORT" "$SIP_PORT" "$2" >"$1/resumer.out" 2>&1 &
+    RESUMER_PID=$!
+    STARTED_PIDS+=("$RESUMER_PID")
+    wait_port "$RESUMER_PORT" "$RESUMER_PID" 10 "resumer"
+}
+
+# ---------------------------------------------------------------- load
+run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,out,rc}
+    local scen=$1 calls=$2 rate=$3 prefix=$4 xml limit tmo
+    case "$scen" in
+        A) xml=uac_options.xml ;;
+        B|C|E) xml=uac_invite.xml ;;
+        F) xml=uac_invite_suspend.xml ;;
+    esac
+    tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
+    limit=$(( rate * 5 + 200 ))
+    rm -f "$prefix".csv "$prefix".err
+    timeout -k 5 $((tmo + 30)) sipp -sf "$BENCH_DIR/sipp/$xml" -i "$BENCH_IP" -p "$UAC_PORT" \
+        "$BENCH_IP:$SIP_PORT" -s bench -m "$calls" -r "$rate" -rp 1000 -l "$limit" \
+        -nostdin -buff_size 4194304 -timeout "$tmo" -timeout_error -recv_timeout "$RECV_TIMEOUT_MS" \
+        -trace_stat -stf "$prefix.csv" -fd 1 -trace_err -error_file "$prefix.err" \
+        -trace_screen -screen_file "$prefix.screen" -max_log_size 10000000 \
+        >"$prefix.out" 2>&1
+    echo $? >"$prefix.rc"
+}
+
+run_udp_flood() { # SCENARIO COUNT RATE PREFIX -> PREFIX.out
+    local size=40 bin
+    [ "$1" = D20 ] && size=20
+    bin=$(build_c_tool "$BENCH_DIR/tools/udp_flood.c" udp_flood) || return 1
+    timeout -k 5 600 "$bin" "$BENCH_IP" "$SIP_PORT" "$2" "$3" "$size" 540 >"$4.out" 2>&1
+    echo $? >"$4.rc"
+}
+
+kam_rpc() { # CMD... (kamailio only)
+    timeout 10 kamcmd -s "unix:$SERVER_RUN_DIR/kamailio/kamailio_ctl" "$@" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- one run
+declare -A R   # result of the last run_one
+
+run_one() { # TARGET SCENARIO CALLS RATE WARMUP
+    local target=$1 scen=$2 calls=$3 rate=$4 warm=$5
+    local dir=$OUT_DIR/$target-$scen-r$rate
+    local unit per_unit bound c0 c1 m0 m1 u0 u1 s t0 t1
+    read -r unit per_unit <<<"$(scenario_unit "$scen")"
+    R=([target]=$target [scen]=$scen [rate]=$rate [calls]=$calls [status]=error)
+    mkdir -p "$dir"
+
+    if [ "$scen" = D ] || [ "$scen" = D20 ]; then
+        if [ "$rate" -gt 0 ]; then bound=$(( (calls + warm) / rate + 60 )); else bound=120; fi
+    else
+        need_cmd sipp "apt-get install -y sip-tester" || return 1
+        need_cmd python3 "apt-get install -y python3" || return 1
+        bound=$(( (calls + warm) / rate + 2 * RECV_TIMEOUT_MS / 1000 + 120 ))
+    fi
+    case "$scen" in
+        B|C|E) start_uas "$dir" "$bound" || return 1 ;;
+    esac
+    [ "$scen" = E ] && { start_resumer "$dir" "$bound" || return 1; }
+    start_server "$target" "$scen" "$dir" || { stop_all; return 1; }
+    log "$target/$scen: server pid $SERVER_PID, $calls x $unit at ${rate}/s (warm-up $warm), logs in $dir"
+
+    # warm-up: same traffic, not measured (JIT, script compilation, pools)
+    if [ "$warm" -gt 0 ]; then
+        case "$scen" in
+            D|D20) run_udp_flood "$scen" "$warm" "$rate" "$dir/warmup" ;;
+            *) run_sipp_uac "$scen" "$warm" "$rate" "$dir/warmup"
+               s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/warmup.csv" "$dir/warmup.err" 2>/dev/null)
+               log "warm-up: $s" ;;
+        esac
+        kill -0 "$SERVER_PID" 2>/dev/null || { log "server died during warm-up"; stop_all; return 1; }
+    fi
+
+    m0=$(mem_kb "$SERVER_PID")
+    local shm0=
+    [ "$target" = kamailio ] && [ "$scen" = F ] &&
+        shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
+    u0=$(udp_counters)
+    c0=$(cpu_ticks "$SERVER_PID")
+    t0=$(date +%s.%N)
+    case "$scen" in
+        D|D20) run_udp_flood "$scen" "$calls" "$rate" "$dir/load"
+               sleep "$(awk -v m="$D_DRAIN_MS" 'BEGIN { print m / 1000 }')" ;;
+        *) run_sipp_uac "$scen" "$calls" "$rate" "$dir/load" ;;
+    esac
+    c1=$(cpu_ticks "$SERVER_PID")
+    t1=$(date +%s.%N)
+    u1=$(udp_counters)
+    if [ "$scen" = F ]; then
+        sleep "$F_SETTLE_SECONDS"
+    fi
+    m1=$(mem_kb "$SERVER_PID")
+    kill -0 "$SERVER_PID" 2>/dev/null && R[alive]=yes || R[alive]=no
+
+    # ---- traffic results
+    local created ok failed unexpected achieved extra=""
+    if [ "$scen" = D ] || [ "$scen" = D20 ]; then
+        local sent serr rcvbuf noport
+        sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$dir/load.out")
+        serr=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' "$dir/load.out")
+        achieved=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$dir/load.out")
+        read -r a0 _ r0 <<<"$u0"; read -r a1 _ r1 <<<"$u1"
+        rcvbuf=$(( r1 - r0 )); noport=$(( a1 - a0 ))
+        created=$(( ${sent:-0} + ${serr:-0} ))
+        failed=$(( rcvbuf + noport + ${serr:-0} ))
+        ok=$(( ${sent:-0} - rcvbuf - noport ))
+        unexpected=0
+        extra="drops=$rcvbuf noport=$noport size=$([ "$scen" = D20 ] && echo 20 || echo 40)"
+    else
+        s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/load.csv" "$dir/load.err" 2>/dev/null) ||
+            s="created=0 ok=0 failed=$calls unexpected=0 achieved=0"
+        local -A S=()
+        for kv in $s; do S[${kv%%=*}]=${kv#*=}; done
+        created=${S[created]:-0}; ok=${S[ok]:-0}; failed=${S[failed]:-0}
+        unexpected=${S[unexpected]:-0}; achieved=${S[achieved]:-0}
+        extra="retrans=${S[retrans]:-0} timeouts=${S[timeouts]:-0} ooc=${S[ooc]:-0} sipp_rc=$(cat "$dir/load.rc" 2>/dev/null)"
+        if [ -f "$dir/uas_stat.csv" ]; then
+            local us
+            us=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/uas_stat.csv" 2>/dev/null)
+            extra="$extra uas_failed=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$us")"
+        fi
+    fi
+    if [ "$scen" = E ]; then
+        stop_pid "$RESUMER_PID" # the resumer prints its counters on exit
+        extra="$extra resumed=$(sed -n 's/.*resumed=\([0-9]*\).*/\1/p' "$dir/resumer.out")"
+    fi
+
+    # ---- CPU
+    local ticks cpu_ms per_1k us_req
+    ticks=$(( c1 - c0 ))
+    cpu_ms=$(ms_from_ticks "$ticks")
+    per_1k=$(awk -v ms="$cpu_ms" -v n="$created" 'BEGIN { if (n > 0) printf "%.2f", ms * 1000 / n; else print "n/a" }')
+    us_req=$(awk -v ms="$cpu_ms" -v n="$created" -v k="$per_unit" 'BEGIN { if (n > 0) printf "%.2f", ms * 1000 / (n * k); else print "n/a" }')
+
+    # ---- memory
+    local pss0 pss1 hwm1 nproc
+    read -r pss0 _ _ <<<"$m0"
+    read -r pss1 hwm1 nproc <<<"$m1"
+    if [ "$scen" = F ]; then
+        local bpt
+        bpt=$(awk -v a="$pss0" -v b="$pss1" -v n="$ok" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "n/a" }')
+        extra="$extra mem_before_mb=$(awk -v k="$pss0" 'BEGIN { printf "%.1f", k / 1024 }') mem_after_mb=$(awk -v k="$pss1" 'BEGIN { printf "%.1f", k / 1024 }') bytes_per_tx=$bpt"
+        if [ "$target" = kamailio ]; then
+            local shm1 cur
+            shm1=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
+            cur=$(kam_rpc tm.stats | awk '/current:/ { print $2 }')
+            extra="$extra tm_current=${cur:-?} shm_bytes_per_tx=$(awk -v a="${shm0:-0}" -v b="${shm1:-0}" -v n="$ok" 'BEGIN { if (n > 0 && b > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
+        fi
+    fi
+
+    R[status]=ok
+    R[achieved]=$achieved
+    R[total]=$created
+    R[ok]=$ok
+    R[failed]=$failed
+    R[unexpected]=$unexpected
+    R[cpu_ms]=$cpu_ms
+    R[ms_per_1k]=$per_1k
+    R[unit]=$unit
+    R[us_per_req]=$us_req
+    R[peak_rss_mb]=$(awk -v k="$hwm1" 'BEGIN { printf "%.1f", k / 1024 }')
+    R[pss_mb]=$(awk -v k="$pss1" 'BEGIN { printf "%.1f", k / 1024 }')
+    R[nproc]=$nproc
+    R[wall_s]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    R[extra]=$extra
+    R[dir]=$dir
+
+    stop_all
+    print_result
+}
+
+print_result() {
+    local line
+    line=$(printf 'RESULT target=%s scenario=%s rate=%s achieved=%s total=%s ok=%s failed=%s unexpected=%s cpu_ms=%s ms_per_1k_%s=%s us_per_req=%s peak_rss_mb=%s pss_mb=%s procs=%s wall_s=%s server_alive=%s %s' \
+        "${R[target]}" "${R[scen]}" "${R[rate]}" "${R[achieved]}" "${R[total]}" "${R[ok]}" \
+        "${R[failed]}" "${R[unexpected]}" "${R[cpu_ms]}" "${R[unit]}" "${R[ms_per_1k]}" \
+        "${R[us_per_req]}" "${R[peak_rss_mb]}" "${R[pss_mb]}" "${R[nproc]}" "${R[wall_s]}" \
+        "${R[alive]}" "${R[extra]}")
+    echo "$line"
+    echo "$line" >>"$RESULTS_FILE"
+}
+
+run_passed() { # last run: every call/packet succeeded
+    [ "${R[status]}" = ok ] && [ "${R[failed]}" = 0 ] && [ "${R[unexpected]}" = 0 ] &&
+        [ "${R[ok]}" = "${R[calls]}" ]
+}
+
+# ---------------------------------------------------------------- table for TARGET=all
+declare -A TABLE
+
+table_add() { # TARGET (from R)
+    local k
+    for k in rate achieved total ok failed unexpected cpu_ms ms_per_1k us_per_req peak_rss_mb pss_mb; do
+        TABLE[$1,$k]=${R[$k]:-}
+    done
+    TABLE[$1,sweep]=${R[sweep]:-}
+    TABLE[$1,extra]=${R[extra]:-}
+}
+
+table_print() { # SCENARIO
+    local scen=$1 t k label unit
+    read -r unit _ <<<"$(scenario_unit "$scen")"
+    printf '\nScenario %s (CPU figures per %s)\n' "$scen" "$unit"
+    printf '%-16s' "metric"
+    for t in $ALL_TARGETS; do printf '%16s' "$t"; done
+    printf '\n'
+    for k in rate achieved total ok failed unexpected cpu_ms ms_per_1k us_per_req peak_rss_mb pss_mb sweep; do
+        case "$k" in
+            ms_per_1k) label="ms/1k $unit" ;;
+            us_per_req) label="us/request" ;;
+            sweep) [ -n "$RATE_SWEEP_SET" ] || continue; label="max rate ok" ;;
+            *) label=$k ;;
+        esac
+        printf '%-16s' "$label"
+        for t in $ALL_TARGETS; do printf '%16s' "${TABLE[$t,$k]:-n/a}"; done
+        printf '\n'
+    done
+    for t in $ALL_TARGETS; do
+        [ -n "${TABLE[$t,extra]:-}" ] && printf '  %s: %s\n' "$t" "${TABLE[$t,extra]}"
+    done
+}
+
+# ---------------------------------------------------------------- main
+RATE_SWEEP_SET=${RATE_SWEEP:-}
+
+run_scenario_target() { # TARGET SCENARIO -> fills R (and R[sweep])
+    local target=$1 scen=$2 dcalls drate dwarm calls rate warm best="" r
+    read -r dcalls drate dwarm <<<"$(scenario_defaults "$scen")"
+    calls=${CALLS:-$dcalls}; rate=${RATE:-$drate}; warm=${WARMUP_CALLS:-$dwarm}
+    case "$rate" in ''|*[!0-9]*) die "RATE must be an integer" ;; esac
+    if [ "$rate" = 0 ] && [ "$scen" != D ] && [ "$scen" != D20 ]; then
+        die "RATE=0 (unpaced) is only for D and D20"
+    fi
+    R=()
+    target_available "$target" "$scen" || { R=([status]=unavailable); return 1; }
+
+    if [ -n "$RATE_SWEEP_SET" ] && [ "$scen" != F ]; then
+        local last_ok=() sweep_line=""
+        for r in $RATE_SWEEP_SET; do
+            case "$r" in ''|*[!0-9]*|0) die "RATE_SWEEP entries must be positive integers" ;; esac
+            run_one "$target" "$scen" "${SWEEP_CALLS:-$((r * SWEEP_SECONDS))}" "$r" "$warm"
+            if run_passed; then
+                best=$r
+                sweep_line="$sweep_line $r:ok"
+                last_ok=()
+                for k in "${!R[@]}"; do last_ok+=("$k=${R[$k]}"); done
+            else
+                sweep_line="$sweep_line $r:FAIL(failed=${R[failed]:-?},unexpected=${R[unexpected]:-?})"
+                [ "$SWEEP_STOP_ON_FAIL" = 1 ] && break
+            fi
+        done
+        echo "SWEEP target=$target scenario=$scen max_rate_0_failed=${best:-none} steps:$sweep_line" |
+            tee -a "$RESULTS_FILE"
+        if [ -n "$best" ]; then # report the best passing step in tables
+            R=()
+            for kv in "${last_ok[@]}"; do R[${kv%%=*}]=${kv#*=}; done
+        fi
+        R[sweep]=${best:-none}
+    else
+        [ -n "$RATE_SWEEP_SET" ] && log "RATE_SWEEP does not apply to F; running it once"
+        run_one "$target" "$scen" "$calls" "$rate" "$warm" || { R[status]=error; return 1; }
+    fi
+}
+
+if [ "$SCENARIO_ARG" = all ]; then SCENARIOS=$ALL_SCENARIOS; else SCENARIOS=$SCENARIO_ARG; fi
+if [ "$TARGET_ARG" = all ]; then TARGETS=$ALL_TARGETS; else TARGETS=$TARGET_ARG; fi
+
+need_cmd sipp "apt-get install -y sip-tester" || case "$SCENARIOS" in D|D20) ;; *) exit 3 ;; esac
+
+log "results and logs: $OUT_DIR (CLK_TCK=$CLK_TCK)"
+overall=0
+for scen in $SCENARIOS; do
+    TABLE=()
+    ran=0
+    for target in $TARGETS; do
+        if run_scenario_target "$target" "$scen"; then
+            ran=$((ran + 1))
+            [ "$TARGET_ARG" = all ] && table_add "$target"
+        else
+            if [ "${R[status]:-}" = unavailable ]; then
+                [ "$TARGET_ARG" = all ] || overall=3
+            else
+                log "$target/$scen: run failed (logs in $OUT_DIR)"
+                overall=1
+            fi
+        fi
+    done
+    [ "$TARGET_ARG" = all ] && [ "$ran" -gt 0 ] && table_print "$scen" | tee -a "$RESULTS_FILE"
+done
+log "done; results in $RESULTS_FILE"
+exit "$overall"

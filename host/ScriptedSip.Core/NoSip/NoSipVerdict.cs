@@ -1,0 +1,8 @@
+namespace ScriptedSip.Core.NoSip;
+
+public enum NoSipVerdict
+{
+    Run,
+    Skip,
+    NotMatched,
+}

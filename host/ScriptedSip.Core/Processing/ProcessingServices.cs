@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.NoSip;
+using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Stats;
+
+namespace ScriptedSip.Core.Processing;
+
+/// <summary>What every worker's message processor shares: routes, counters, filters, loggers.</summary>
+public sealed class ProcessingServices
+{
+    public ProcessingServices(
+        IRouteProvider routes,
+        SipCounters counters,
+        NoSipFilter noSipFilter,
+        ProcessingOptions options,
+        SharedVariables sharedVariables,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Routes = routes;
+        Counters = counters;
+        NoSipFilter = noSipFilter;
+        Options = options;
+        SharedVariables = sharedVariables;
+        MessageLogger = loggerFactory.CreateLogger("ScriptedSip.Message");
+        ScriptLogger = loggerFactory.CreateLogger("ScriptedSip.Script");
+        Watchdog = new RouteWatchdog(options, loggerFactory.CreateLogger<RouteWatchdog>());
+        Destinations = new DestinationResolver();
+        TagSecret = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+    }
+
+    public IRouteProvider Routes { get; }
+
+    public SipCounters Counters { get; }
+
+    public NoSipFilter NoSipFilter { get; }
+
+    public ProcessingOptions Options { get; }
+
+    public SharedVariables SharedVariables { get; }
+
+    public ListenerSet Listeners { get; } = new();
+
+    public ILogger MessageLogger { get; }
+
+    public ILogger ScriptLogger { get; }
+
+    public RouteWatchdog Watchdog { get; }
+
+    public DestinationResolver Destinations { get; }
+
+    /// <summary>Mixed into stateless To-tags so they differ between processes but stay stable for retransmissions.</summary>
+    public uint TagSecret { get; }
+}

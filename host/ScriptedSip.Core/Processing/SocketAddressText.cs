@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ScriptedSip.Core.Processing;
+
+/// <summary>Reads IP and port out of a <see cref="SocketAddress"/> without building an IPEndPoint.</summary>
+public static class SocketAddressText
+{
+    public static int Port(SocketAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var bytes = address.Buffer.Span;
+        return (bytes[2] << 8) | bytes[3];
+    }
+
+    public static void SetPort(SocketAddress address, int port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var bytes = address.Buffer.Span;
+        bytes[2] = (byte)(port >> 8);
+        bytes[3] = (byte)port;
+    }
+
+    /// <summary>Writes the IP as text (IPv6 without brackets); returns the length, or -1 when it doesn't fit.</summary>
+    public static int FormatIp(SocketAddress address, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var bytes = address.Buffer.Span;
+        if (address.Family == AddressFamily.InterNetwork)
+        {
+            var written = 0;
+            for (var i = 4; i < 8; i++)
+            {
+                if (i > 4)
+                {
+                    if (written >= destination.Length)
+                    {
+                        return -1;
+                    }
+
+                    destination[written++] = (byte)'.';
+                }
+
+                if (!bytes[i].TryFormat(destination[written..], out var n))
+                {
+                    return -1;
+                }
+
+                written += n;
+            }
+
+            return written;
+        }
+
+        // IPv6 is rare enough on this path to use the framework's formatter.
+        var ip = new IPAddress(bytes.Slice(8, 16));
+        return ip.TryFormat(destination, out var length) ? length : -1;
+    }
+
+    public static string Ip(SocketAddress address)
+    {
+        Span<byte> text = stackalloc byte[64];
+        var length = FormatIp(address, text);
+        return length < 0 ? "?" : System.Text.Encoding.ASCII.GetString(text[..length]);
+    }
+}

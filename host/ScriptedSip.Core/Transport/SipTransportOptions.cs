@@ -1,0 +1,24 @@
+namespace ScriptedSip.Core.Transport;
+
+/// <summary>The <c>Sip</c> section of hostsettings.json.</summary>
+public sealed class SipTransportOptions
+{
+    public const string Section = "Sip";
+
+    /// <summary>Listen addresses, <c>udp:IP:PORT</c>.</summary>
+    public IList<string> Listen { get; set; } = [];
+
+    /// <summary>Workers per listen address; 0 = one per CPU.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Datagrams larger than this are dropped and logged.</summary>
+    public int MaxMessageSize { get; set; } = 65535;
+
+    /// <summary>Messages waiting per worker before new ones are dropped (overload protection).</summary>
+    public int QueueLimit { get; set; } = 8192;
+
+    public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
+
+    /// <summary>The default when the configuration gives no listen address.</summary>
+    public static readonly string DefaultListen = "udp:127.0.0.1:5060";
+}

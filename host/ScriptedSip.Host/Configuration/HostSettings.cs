@@ -1,0 +1,18 @@
+using ScriptedSip.Core.NoSip;
+using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Transactions;
+using ScriptedSip.Core.Transport;
+using ScriptedSip.Scripting;
+
+namespace ScriptedSip.Host.Configuration;
+
+/// <summary>Every option section, bound and validated, with relative paths resolved against the content root.</summary>
+public sealed record HostSettings(
+    string ContentRoot,
+    SipTransportOptions Sip,
+    IReadOnlyList<ListenEndpoint> Listen,
+    NoSipOptions NoSip,
+    TransactionOptions Transactions,
+    ScriptsOptions Scripts,
+    PluginsOptions Plugins,
+    ProcessingOptions Processing);

@@ -1,0 +1,3 @@
+using ScriptedSip.Host;
+
+return await ScriptedSipApplication.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NLog.Extensions.Logging;
+using ScriptedSip.Core.Stats;
+using ScriptedSip.Host.Configuration;
+using ScriptedSip.Scripting;
+
+namespace ScriptedSip.Host;
+
+/// <summary>
+/// Builds and runs the server. Exit codes: 0 normal stop (or <c>--check</c> passed), 1 <c>--check</c>
+/// found errors, 2 bad configuration or scripts that do not compile.
+/// </summary>
+public static class ScriptedSipApplication
+{
+    public const string SettingsFile = "hostsettings.json";
+    public const int ExitOk = 0;
+    public const int ExitCheckFailed = 1;
+    public const int ExitConfigError = 2;
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var check = args.Contains("--check", StringComparer.Ordinal);
+        var hostArgs = args.Where(a => a != "--check").ToArray();
+
+        var built = Build(hostArgs, Console.Error);
+        if (built.Host is null)
+        {
+            return built.ExitCode;
+        }
+
+        using var host = built.Host;
+        var scripts = host.Services.GetRequiredService<ScriptRuntime>();
+        var load = scripts.Load();
+        if (!load.Success)
+        {
+            foreach (var error in load.Errors)
+            {
+                await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+            }
+
+            NLog.LogManager.Flush();
+            return check ? ExitCheckFailed : ExitConfigError;
+        }
+
+        if (check)
+        {
+            await Console.Out.WriteLineAsync($"OK: scripts in {scripts.ScriptsDirectory} compile").ConfigureAwait(false);
+            return ExitOk;
+        }
+
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return ExitOk;
+        }
+        catch (ListenFailedException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return ExitConfigError;
+        }
+        finally
+        {
+            NLog.LogManager.Shutdown();
+        }
+    }
+
+    /// <summary>Creates the host without starting it; on a configuration error the host is null and the reason was written to <paramref name="errorOutput"/>.</summary>
+    public static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput)
+    {
+        ArgumentNullException.ThrowIfNull(errorOutput);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ApplicationName = "ScriptedSip",
+        });
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        AddSettingsFile(builder.Configuration, contentRoot);
+
+        HostSettings? settings;
+        try
+        {
+            settings = HostSettingsLoader.Load(builder.Configuration, contentRoot, out var errors);
+            foreach (var error in errors)
+            {
+                errorOutput.WriteLine($"error: {error}");
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            // hostsettings.json that is not valid JSON
+            errorOutput.WriteLine($"error: {SettingsFile}: {ex.Message}");
+            return (null, ExitConfigError);
+        }
+
+        if (settings is null)
+        {
+            return (null, ExitConfigError);
+        }
+
+        ConfigureLogging(builder, contentRoot);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<SipCounters>();
+        builder.Services.AddScriptedSipScripting(settings);
+        builder.Services.AddScriptedSipServer(settings);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        return (builder.Build(), ExitOk);
+    }
+
+    /// <summary>
+    /// hostsettings.json sits in the content root, below environment variables and the command
+    /// line in precedence, so <c>--Section:Key=value</c> overrides any key.
+    /// </summary>
+    private static void AddSettingsFile(ConfigurationManager configuration, string contentRoot)
+    {
+        var source = new JsonConfigurationSource
+        {
+            Path = SettingsFile,
+            Optional = true,
+            ReloadOnChange = false,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(contentRoot),
+        };
+        var sources = (IList<IConfigurationSource>)((IConfigurationBuilder)configuration).Sources;
+        var firstOverride = sources
+            .Select((s, i) => (s, i))
+            .FirstOrDefault(x => x.s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource
+                                   or Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource);
+        var index = firstOverride.s is null ? sources.Count : firstOverride.i;
+        sources.Insert(index, source);
+    }
+
+    private static void ConfigureLogging(HostApplicationBuilder builder, string contentRoot)
+    {
+        NLog.GlobalDiagnosticsContext.Set("contentRoot", contentRoot);
+        var section = builder.Configuration.GetSection("NLog");
+        if (section.Exists())
+        {
+            NLog.LogManager.Configuration = new NLogLoggingConfiguration(section);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace); // NLog's rules decide what is written
+        builder.Logging.AddNLog(new NLogProviderOptions { RemoveLoggerFactoryFilter = true, ShutdownOnDispose = false });
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.NoSip;
+using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Routing;
+using ScriptedSip.Host.Configuration;
+using ScriptedSip.Scripting;
+
+namespace ScriptedSip.Host;
+
+internal static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddScriptedSipScripting(this IServiceCollection services, HostSettings settings)
+    {
+        services.AddSingleton(settings.Scripts);
+        services.AddSingleton(_ => ScriptReferenceSet.CreateDefault());
+        services.AddSingleton<RouteCompiler>();
+        services.AddSingleton(_ => new CompiledScriptCache(settings.Scripts.CachePath));
+        services.AddSingleton(sp => new RouteSetLoader(sp.GetRequiredService<RouteCompiler>(), sp.GetRequiredService<CompiledScriptCache>()));
+        services.AddSingleton(sp => new ScriptRuntime(
+            sp.GetRequiredService<RouteSetLoader>(),
+            settings.Scripts.Path,
+            sp.GetRequiredService<ILogger<ScriptRuntime>>()));
+        services.AddSingleton<IRouteProvider>(sp => sp.GetRequiredService<ScriptRuntime>());
+        services.AddHostedService<ScriptReloadService>();
+        return services;
+    }
+
+    public static IServiceCollection AddScriptedSipServer(this IServiceCollection services, HostSettings settings)
+    {
+        services.AddSingleton(settings.NoSip);
+        services.AddSingleton(settings.Processing);
+        services.AddSingleton(settings.Transactions);
+        services.AddSingleton(_ => new NoSipFilter(settings.NoSip));
+        services.AddSingleton<SharedVariables>();
+        services.AddSingleton<ProcessingServices>();
+        services.AddSingleton<SipServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
+        return services;
+    }
+}

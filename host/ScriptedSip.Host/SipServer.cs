@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Transport;
+using ScriptedSip.Host.Configuration;
+
+namespace ScriptedSip.Host;
+
+/// <summary>Opens every listen address when the host starts and closes them on stop.</summary>
+public sealed partial class SipServer : IHostedService, IDisposable
+{
+    private readonly HostSettings _settings;
+    private readonly ProcessingServices _services;
+    private readonly SipCounters _counters;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly List<UdpListener> _listeners = [];
+
+    public SipServer(HostSettings settings, ProcessingServices services, SipCounters counters, ILoggerFactory loggerFactory)
+    {
+        _settings = settings;
+        _services = services;
+        _counters = counters;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<SipServer>();
+    }
+
+    /// <summary>The bound listeners (with the kernel's port when the configuration said port 0).</summary>
+    public IReadOnlyList<UdpListener> Listeners => _listeners;
+
+    public SipCounters Counters => _counters;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var listenerLogger = _loggerFactory.CreateLogger<UdpListener>();
+        foreach (var endpoint in _settings.Listen)
+        {
+            UdpListener listener;
+            try
+            {
+                listener = new UdpListener(
+                    endpoint,
+                    _settings.Sip,
+                    _settings.NoSip.MinPacketSize,
+                    l => new MessageProcessor(_services, l),
+                    _counters,
+                    listenerLogger);
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                throw new ListenFailedException($"Sip:Listen: cannot listen on {endpoint}: {ex.Message}", ex);
+            }
+
+            _listeners.Add(listener);
+            _services.Listeners.Add(listener);
+        }
+
+        if (_services.Routes.Current.Find(_settings.NoSip.EventRoute) is null)
+        {
+            LogNoSipRouteMissing(_logger, _settings.NoSip.EventRoute);
+        }
+
+        foreach (var listener in _listeners)
+        {
+            listener.Start();
+        }
+
+        _services.Watchdog.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.Stop(TimeSpan.FromSeconds(2));
+        }
+
+        _services.Watchdog.Stop();
+        var snapshot = string.Join(' ', _counters.Snapshot().Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}={kv.Value}"));
+        LogStopped(_logger, snapshot);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "non-SIP packets will be dropped: no route {Route}")]
+    private static partial void LogNoSipRouteMissing(ILogger logger, string route);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Stopped. Counters: {Counters}")]
+    private static partial void LogStopped(ILogger logger, string counters);
+}

@@ -1,0 +1,36 @@
+using System.Collections.Frozen;
+using ScriptedSip.Core.Routing;
+
+namespace ScriptedSip.Scripting;
+
+/// <summary>One compiled version of every route, living in its own collectible load context.</summary>
+internal sealed class LoadedRouteSet : IRouteSet
+{
+    private readonly FrozenDictionary<string, LoadedRoute> _routes;
+
+    public LoadedRouteSet(int version, IReadOnlyDictionary<string, LoadedRoute> routes, ScriptLoadContext context)
+    {
+        Version = version;
+        _routes = routes.ToFrozenDictionary(StringComparer.Ordinal);
+        Context = context;
+        RequestRoute = _routes[RouteNames.Request].Entry;
+        ReplyRoute = _routes.TryGetValue(RouteNames.Reply, out var reply) ? reply.Entry : null;
+    }
+
+    public int Version { get; }
+
+    public RouteEntry RequestRoute { get; }
+
+    public RouteEntry? ReplyRoute { get; }
+
+    public ScriptLoadContext Context { get; }
+
+    public IEnumerable<string> Names => _routes.Keys;
+
+    public RouteEntry? Find(string name) =>
+        _routes.TryGetValue(name, out var route) || _routes.TryGetValue(RouteNames.Normalize(name), out route) ? route.Entry : null;
+
+    public string? SourcePath(string name) => _routes.TryGetValue(name, out var route) ? route.SourcePath : null;
+}
+
+internal sealed record LoadedRoute(string Name, string SourcePath, RouteEntry Entry);

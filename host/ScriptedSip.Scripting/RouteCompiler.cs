@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Emit;
+using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.CodeAnalysis.Text;
+using ScriptedSip.Sdk.Scripting;
+
+namespace ScriptedSip.Scripting;
+
+/// <summary>Compiles one route script file into an assembly image with its portable PDB.</summary>
+public sealed class RouteCompiler
+{
+    /// <summary>Roslyn names a script's entry point this way; the loader binds it once per version.</summary>
+    public const string EntryTypeName = "RouteScript";
+    public const string EntryMethodName = "<Factory>";
+
+    /// <summary>Namespaces every script sees without a using directive.</summary>
+    public static readonly ImmutableArray<string> DefaultImports =
+    [
+        "System",
+        "System.Collections.Generic",
+        "System.Linq",
+        "System.Text",
+        "System.Text.RegularExpressions",
+        "System.Threading.Tasks",
+        "System.Net",
+        "ScriptedSip.Sdk.Scripting",
+    ];
+
+    private static readonly CSharpParseOptions ParseOptions =
+        new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
+
+    private readonly ScriptReferenceSet _references;
+
+    public RouteCompiler(ScriptReferenceSet references) => _references = references;
+
+    public ScriptReferenceSet References => _references;
+
+    public RouteCompileResult Compile(string sourcePath, string assemblyName, CancellationToken cancellationToken = default)
+    {
+        var scriptsDir = Path.GetDirectoryName(sourcePath)!;
+        SourceText text;
+        using (var stream = File.OpenRead(sourcePath))
+        {
+            text = SourceText.From(stream, Encoding.UTF8, canBeEmbedded: true);
+        }
+
+        var tree = CSharpSyntaxTree.ParseText(text, ParseOptions, sourcePath, cancellationToken);
+        var options = new CSharpCompilationOptions(
+            OutputKind.DynamicallyLinkedLibrary,
+            usings: DefaultImports,
+            optimizationLevel: OptimizationLevel.Release,
+            allowUnsafe: false,
+            nullableContextOptions: NullableContextOptions.Disable,
+            deterministic: true,
+            scriptClassName: EntryTypeName,
+            sourceReferenceResolver: new SourceFileResolver([scriptsDir], scriptsDir),
+            metadataReferenceResolver: ScriptMetadataResolver.Default.WithBaseDirectory(scriptsDir).WithSearchPaths(scriptsDir));
+
+        var compilation = CSharpCompilation.CreateScriptCompilation(
+            assemblyName,
+            tree,
+            _references.References,
+            options,
+            previousScriptCompilation: null,
+            returnType: typeof(object),
+            globalsType: typeof(RouteGlobals));
+
+        using var pe = new MemoryStream();
+        using var pdb = new MemoryStream();
+        var emit = compilation.Emit(
+            pe,
+            pdb,
+            options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb),
+            embeddedTexts: null,
+            cancellationToken: cancellationToken);
+
+        var errors = emit.Diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(d => d.ToString())
+            .ToList();
+        if (!emit.Success)
+        {
+            if (errors.Count == 0)
+            {
+                errors.Add($"{sourcePath}: error: compilation failed without a diagnostic");
+            }
+
+            return RouteCompileResult.Failed(errors);
+        }
+
+        // Assemblies that the script pulled in with #r (next to the scripts) must be loadable at run time.
+        var referencedFiles = compilation.References
+            .OfType<PortableExecutableReference>()
+            .Select(r => r.FilePath)
+            .Where(p => p is not null && p.StartsWith(scriptsDir, StringComparison.Ordinal))
+            .Select(p => p!)
+            .ToImmutableArray();
+
+        return RouteCompileResult.Succeeded(new RouteImage(pe.ToArray(), pdb.ToArray(), referencedFiles));
+    }
+}

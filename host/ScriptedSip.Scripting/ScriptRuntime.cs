@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Routing;
+
+namespace ScriptedSip.Scripting;
+
+/// <summary>
+/// Owns the route set that is loaded now. A reload builds a complete new version next to the
+/// running one and swaps one reference: each message reads <see cref="Current"/> once, so it runs
+/// entirely on one version. A version that does not compile is reported and the old one stays.
+/// The replaced version's load context is asked to unload; it is collected once the last message
+/// still running on it finishes.
+/// </summary>
+public sealed partial class ScriptRuntime : IRouteProvider
+{
+    private readonly RouteSetLoader _loader;
+    private readonly string _scriptsDir;
+    private readonly ILogger _logger;
+    private readonly Lock _reloadLock = new();
+    private IRouteSet? _current;
+    private int _version;
+
+    public ScriptRuntime(RouteSetLoader loader, string scriptsDir, ILogger<ScriptRuntime> logger)
+    {
+        _loader = loader;
+        _scriptsDir = scriptsDir;
+        _logger = logger;
+    }
+
+    public IRouteSet Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("Scripts are not loaded yet.");
+
+    public bool IsLoaded => Volatile.Read(ref _current) is not null;
+
+    public string ScriptsDirectory => _scriptsDir;
+
+    /// <summary>Raised after a new version was swapped in.</summary>
+    public event EventHandler<RouteSetSwappedEventArgs>? Swapped;
+
+    /// <summary>Loads the scripts; on success the new version serves from now on.</summary>
+    public RouteSetLoadResult Load()
+    {
+        lock (_reloadLock)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var version = _version + 1;
+            var result = _loader.Load(_scriptsDir, version);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (result.Routes is null)
+            {
+                var old = Volatile.Read(ref _current);
+                foreach (var error in result.Errors)
+                {
+                    LogCompileError(_logger, error);
+                }
+
+                if (old is not null)
+                {
+                    LogKeptOld(_logger, old.Version);
+                }
+
+                return result;
+            }
+
+            _version = version;
+            var previous = Interlocked.Exchange(ref _current, result.Routes);
+            if (previous is LoadedRouteSet loaded)
+            {
+                loaded.Context.Unload();
+            }
+
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var names = string.Join(", ", ((LoadedRouteSet)result.Routes).Names);
+                LogLoaded(_logger, version, result.Compiled, result.FromCache, (long)elapsed.TotalMilliseconds, names);
+            }
+            Swapped?.Invoke(this, new RouteSetSwappedEventArgs(result.Routes, previous));
+            return result;
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "{Diagnostic}")]
+    private static partial void LogCompileError(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Scripts not reloaded: version {Version} keeps serving")]
+    private static partial void LogKeptOld(ILogger logger, int version);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Scripts version {Version} loaded in {ElapsedMs} ms ({Compiled} compiled, {FromCache} from cache): {Routes}")]
+    private static partial void LogLoaded(ILogger logger, int version, int compiled, int fromCache, long elapsedMs, string routes);
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NLog.Targets;
+using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Stats;
+using ScriptedSip.Host;
+using ScriptedSip.Scripting;
+
+namespace ScriptedSip.IntegrationTests.Infrastructure;
+
+/// <summary>The real host, started in this process on an ephemeral loopback port.</summary>
+public sealed class RunningHost : IAsyncDisposable
+{
+    private RunningHost(IHost host, TestDeployment deployment)
+    {
+        Host = host;
+        Deployment = deployment;
+        Server = host.Services.GetRequiredService<SipServer>();
+    }
+
+    public IHost Host { get; }
+
+    public TestDeployment Deployment { get; }
+
+    public SipServer Server { get; }
+
+    public IPEndPoint EndPoint => Server.Listeners[0].LocalEndPoint;
+
+    public SipCounters Counters => Server.Counters;
+
+    public ScriptRuntime Scripts => Host.Services.GetRequiredService<ScriptRuntime>();
+
+    public System.Collections.Concurrent.ConcurrentDictionary<string, object?> Shv =>
+        Host.Services.GetRequiredService<SharedVariables>().Values;
+
+    public static async Task<RunningHost> StartAsync(TestDeployment deployment, params string[] extraArgs)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        var errors = new StringWriter();
+        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root, .. extraArgs], errors);
+        if (host is null)
+        {
+            throw new InvalidOperationException($"host did not build (exit {exitCode}): {errors}");
+        }
+
+        var load = host.Services.GetRequiredService<ScriptRuntime>().Load();
+        if (!load.Success)
+        {
+            host.Dispose();
+            throw new InvalidOperationException("scripts did not load: " + string.Join(Environment.NewLine, load.Errors));
+        }
+
+        await host.StartAsync().ConfigureAwait(false);
+        return new RunningHost(host, deployment);
+    }
+
+    /// <summary>Log lines written so far (the memory target of the test settings).</summary>
+    public static IReadOnlyList<string> Logs()
+    {
+        var target = NLog.LogManager.Configuration?.FindTargetByName<MemoryTarget>(TestDeployment.MemoryTargetName);
+        return target is null ? [] : [.. target.Logs];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync().ConfigureAwait(false);
+        Host.Dispose();
+    }
+}

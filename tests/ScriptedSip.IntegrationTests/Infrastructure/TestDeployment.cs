@@ -1,0 +1,71 @@
+namespace ScriptedSip.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A throw-away content root: hostsettings.json, scripts/ and plugins/ in a temp folder, the
+/// same layout a real deployment has. Deleted on dispose.
+/// </summary>
+public sealed class TestDeployment : IDisposable
+{
+    public const string MemoryTargetName = "memory";
+
+    public TestDeployment(string? settingsJson = null)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "scriptedsip-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(ScriptsPath);
+        Directory.CreateDirectory(Path.Combine(Root, "plugins"));
+        File.WriteAllText(Path.Combine(Root, "hostsettings.json"), settingsJson ?? DefaultSettings());
+    }
+
+    public string Root { get; }
+
+    public string ScriptsPath => Path.Combine(Root, "scripts");
+
+    /// <summary>Settings for tests: an ephemeral port, one worker, logs kept in memory, no compile cache.</summary>
+    public static string DefaultSettings(string extraSections = "") => $$"""
+        {
+          "Sip": { "Listen": [ "udp:127.0.0.1:0" ], "Workers": 2 },
+          "Scripts": { "CachePath": "", "ReloadDebounceMs": 100 },
+          {{extraSections}}
+          "NLog": {
+            "targets": { "{{MemoryTargetName}}": { "type": "Memory", "layout": "${level:uppercase=true} ${logger}: ${message}${onexception:inner= ${exception:format=message}}", "maxLogsCount": 5000 } },
+            "rules": [ { "logger": "Microsoft.*", "maxLevel": "Info", "final": true }, { "logger": "*", "minLevel": "Debug", "writeTo": "{{MemoryTargetName}}" } ]
+          }
+        }
+        """;
+
+    public TestDeployment WithScript(string name, string code)
+    {
+        var path = Path.Combine(ScriptsPath, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, code);
+        return this;
+    }
+
+    /// <summary>Copies the scripts shipped in the repository's scripts/ folder.</summary>
+    public TestDeployment WithShippedScripts()
+    {
+        var shipped = Path.Combine(TestContext.CurrentContext.TestDirectory, "ShippedScripts");
+        foreach (var file in Directory.GetFiles(shipped, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(ScriptsPath, Path.GetRelativePath(shipped, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+
+        return this;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

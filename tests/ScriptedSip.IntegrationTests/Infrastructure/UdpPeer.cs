@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ScriptedSip.IntegrationTests.Infrastructure;
+
+/// <summary>A UDP socket on loopback that plays the SIP client (or any sender) in tests.</summary>
+public sealed class UdpPeer : IDisposable
+{
+    private readonly Socket _socket;
+
+    public UdpPeer(string address = "127.0.0.1")
+    {
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    public int Port => LocalEndPoint.Port;
+
+    public void Send(IPEndPoint to, string text) => Send(to, Encoding.UTF8.GetBytes(text));
+
+    public void Send(IPEndPoint to, byte[] bytes) => _socket.SendTo(bytes, to);
+
+    /// <summary>The next datagram, or null after <paramref name="timeout"/>.</summary>
+    public (string Text, IPEndPoint From)? Receive(TimeSpan timeout)
+    {
+        var buffer = new byte[70000];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        _socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+        try
+        {
+            var length = _socket.ReceiveFrom(buffer, ref from);
+            return (Encoding.UTF8.GetString(buffer, 0, length), (IPEndPoint)from);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return null;
+        }
+    }
+
+    public string ReceiveText(TimeSpan timeout) =>
+        Receive(timeout)?.Text ?? throw new AssertionException($"no datagram within {timeout.TotalMilliseconds} ms");
+
+    public void Dispose() => _socket.Dispose();
+}
