@@ -21,14 +21,14 @@ public sealed class TestDeployment : IDisposable
     public string ScriptsPath => Path.Combine(Root, "scripts");
 
     /// <summary>Settings for tests: an ephemeral port, one worker, logs kept in memory, no compile cache.</summary>
-    public static string DefaultSettings(string extraSections = "") => $$"""
+    public static string DefaultSettings(string extraSections = "") => $$$"""
         {
           "Sip": { "Listen": [ "udp:127.0.0.1:0" ], "Workers": 2 },
           "Scripts": { "CachePath": "", "ReloadDebounceMs": 100 },
-          {{extraSections}}
+          {{{extraSections}}}
           "NLog": {
-            "targets": { "{{MemoryTargetName}}": { "type": "Memory", "layout": "${level:uppercase=true} ${logger}: ${message}${onexception:inner= ${exception:format=message}}", "maxLogsCount": 5000 } },
-            "rules": [ { "logger": "Microsoft.*", "maxLevel": "Info", "final": true }, { "logger": "*", "minLevel": "Debug", "writeTo": "{{MemoryTargetName}}" } ]
+            "targets": { "{{{MemoryTargetName}}}": { "type": "Memory", "layout": "${level:uppercase=true} ${logger}: ${message}${onexception:inner= ${exception:format=message}}", "maxLogsCount": 5000 } },
+            "rules": [ { "logger": "Microsoft.*", "maxLevel": "Info", "final": true }, { "logger": "*", "minLevel": "Debug", "writeTo": "{{{MemoryTargetName}}}" } ]
           }
         }
         """;

@@ -12,6 +12,7 @@ public sealed class UdpPeer : IDisposable
     public UdpPeer(string address = "127.0.0.1")
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _socket.ReceiveBufferSize = 4 * 1024 * 1024; // bursts of replies in tests must not overflow it
         _socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
     }
 
