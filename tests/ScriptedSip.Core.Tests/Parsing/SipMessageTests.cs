@@ -126,24 +126,23 @@ public sealed class SipMessageTests
         Assert.That(_msg.GetString(_msg.Body), Is.EqualTo("v=0\n"));
     }
 
-    [TestCase("v", "Via")]
-    [TestCase("f", "From")]
-    [TestCase("t", "To")]
-    [TestCase("i", "Call-ID")]
-    [TestCase("m", "Contact")]
-    [TestCase("l", "Content-Length")]
-    [TestCase("c", "Content-Type")]
-    [TestCase("k", "Supported")]
-    [TestCase("s", "Subject")]
-    [TestCase("e", "Content-Encoding")]
-    [TestCase("o", "Event")]
-    [TestCase("r", "Refer-To")]
-    [TestCase("u", "Allow-Events")]
-    public void FindHeader_CompactAndLongForms_FindEachOther(string compact, string longName)
+    // The message always has Via, From, To and Call-ID; the other headers are added in compact form.
+    [TestCase("v", "Via", "")]
+    [TestCase("f", "From", "")]
+    [TestCase("t", "To", "")]
+    [TestCase("i", "Call-ID", "")]
+    [TestCase("m", "Contact", "m: <sip:a@192.0.2.4>")]
+    [TestCase("l", "Content-Length", "l: 0")]
+    [TestCase("c", "Content-Type", "c: text/plain")]
+    [TestCase("k", "Supported", "k: path")]
+    [TestCase("s", "Subject", "s: hi")]
+    [TestCase("e", "Content-Encoding", "e: gzip")]
+    [TestCase("o", "Event", "o: presence")]
+    [TestCase("r", "Refer-To", "r: <sip:c@example.com>")]
+    [TestCase("u", "Allow-Events", "u: dialog")]
+    public void FindHeader_CompactAndLongForms_FindEachOther(string compact, string longName, string line)
     {
-        _msg.Parse(SampleMessages.Options($"{compact}: x\r\n".Replace("v: x", "v: SIP/2.0/UDP h;branch=z9hG4bK2", StringComparison.Ordinal)
-            .Replace("f: x", "", StringComparison.Ordinal).Replace("t: x", "", StringComparison.Ordinal)
-            .Replace("i: x", "", StringComparison.Ordinal).Replace("l: x", "l: 0", StringComparison.Ordinal)));
+        _msg.Parse(SampleMessages.Options(line.Length == 0 ? "" : line + "\r\n"));
 
         int byLong = _msg.FindHeader(longName.AsSpan());
         using (Assert.EnterMultipleScope())
