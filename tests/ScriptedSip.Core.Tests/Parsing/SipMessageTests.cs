@@ -38,7 +38,7 @@ public sealed class SipMessageTests
             Assert.That(_msg.ContentLength, Is.EqualTo(4));
             Assert.That(_msg.GetString(_msg.Body), Is.EqualTo("v=0\n"));
             Assert.That(_msg.HeaderSectionEnd, Is.EqualTo(_msg.Buffer.Length - 4));
-            Assert.That(_msg.HeaderCount, Is.EqualTo(10));
+            Assert.That(_msg.HeaderCount, Is.EqualTo(9));
         }
     }
 
