@@ -140,9 +140,11 @@ public static class HeaderNames
             return HeaderKind.Other;
         }
 
+        // Comparing the first letter first skips most same-length candidates cheaply.
+        int first = name[0] | 0x20;
         foreach (var e in ByLength[name.Length])
         {
-            if (Ascii.EqualsIgnoreCase(name, e.Name))
+            if ((e.Name[0] | 0x20) == first && Ascii.EqualsIgnoreCase(name, e.Name))
             {
                 return e.Kind;
             }

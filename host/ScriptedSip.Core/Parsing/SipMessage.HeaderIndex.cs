@@ -116,6 +116,19 @@ public sealed partial class SipMessage
             HeaderNames.Lookup(name),
             Segment.FromBounds(lineStart, nameEnd),
             Segment.FromBounds(valueStart, valueEnd));
+        int kind = (int)field.Kind;
+        if ((uint)kind < (uint)_firstOfKind.Length)
+        {
+            if (_firstOfKind[kind] < 0)
+            {
+                _firstOfKind[kind] = HeaderCount;
+            }
+            else
+            {
+                _repeatedKinds |= 1 << kind;
+            }
+        }
+
         _headers[HeaderCount++] = new HeaderEntry(field, lineEnd);
         return true;
     }

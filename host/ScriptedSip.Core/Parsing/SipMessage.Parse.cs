@@ -78,6 +78,8 @@ public sealed partial class SipMessage
         StartLineStart = 0;
         HeaderSectionStart = 0;
         BlankLineStart = -1;
+        Array.Fill(_firstOfKind, -1);
+        _repeatedKinds = 0;
     }
 
     private SipParseStatus NotSipResult(string error)

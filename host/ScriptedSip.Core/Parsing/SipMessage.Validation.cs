@@ -62,7 +62,8 @@ public sealed partial class SipMessage
         }
 
         int count = 0;
-        for (int i = first; i < HeaderCount; i++)
+        int last = (_repeatedKinds & (1 << (int)HeaderKind.Via)) != 0 ? HeaderCount - 1 : first;
+        for (int i = first; i <= last; i++)
         {
             var field = _headers[i].Field;
             if (field.Kind != HeaderKind.Via)
@@ -149,7 +150,7 @@ public sealed partial class SipMessage
                 SetError(missing);
             }
         }
-        else if (FindHeader(kind, index + 1) >= 0)
+        else if ((_repeatedKinds & (1 << (int)kind)) != 0)
         {
             SetError(duplicate);
         }

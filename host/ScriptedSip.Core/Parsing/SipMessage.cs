@@ -27,6 +27,11 @@ public sealed partial class SipMessage
 
     private HeaderEntry[] _headers = new HeaderEntry[InitialHeaderCapacity];
 
+    // First index of each of the kinds the parser itself reads (Via..Content-Length are enum values 1-7)
+    // and a bit per kind seen more than once, so validation never rescans the header index.
+    private readonly int[] _firstOfKind = new int[(int)HeaderKind.ContentLength + 1];
+    private int _repeatedKinds;
+
     /// <summary>Result of the last <see cref="Parse"/>.</summary>
     public SipParseStatus Status { get; private set; } = SipParseStatus.NotSip;
 
@@ -142,6 +147,11 @@ public sealed partial class SipMessage
     /// <summary>Index of the first header of <paramref name="kind"/> at or after <paramref name="startIndex"/>, or -1.</summary>
     public int FindHeader(HeaderKind kind, int startIndex = 0)
     {
+        if (startIndex <= 0 && (uint)kind < (uint)_firstOfKind.Length && kind != HeaderKind.Other)
+        {
+            return _firstOfKind[(int)kind];
+        }
+
         for (int i = Math.Max(startIndex, 0); i < HeaderCount; i++)
         {
             if (_headers[i].Field.Kind == kind)
