@@ -274,7 +274,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
             mkdir -p "$dir/kamailio"
             kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -m "$shm" -M "$KAM_PKG_MB" \
                 -Y "$dir/kamailio" -w "$dir/kamailio" \
-                -A "SCEN_$kscen" -A "BENCH_PORT=$SIP_PORT" ${KAM_DEFINES:-} \
+                -A "SCEN_$kscen" -A "BENCH_PORT=$SIP_PORT" ${KAM_ARGS:-} \
                 -A "UAS_URI=\"sip:$BENCH_IP:$UAS_PORT\"" \
                 -A "RESUMER_URI=\"sip:$BENCH_IP:$RESUMER_PORT\"" \
                 -A "CTL_SOCK=\"unix:$dir/kamailio/kamailio_ctl\"" \

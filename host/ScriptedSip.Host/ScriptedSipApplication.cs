@@ -80,11 +80,10 @@ public static class ScriptedSipApplication
         });
 
         var contentRoot = builder.Environment.ContentRootPath;
-        AddSettingsFile(builder.Configuration, contentRoot);
-
         HostSettings? settings;
         try
         {
+            AddSettingsFile(builder.Configuration, contentRoot);
             settings = HostSettingsLoader.Load(builder.Configuration, contentRoot, out var errors);
             foreach (var error in errors)
             {

@@ -1,0 +1,58 @@
+using ScriptedSip.Host;
+using ScriptedSip.IntegrationTests.Infrastructure;
+
+namespace ScriptedSip.IntegrationTests.Hosting;
+
+/// <summary>Bad configuration stops the host with exit code 2 and one line naming the key.</summary>
+public sealed class ConfigurationTests
+{
+    [TestCase("--Sip:Workers=-1", "error: Sip:Workers: -1 is out of range 0..256")]
+    [TestCase("--Sip:Workers=many", "Sip:Workers")]
+    [TestCase("--Sip:Listen:0=tcp:127.0.0.1:5060", "error: Sip:Listen:0: 'tcp:127.0.0.1:5060' is not supported")]
+    [TestCase("--Sip:Listen:0=udp:127.0.0.1", "error: Sip:Listen:0: 'udp:127.0.0.1' is not udp:IP:PORT")]
+    [TestCase("--Sip:MaxMessageSize=70000", "error: Sip:MaxMessageSize: 70000 is out of range")]
+    [TestCase("--NoSip:MsgMatch=([a-z", "error: NoSip:MsgMatch: invalid regular expression")]
+    [TestCase("--NoSip:MsgSkip=*oops", "error: NoSip:MsgSkip: invalid regular expression")]
+    [TestCase("--NoSip:MinPacketSize=-5", "error: NoSip:MinPacketSize: -5 is out of range")]
+    [TestCase("--Transactions:T1Ms=0", "error: Transactions:T1Ms: 0 is out of range")]
+    [TestCase("--Logging:SipParseErrorLevel=Loud", "error: Logging:SipParseErrorLevel: 'Loud' is not a level")]
+    public void BadValue_BuildFails_ExitCode2_OneLineNamingTheKey(string argument, string expected)
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", "return;");
+        using var errors = new StringWriter();
+
+        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root, argument], errors);
+
+        Assert.That(host, Is.Null);
+        Assert.That(exitCode, Is.EqualTo(2));
+        var lines = errors.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1));
+        Assert.That(lines[0], Does.Contain(expected));
+    }
+
+    [Test]
+    public void CommandLineOverridesHostSettingsFile()
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", "return;");
+        var (host, _) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root, "--NoSip:MinPacketSize=7"], TextWriter.Null);
+        using (host)
+        {
+            var settings = (ScriptedSip.Host.Configuration.HostSettings)host!.Services.GetService(typeof(ScriptedSip.Host.Configuration.HostSettings))!;
+            Assert.That(settings.NoSip.MinPacketSize, Is.EqualTo(7));
+            Assert.That(settings.Scripts.Path, Is.EqualTo(Path.Combine(deployment.Root, "scripts")), "relative paths resolve against the content root");
+        }
+    }
+
+    [Test]
+    public void HostSettingsThatIsNotJson_ExitCode2NamingTheFile()
+    {
+        using var deployment = new TestDeployment("{ this is not json").WithScript("request_route.csx", "return;");
+        using var errors = new StringWriter();
+
+        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root], errors);
+
+        Assert.That(host, Is.Null);
+        Assert.That(exitCode, Is.EqualTo(2));
+        Assert.That(errors.ToString(), Does.Contain("hostsettings.json"));
+    }
+}
