@@ -59,7 +59,10 @@ SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-90}
 F_SETTLE_SECONDS=${F_SETTLE_SECONDS:-3}
 D_DRAIN_MS=${D_DRAIN_MS:-500}
 KAM_PKG_MB=${KAM_PKG_MB:-32}
-SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll}
+KAM_MEM=${KAM_MEM:-tlsf}   # kamailio -x: tlsf | fm | qm (stock default, with memory debugging)
+DEFAULT_SCRIPTEDSIP_DLL=$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll
+SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$DEFAULT_SCRIPTEDSIP_DLL}
+SCRIPTEDSIP_BUILD=${SCRIPTEDSIP_BUILD:-1}   # 0: never build the host
 CLK_TCK=$(getconf CLK_TCK)
 
 for p in "$SIP_PORT" "$UAS_PORT" "$UAC_PORT" "$RESUMER_PORT"; do
@@ -222,8 +225,9 @@ build_c_tool() { # SOURCE NAME -> path of the binary in OUT_DIR/bin
 
 scriptedsip_ready() {
     if [ ! -f "$SCRIPTEDSIP_DLL" ]; then
-        if [ -z "${SCRIPTEDSIP_BUILD_TRIED:-}" ] && [ -d "$REPO_DIR/host/ScriptedSip.Host" ] &&
-            command -v dotnet >/dev/null 2>&1; then
+        if [ -z "${SCRIPTEDSIP_BUILD_TRIED:-}" ] && [ "$SCRIPTEDSIP_BUILD" = 1 ] &&
+            [ "$SCRIPTEDSIP_DLL" = "$DEFAULT_SCRIPTEDSIP_DLL" ] &&
+            [ -d "$REPO_DIR/host/ScriptedSip.Host" ] && command -v dotnet >/dev/null 2>&1; then
             SCRIPTEDSIP_BUILD_TRIED=1
             log "building ScriptedSip host (dotnet build -c Release host/ScriptedSip.Host) ..."
             (cd "$REPO_DIR" && timeout 900 dotnet build -c Release host/ScriptedSip.Host) \
@@ -272,7 +276,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
             local shm=${KAM_SHM_MB:-}
             [ -n "$shm" ] || { [ "$scen" = F ] && shm=4096 || shm=512; }
             mkdir -p "$dir/kamailio"
-            kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -m "$shm" -M "$KAM_PKG_MB" \
+            kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -x "$KAM_MEM" -m "$shm" -M "$KAM_PKG_MB" \
                 -Y "$dir/kamailio" -w "$dir/kamailio" \
                 -A "SCEN_$kscen" -A "BENCH_PORT=$SIP_PORT" ${KAM_ARGS:-} \
                 -A "UAS_URI=\"sip:$BENCH_IP:$UAS_PORT\"" \
@@ -384,7 +388,13 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
             D|D20) run_udp_flood "$scen" "$warm" "$rate" "$dir/warmup" ;;
             *) run_sipp_uac "$scen" "$warm" "$rate" "$dir/warmup"
                s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/warmup.csv" "$dir/warmup.err" 2>/dev/null)
-               log "warm-up: $s" ;;
+               log "warm-up: $s"
+               case " $s " in
+                   *" ok=0 "*|"  ")
+                       log "$target/$scen: no warm-up call succeeded; not measuring (logs in $dir)"
+                       stop_all
+                       return 1 ;;
+               esac ;;
         esac
         kill -0 "$SERVER_PID" 2>/dev/null || { log "server died during warm-up"; stop_all; return 1; }
     fi
@@ -413,7 +423,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     # ---- traffic results
     local created ok failed unexpected achieved extra=""
     if [ "$scen" = D ] || [ "$scen" = D20 ]; then
-        local sent serr rcvbuf noport
+        local sent serr rcvbuf noport a0 a1 r0 r1
         sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$dir/load.out")
         serr=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' "$dir/load.out")
         achieved=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$dir/load.out")
@@ -553,25 +563,34 @@ run_scenario_target() { # TARGET SCENARIO -> fills R (and R[sweep])
     target_available "$target" "$scen" || { R=([status]=unavailable); return 1; }
 
     if [ -n "$RATE_SWEEP_SET" ] && [ "$scen" != F ]; then
-        local last_ok=() sweep_line=""
+        local last_ok=() sweep_line="" best_achieved="" low
         for r in $RATE_SWEEP_SET; do
             case "$r" in ''|*[!0-9]*|0) die "RATE_SWEEP entries must be positive integers" ;; esac
             run_one "$target" "$scen" "${SWEEP_CALLS:-$((r * SWEEP_SECONDS))}" "$r" "$warm"
             if run_passed; then
                 best=$r
-                sweep_line="$sweep_line $r:ok"
+                best_achieved=${R[achieved]}
                 last_ok=()
                 for k in "${!R[@]}"; do last_ok+=("$k=${R[$k]}"); done
+                low=$(awk -v a="${R[achieved]}" -v r="$r" 'BEGIN { print (a < 0.9 * r) ? 1 : 0 }')
+                if [ "$low" = 1 ]; then
+                    # the load generator (or the machine) cannot go faster: higher steps mean nothing
+                    sweep_line="$sweep_line $r:ok(achieved=${R[achieved]},generator-limited)"
+                    break
+                fi
+                sweep_line="$sweep_line $r:ok"
             else
                 sweep_line="$sweep_line $r:FAIL(failed=${R[failed]:-?},unexpected=${R[unexpected]:-?})"
                 [ "$SWEEP_STOP_ON_FAIL" = 1 ] && break
             fi
         done
-        echo "SWEEP target=$target scenario=$scen max_rate_0_failed=${best:-none} steps:$sweep_line" |
+        echo "SWEEP target=$target scenario=$scen max_rate_0_failed=${best:-none} achieved_at_max=${best_achieved:-n/a} steps:$sweep_line" |
             tee -a "$RESULTS_FILE"
-        if [ -n "$best" ]; then # report the best passing step in tables
+        if [ -n "$best" ]; then # tables show the best passing step
             R=()
             for kv in "${last_ok[@]}"; do R[${kv%%=*}]=${kv#*=}; done
+        else
+            R=([status]=failed)
         fi
         R[sweep]=${best:-none}
     else

@@ -1,7 +1,9 @@
 // request_route.csx — runs for every SIP request (Kamailio's request_route).
 //
-// A small proxy: sanity checks, keep-alive OPTIONS answered here, in-dialog requests follow
+// A small stateful proxy: sanity checks, OPTIONS to us answered here, in-dialog requests follow
 // their recorded route set, new requests are record-routed and relayed to the Request-URI.
+// Retransmissions, CANCEL and the ACK of a negative reply for known transactions never reach
+// this script: the transaction layer handles them.
 
 // Max-Forwards: decrement it (add 10 if missing); at zero the request has looped too long.
 if (!MaxFwdProcess(10))
@@ -17,16 +19,24 @@ if (IsMethod("OPTIONS") && IsMyself(Ru))
     return;
 }
 
-// In-dialog requests (To has a tag): follow the Route headers we recorded.
+// A CANCEL whose INVITE we do not know: pass it on statelessly (RFC 3261 §16.10).
+if (IsMethod("CANCEL"))
+{
+    Forward();
+    return;
+}
+
+// In-dialog requests (To has a tag): follow the Route headers we recorded, or go straight to
+// the remote target when the peers did not keep us in the route set.
 if (HasToTag())
 {
-    if (LooseRoute())
+    if (LooseRoute() || !IsMyself(Ru))
     {
-        Forward();
+        TRelay();   // an ACK goes on statelessly, anything else statefully
         return;
     }
 
-    // An ACK without a route set belongs to a reply we sent ourselves: nothing to relay.
+    // An in-dialog request addressed to us (an ACK for a reply we sent ourselves): nothing to relay.
     if (!IsMethod("ACK"))
     {
         SlSendReply(404, "Not Here");
@@ -43,10 +53,12 @@ if (IsMyself(Ru))
 }
 
 // New dialog or stand-alone request: stay in the path and relay towards the Request-URI.
-// Once the transaction layer is available this becomes TRelay() (stateful).
 if (IsMethod("INVITE|SUBSCRIBE|REFER"))
 {
     RecordRoute();
 }
 
-Forward();
+if (!TRelay())
+{
+    SlSendReply(500, "Relay Failed");
+}

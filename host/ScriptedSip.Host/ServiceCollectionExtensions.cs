@@ -33,6 +33,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(settings.Transactions);
         services.AddSingleton(_ => new NoSipFilter(settings.NoSip));
         services.AddSingleton<SharedVariables>();
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProcessingServices>();
         services.AddSingleton<SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<SipServer>());

@@ -44,7 +44,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
                     endpoint,
                     _settings.Sip,
                     _settings.NoSip.MinPacketSize,
-                    l => new MessageProcessor(_services, l),
+                    _ => new MessageProcessor(_services),
                     _counters,
                     listenerLogger);
             }
@@ -73,6 +73,8 @@ public sealed partial class SipServer : IHostedService, IDisposable
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        // Graceful stop: nothing suspended or pending is dropped silently — each gets 503 first.
+        _services.Transactions.Shutdown();
         foreach (var listener in _listeners)
         {
             listener.Stop(TimeSpan.FromSeconds(2));
@@ -90,6 +92,8 @@ public sealed partial class SipServer : IHostedService, IDisposable
         {
             listener.Dispose();
         }
+
+        _services.Transactions.Dispose();
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "non-SIP packets will be dropped: no route {Route}")]

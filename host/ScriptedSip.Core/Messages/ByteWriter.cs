@@ -76,6 +76,24 @@ internal ref struct ByteWriter
         }
     }
 
+    /// <summary>For CSeq numbers, which use the full 32-bit unsigned range (RFC 3261 §8.1.1.5).</summary>
+    public void WriteNumber(uint value)
+    {
+        if (_overflow)
+        {
+            return;
+        }
+
+        if (Utf8Formatter.TryFormat(value, _destination[_position..], out int written))
+        {
+            _position += written;
+        }
+        else
+        {
+            _overflow = true;
+        }
+    }
+
     /// <summary>
     /// Writes text as UTF-8 with CR and LF turned into spaces: a caller-supplied reason phrase must not
     /// be able to end the line and inject headers.

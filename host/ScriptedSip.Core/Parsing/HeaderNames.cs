@@ -8,7 +8,10 @@ namespace ScriptedSip.Core.Parsing;
 /// </summary>
 public static class HeaderNames
 {
-    private readonly record struct Entry(byte[] Name, HeaderKind Kind, char Compact);
+    private readonly record struct Entry(byte[] Name, HeaderKind Kind, char Compact)
+    {
+        public byte[] Lower { get; } = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(Name).ToLowerInvariant());
+    }
 
     private static readonly Entry[] Entries =
     [
@@ -140,17 +143,35 @@ public static class HeaderNames
             return HeaderKind.Other;
         }
 
-        // Comparing the first letter first skips most same-length candidates cheaply.
-        int first = name[0] | 0x20;
         foreach (var e in ByLength[name.Length])
         {
-            if ((e.Name[0] | 0x20) == first && Ascii.EqualsIgnoreCase(name, e.Name))
+            if (EqualsLower(name, e.Lower))
             {
                 return e.Kind;
             }
         }
 
         return HeaderKind.Other;
+    }
+
+    /// <summary>
+    /// Compares against a pre-lowercased name. A plain loop beats the general-purpose case-insensitive
+    /// compare on these short names, and this runs for every header of every message. A byte matches if
+    /// it is equal, or if it is the upper-case form of a letter (OR-ing 0x20 folds only letters correctly).
+    /// </summary>
+    private static bool EqualsLower(ReadOnlySpan<byte> name, byte[] lower)
+    {
+        for (int i = 0; i < lower.Length; i++)
+        {
+            byte b = name[i];
+            byte l = lower[i];
+            if (b != l && ((b | 0x20) != l || (uint)(l - 'a') > 'z' - 'a'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Kind for a header name given as text (long or compact form, any case).</summary>

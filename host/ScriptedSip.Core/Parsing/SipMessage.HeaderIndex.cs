@@ -91,8 +91,10 @@ public sealed partial class SipMessage
             nameEnd--;
         }
 
+        // A recognised name is made of token characters by construction, so only unknown names need the check.
         var name = buf[lineStart..nameEnd];
-        if (!SipChars.IsAll(name, SipChars.Token))
+        var kind = name.IsEmpty ? HeaderKind.Other : HeaderNames.Lookup(name);
+        if (kind == HeaderKind.Other && !SipChars.IsAll(name, SipChars.Token))
         {
             SetError(SipParseErrors.BadHeaderLine);
             return true;
@@ -113,19 +115,19 @@ public sealed partial class SipMessage
         int valueStart = SipChars.SkipLws(buf, colonPos + 1, contentEnd);
         int valueEnd = SipChars.TrimLwsEnd(buf, valueStart, contentEnd);
         var field = new HeaderField(
-            HeaderNames.Lookup(name),
+            kind,
             Segment.FromBounds(lineStart, nameEnd),
             Segment.FromBounds(valueStart, valueEnd));
-        int kind = (int)field.Kind;
-        if ((uint)kind < (uint)_firstOfKind.Length)
+        int k = (int)kind;
+        if ((uint)k < (uint)_firstOfKind.Length)
         {
-            if (_firstOfKind[kind] < 0)
+            if (_firstOfKind[k] < 0)
             {
-                _firstOfKind[kind] = HeaderCount;
+                _firstOfKind[k] = HeaderCount;
             }
             else
             {
-                _repeatedKinds |= 1 << kind;
+                _repeatedKinds |= 1 << k;
             }
         }
 

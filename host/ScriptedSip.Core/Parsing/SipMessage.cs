@@ -29,7 +29,7 @@ public sealed partial class SipMessage
 
     // First index of each of the kinds the parser itself reads (Via..Content-Length are enum values 1-7)
     // and a bit per kind seen more than once, so validation never rescans the header index.
-    private readonly int[] _firstOfKind = new int[(int)HeaderKind.ContentLength + 1];
+    private readonly int[] _firstOfKind = Enumerable.Repeat(-1, (int)HeaderKind.ContentLength + 1).ToArray();
     private int _repeatedKinds;
 
     /// <summary>Result of the last <see cref="Parse"/>.</summary>

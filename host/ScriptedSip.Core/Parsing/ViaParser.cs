@@ -65,21 +65,17 @@ internal static class ViaParser
             // On a syntax error keep what was read so far: a stateless 400 still needs sent-by and branch.
             bool ok = r == HeaderParams.Result.Param;
             var n = buf.Slice(name.Start, name.Length);
-            if (!ok || n.IsEmpty)
-            {
-                ok = false;
-            }
-            else if (Ascii.EqualsIgnoreCase(n, "branch"u8))
+            if (ok && Ascii.EqualsIgnoreCase(n, "branch"u8))
             {
                 ok = hasValue;
                 branch = value;
             }
-            else if (Ascii.EqualsIgnoreCase(n, "received"u8))
+            else if (ok && Ascii.EqualsIgnoreCase(n, "received"u8))
             {
                 ok = hasValue;
                 received = value;
             }
-            else if (Ascii.EqualsIgnoreCase(n, "rport"u8))
+            else if (ok && Ascii.EqualsIgnoreCase(n, "rport"u8))
             {
                 hasRport = true;
                 rportParam = Segment.FromBounds(name.Start, hasValue ? value.End : name.End);
@@ -88,16 +84,16 @@ internal static class ViaParser
 
             if (!ok)
             {
-                via = Build(rportParam);
+                via = Build();
                 return false;
             }
         }
 
-        via = Build(rportParam);
+        via = Build();
         return true;
 
-        ViaInfo Build(Segment rportSegment) =>
-            new(transport, host, port, branch, received, hasRport, rport, Segment.FromBounds(start, end)) { RportParam = rportSegment };
+        ViaInfo Build() =>
+            new(transport, host, port, branch, received, hasRport, rport, Segment.FromBounds(start, end)) { RportParam = rportParam };
     }
 
     private static bool Token(ReadOnlySpan<byte> buf, int pos, int end, out int next, out Segment token)

@@ -9,7 +9,7 @@ public sealed partial class MessageContext
 {
     public override bool LooseRoute()
     {
-        if (Kind != RouteKind.Request)
+        if (!IsRequestLike)
         {
             return false;
         }

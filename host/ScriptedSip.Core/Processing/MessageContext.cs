@@ -20,7 +20,7 @@ public sealed partial class MessageContext : RouteGlobals
 {
     private readonly ProcessingServices _services;
     private readonly InboundDatagram _datagram;
-    private readonly MessageBuffers _buffers;
+    private MessageBuffers _buffers;
     private readonly IRouteSet _routes;
     private string? _mb;
     private string? _si;
@@ -32,15 +32,19 @@ public sealed partial class MessageContext : RouteGlobals
     private bool _editing;
     private bool _recordRoute;
     private bool _maxForwardsDone;
+    private bool _recordRouteWritten;
 
-    public MessageContext(ProcessingServices services, InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind)
+    public MessageContext(ProcessingServices services, InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
     {
         _services = services;
         _datagram = datagram;
         _buffers = buffers;
         _routes = routes;
         Kind = kind;
+        Origin = origin;
     }
+
+    public RouteOrigin Origin { get; }
 
     public RouteKind Kind { get; }
 
@@ -63,6 +67,8 @@ public sealed partial class MessageContext : RouteGlobals
 
     private bool IsSip => Kind != RouteKind.Event;
 
+    private bool IsRequestLike => Kind is RouteKind.Request or RouteKind.Failure;
+
     /// <summary>Call-ID for SIP messages, source ip:port for other packets: every log line carries it.</summary>
     public string LogTag => IsSip ? Ci ?? "no-call-id" : Si + ":" + Sp.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -84,7 +90,7 @@ public sealed partial class MessageContext : RouteGlobals
         get => !IsSip || !Msg.IsRequest ? null : _ru ??= Text(Msg.RequestUri);
         set
         {
-            if (Kind != RouteKind.Request || string.IsNullOrWhiteSpace(value))
+            if (!IsRequestLike || string.IsNullOrWhiteSpace(value))
             {
                 throw new InvalidOperationException("Ru can only be set to a URI in a request route.");
             }
@@ -94,9 +100,9 @@ public sealed partial class MessageContext : RouteGlobals
         }
     }
 
-    public override int Rs => IsSip && !Msg.IsRequest ? Msg.StatusCode : 0;
+    public override int Rs => Kind == RouteKind.Failure ? Transaction?.BestStatus ?? 0 : IsSip && !Msg.IsRequest ? Msg.StatusCode : 0;
 
-    public override string? Rr => IsSip && !Msg.IsRequest ? Text(Msg.Reason) : null;
+    public override string? Rr => Kind == RouteKind.Failure ? Transaction?.BestReason : IsSip && !Msg.IsRequest ? Text(Msg.Reason) : null;
 
     public override string? Ci => !IsSip ? null : _ci ??= Text(Msg.CallId);
 
@@ -247,10 +253,16 @@ public sealed partial class MessageContext : RouteGlobals
     public override bool SlSendReply(int code, string reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        if (Kind != RouteKind.Request)
+        if (Kind is not (RouteKind.Request or RouteKind.Failure))
         {
             ProcessingLog.ActionNotHere(_services.MessageLogger, nameof(SlSendReply), LogTag, Kind.ToString());
             return false;
+        }
+
+        if (Transaction is not null)
+        {
+            // Once a transaction exists, replies go through it (and are re-sent on retransmissions).
+            return _services.Transactions.Reply(this, code, reason);
         }
 
         if (code is < 100 or > 699)
@@ -263,20 +275,21 @@ public sealed partial class MessageContext : RouteGlobals
 
     public override bool Forward() => Forward(null!);
 
+
     public override bool Forward(string uri)
     {
-        if (Kind != RouteKind.Request)
+        if (!IsRequestLike)
         {
             ProcessingLog.ActionNotHere(_services.MessageLogger, nameof(Forward), LogTag, Kind.ToString());
             return false;
         }
 
-        return ForwardRequest(uri ?? _destination ?? Ru!);
+        return ForwardStateless(uri);
     }
 
     public override void RecordRoute()
     {
-        if (Kind == RouteKind.Request)
+        if (IsRequestLike)
         {
             _recordRoute = true;
         }
@@ -284,7 +297,7 @@ public sealed partial class MessageContext : RouteGlobals
 
     public override bool MaxFwdProcess(int limit)
     {
-        if (Kind != RouteKind.Request)
+        if (!IsRequestLike)
         {
             return false;
         }
@@ -345,8 +358,13 @@ public sealed partial class MessageContext : RouteGlobals
         return target;
     }
 
-    private bool ForwardRequest(string target)
+    /// <summary>Where a relay goes when no URI is given: the next hop from LooseRoute, else the Request-URI.</summary>
+    internal string NextHop => _destination ?? Ru!;
+
+    /// <summary>Forwards statelessly (Forward(), and TRelay of an ACK).</summary>
+    internal bool ForwardStateless(string? uri)
     {
+        var target = uri ?? NextHop;
         if (!_services.Destinations.TryResolve(Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
         {
             ProcessingLog.ForwardFailed(_services.MessageLogger, LogTag, error);
@@ -360,34 +378,59 @@ public sealed partial class MessageContext : RouteGlobals
             return false;
         }
 
-        if (!_maxForwardsDone)
-        {
-            // RFC 3261 §16.6 step 3: a proxy decrements Max-Forwards, adding 70 when it is missing.
-            if (Msg.MaxForwards == 0)
-            {
-                SendReply(483, "Too Many Hops", default);
-                return false;
-            }
-
-            if (!MaxFwdProcess(70))
-            {
-                return false;
-            }
-        }
-
-        var editor = Editor();
-        Span<byte> line = stackalloc byte[256];
-        if (_recordRoute && Utf8.TryWrite(line, $"Record-Route: <sip:{listener.Endpoint.HostPort};lr>\r\n", out var rrLength))
-        {
-            editor.InsertTopHeader(line[..rrLength]);
-        }
-
-        if (!Utf8.TryWrite(line, $"Via: SIP/2.0/UDP {listener.Endpoint.HostPort};branch=z9hG4bKsl{StatelessBranch.Compute(Msg):x8}\r\n", out var viaLength))
+        Span<byte> branch = stackalloc byte[32];
+        if (!Utf8.TryWrite(branch, $"z9hG4bKsl{StatelessBranch.Compute(Msg):x8}", out var branchLength))
         {
             return false;
         }
 
-        editor.InsertTopHeader(line[..viaLength]);
+        var length = WriteForwarded(listener, branch[..branchLength]);
+        if (length < 0)
+        {
+            return false;
+        }
+
+        var sent = listener.Send(_buffers.Output.AsSpan(0, length), endpoint.Serialize());
+        Forwarded |= sent;
+        return sent;
+    }
+
+    /// <summary>
+    /// Writes the request as it leaves towards the next hop into <see cref="MessageBuffers.Output"/>:
+    /// our Via with <paramref name="branch"/>, Record-Route if asked, the new Request-URI, the
+    /// script's header edits, Max-Forwards decremented (RFC 3261 §16.6). -1 when it cannot be sent
+    /// (Max-Forwards reached 0: 483 was answered; or it does not fit).
+    /// </summary>
+    internal int WriteForwarded(UdpListener listener, ReadOnlySpan<byte> branch)
+    {
+        if (!_maxForwardsDone)
+        {
+            if (Msg.MaxForwards == 0)
+            {
+                SendReply(483, "Too Many Hops", default);
+                return -1;
+            }
+
+            MaxFwdProcess(70);
+        }
+
+        var editor = Editor();
+        Span<byte> line = stackalloc byte[256];
+        if (_recordRoute && !_recordRouteWritten && Utf8.TryWrite(line, $"Record-Route: <sip:{listener.Endpoint.HostPort};lr>\r\n", out var rrLength))
+        {
+            editor.InsertTopHeader(line[..rrLength]);
+            _recordRouteWritten = true;
+        }
+
+        if (!Utf8.TryWrite(line, $"Via: SIP/2.0/UDP {listener.Endpoint.HostPort};branch=", out var viaLength)
+            || !branch.TryCopyTo(line[viaLength..]))
+        {
+            return -1;
+        }
+
+        viaLength += branch.Length;
+        "\r\n"u8.CopyTo(line[viaLength..]);
+        editor.InsertTopHeader(line[..(viaLength + 2)]);
         if (_ruChanged && _ru is not null)
         {
             editor.SetRequestUri(Encoding.UTF8.GetBytes(_ru));
@@ -397,12 +440,9 @@ public sealed partial class MessageContext : RouteGlobals
         if (length < 0)
         {
             ProcessingLog.ForwardFailed(_services.MessageLogger, LogTag, "the forwarded message does not fit in a datagram");
-            return false;
         }
 
-        var sent = listener.Send(_buffers.Output.AsSpan(0, length), endpoint.Serialize());
-        Forwarded |= sent;
-        return sent;
+        return length;
     }
 
     private Messages.SipMessageEditor Editor()

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
@@ -9,9 +8,10 @@ using ScriptedSip.Sdk.Scripting;
 namespace ScriptedSip.Core.Processing;
 
 /// <summary>
-/// The message path of one worker: parse, classify (request, reply, non-SIP, broken), run the
-/// route script, apply the end-of-route rules. A route that completes synchronously — the common
-/// case — costs no thread switch; one that awaits takes its buffers along and the worker goes on.
+/// The message path of one worker: parse, classify (request, reply, non-SIP, broken), let the
+/// transaction layer absorb what belongs to an existing transaction, run the route script. A route
+/// that completes synchronously — the common case — costs no thread switch; one that awaits takes
+/// its buffers along and the worker goes on with fresh ones.
 /// </summary>
 public sealed class MessageProcessor : IDatagramHandler
 {
@@ -19,11 +19,10 @@ public sealed class MessageProcessor : IDatagramHandler
     private readonly RouteClock _clock;
     private MessageBuffers _buffers = MessageBuffers.Rent();
 
-    public MessageProcessor(ProcessingServices services, UdpListener listener)
+    public MessageProcessor(ProcessingServices services)
     {
         ArgumentNullException.ThrowIfNull(services);
         _services = services;
-        _ = listener;
         _clock = services.Watchdog.Register();
     }
 
@@ -31,16 +30,21 @@ public sealed class MessageProcessor : IDatagramHandler
     {
         ArgumentNullException.ThrowIfNull(datagram);
         var message = _buffers.Message;
-        var status = message.Parse(datagram.Data);
-        switch (status)
+        switch (message.Parse(datagram.Data))
         {
             case SipParseStatus.Ok when message.IsRequest:
                 _services.Counters.Increment(SipCounter.Requests);
+                if (_services.Transactions.TryAbsorb(message, datagram))
+                {
+                    datagram.Release();
+                    return;
+                }
+
                 Run(datagram, RouteKind.Request, RouteNames.Request);
                 break;
             case SipParseStatus.Ok:
                 _services.Counters.Increment(SipCounter.Replies);
-                Run(datagram, RouteKind.Reply, RouteNames.Reply);
+                HandleReply(datagram);
                 break;
             case SipParseStatus.NotSip:
                 HandleNoSip(datagram);
@@ -49,6 +53,13 @@ public sealed class MessageProcessor : IDatagramHandler
                 HandleBroken(datagram);
                 break;
         }
+    }
+
+    private void HandleReply(InboundDatagram datagram)
+    {
+        var context = new MessageContext(_services, datagram, _buffers, _services.Routes.Current, RouteKind.Reply);
+        _services.Transactions.HandleReply(context);
+        datagram.Release();
     }
 
     private void HandleNoSip(InboundDatagram datagram)
@@ -72,8 +83,8 @@ public sealed class MessageProcessor : IDatagramHandler
 
     /// <summary>
     /// A SIP-looking message that does not parse. A request whose Via, From, To, Call-ID and CSeq
-    /// could be read is answered 400 with the reason; anything else cannot be answered and is dropped.
-    /// Either way one line at Logging:SipParseErrorLevel.
+    /// could be read is answered 400 (505 for an unsupported version) with the reason; anything else
+    /// cannot be answered and is dropped. Either way one line at Logging:SipParseErrorLevel.
     /// </summary>
     private void HandleBroken(InboundDatagram datagram)
     {
@@ -86,11 +97,12 @@ public sealed class MessageProcessor : IDatagramHandler
         if (answerable)
         {
             var context = new MessageContext(_services, datagram, _buffers, _services.Routes.Current, RouteKind.Request);
-            context.SendReply(400, error, default);
+            var code = message.ErrorStatusCode is >= 400 and <= 699 ? message.ErrorStatusCode : 400;
+            context.SendReply(code, error, default);
             _services.Counters.Increment(SipCounter.ParseErrorsAnswered);
             if (logger.IsEnabled(level))
             {
-                ProcessingLog.ParseError(logger, level, context.LogTag, UdpListener.Describe(datagram.Source), error, "; answered 400");
+                ProcessingLog.ParseError(logger, level, context.LogTag, UdpListener.Describe(datagram.Source), error, $"; answered {code}");
             }
         }
         else
@@ -109,111 +121,23 @@ public sealed class MessageProcessor : IDatagramHandler
     private void Run(InboundDatagram datagram, RouteKind kind, string routeName)
     {
         var routes = _services.Routes.Current; // one version for the whole message
-        var entry = kind switch
-        {
-            RouteKind.Request => routes.RequestRoute,
-            RouteKind.Reply => routes.ReplyRoute,
-            _ => routes.Find(routeName),
-        };
-
-        var context = new MessageContext(_services, datagram, _buffers, routes, kind);
+        var entry = kind == RouteKind.Request ? routes.RequestRoute : routes.Find(routeName);
         if (entry is null)
         {
-            if (kind == RouteKind.Event)
-            {
-                _services.Counters.Increment(SipCounter.NoSipNoRoute);
-            }
-            else if (kind == RouteKind.Reply)
-            {
-                context.RelayReply();
-            }
-
+            _services.Counters.Increment(SipCounter.NoSipNoRoute);
             datagram.Release();
             return;
         }
 
-        Task<object?> task;
-        _clock.Begin(routeName, context);
-        try
+        var context = new MessageContext(_services, datagram, _buffers, routes, kind);
+        if (_services.Runner.Run(context, entry, routeName, _clock))
         {
-            task = entry(context);
-        }
-#pragma warning disable CA1031 // a script's failure is reported, never allowed to stop the worker
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            task = Task.FromException<object?>(ex);
-        }
-        finally
-        {
-            _clock.End();
-        }
-
-        if (task.IsCompleted)
-        {
-            Complete(context, routeName, task);
             datagram.Release();
-            return;
         }
-
-        // The route awaits: it keeps this worker's buffers; the worker continues with fresh ones.
-        _buffers = MessageBuffers.Rent();
-        _ = CompleteLaterAsync(context, routeName, task);
-    }
-
-    private async Task CompleteLaterAsync(MessageContext context, string routeName, Task<object?> task)
-    {
-        try
+        else
         {
-            await task.ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // observed in Complete below
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-
-        try
-        {
-            Complete(context, routeName, task);
-        }
-        finally
-        {
-            context.Datagram.Release();
-            MessageBuffers.Return(context.Buffers);
-        }
-    }
-
-    /// <summary>End-of-route rules: errors are logged with the script line and answered 500; replies are relayed unless dropped.</summary>
-    private void Complete(MessageContext context, string routeName, Task<object?> task)
-    {
-        var failed = task.IsFaulted ? task.Exception!.InnerException ?? task.Exception : null;
-        if (failed is RouteExitException)
-        {
-            failed = null;
-        }
-
-        if (failed is not null)
-        {
-            _services.Counters.Increment(context.Kind == RouteKind.Event ? SipCounter.NoSipRouteErrors : SipCounter.ScriptErrors);
-            var location = ScriptErrorFormatter.Location(failed);
-            ProcessingLog.ScriptError(_services.ScriptLogger, context.LogTag, routeName, location, failed.Message, failed);
-            if (context.Kind == RouteKind.Request && !context.Replied && !context.Forwarded)
-            {
-                context.SendReply(500, "Server Internal Error", default);
-            }
-
-            return;
-        }
-
-        switch (context.Kind)
-        {
-            case RouteKind.Event:
-                _services.Counters.Increment(SipCounter.NoSipRouted);
-                break;
-            case RouteKind.Reply when !context.Dropped:
-                context.RelayReply();
-                break;
+            // The waiting route owns the old buffers and the datagram now.
+            _buffers = MessageBuffers.Rent();
         }
     }
 }

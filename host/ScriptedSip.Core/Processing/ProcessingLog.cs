@@ -22,4 +22,7 @@ internal static partial class ProcessingLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "[{Tag}] reply dropped: {Reason}")]
     public static partial void ReplyDropped(ILogger logger, string tag, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "A timer callback failed")]
+    public static partial void TimerCallbackFailed(ILogger logger, Exception exception);
 }

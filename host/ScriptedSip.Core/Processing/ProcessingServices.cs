@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Timers;
+using ScriptedSip.Core.Transactions;
 
 namespace ScriptedSip.Core.Processing;
 
@@ -15,6 +17,8 @@ public sealed class ProcessingServices
         NoSipFilter noSipFilter,
         ProcessingOptions options,
         SharedVariables sharedVariables,
+        TransactionOptions transactionOptions,
+        TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -28,7 +32,15 @@ public sealed class ProcessingServices
         Watchdog = new RouteWatchdog(options, loggerFactory.CreateLogger<RouteWatchdog>());
         Destinations = new DestinationResolver();
         TagSecret = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();
+        var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(10), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
+        Transactions = new TransactionLayer(this, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
+        Runner = new RouteRunner(this);
     }
+
+    public TransactionLayer Transactions { get; }
+
+    public RouteRunner Runner { get; }
 
     public IRouteProvider Routes { get; }
 

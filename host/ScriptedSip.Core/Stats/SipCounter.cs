@@ -53,4 +53,31 @@ public enum SipCounter
 
     /// <summary>Non-SIP packets whose route threw.</summary>
     NoSipRouteErrors,
+
+    /// <summary>Stateful transactions created.</summary>
+    TransactionsCreated,
+
+    /// <summary>Request retransmissions absorbed by an existing transaction (last reply re-sent).</summary>
+    RetransmissionsAbsorbed,
+
+    /// <summary>Replies that matched no transaction (relayed statelessly by the Via, or dropped).</summary>
+    RepliesUnmatched,
+
+    /// <summary>Branches that timed out (fr / fr-inv timer): answered 408 locally.</summary>
+    BranchTimeouts,
+
+    /// <summary>Transactions suspended (TSuspend, AsyncRoute, AsyncSleep, await).</summary>
+    Suspended,
+
+    /// <summary>Suspended transactions resumed (TContinue, async timers, completed awaits).</summary>
+    Resumed,
+
+    /// <summary>Suspended transactions that timed out (408 or failure route).</summary>
+    SuspendTimeouts,
+
+    /// <summary>TContinue calls that resumed nothing (unknown id, wrong label, not suspended, twice, bad text).</summary>
+    ResumeFailures,
+
+    /// <summary>Transactions answered 503 because the server was stopping.</summary>
+    ShutdownReplies,
 }

@@ -164,6 +164,15 @@ public sealed partial class UdpListener : IDisposable
         }
     }
 
+    /// <summary>A datagram built from stored bytes (a suspended transaction's request), as if it had just arrived here.</summary>
+    public InboundDatagram CreateDatagram(ReadOnlySpan<byte> data, SocketAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var datagram = RentDatagram();
+        datagram.Fill(data, source);
+        return datagram;
+    }
+
     private InboundDatagram RentDatagram()
     {
         if (_pool.TryDequeue(out var item))

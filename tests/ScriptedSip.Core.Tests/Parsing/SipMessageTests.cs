@@ -212,6 +212,29 @@ public sealed class SipMessageTests
     }
 
     [Test]
+    public void FindHeader_BeforeAnyParse_FindsNothing()
+    {
+        var fresh = new SipMessage();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(fresh.FindHeader(HeaderKind.Via), Is.EqualTo(-1));
+            Assert.That(fresh.FindHeader("Call-ID"), Is.EqualTo(-1));
+            Assert.That(fresh.HeaderCount, Is.Zero);
+            Assert.That(fresh.Status, Is.EqualTo(SipParseStatus.NotSip));
+        }
+    }
+
+    [Test]
+    public void FindHeader_AfterNotSipParse_FindsNothing()
+    {
+        _msg.Parse(SampleMessages.Invite);
+        _msg.Parse("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
+
+        Assert.That(_msg.FindHeader(HeaderKind.Via), Is.EqualTo(-1));
+    }
+
+    [Test]
     public void Header_IndexOutOfRange_Throws()
     {
         _msg.Parse(SampleMessages.Invite);

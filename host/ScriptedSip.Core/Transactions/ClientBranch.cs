@@ -1,0 +1,47 @@
+using System.Net;
+using ScriptedSip.Core.Timers;
+using ScriptedSip.Core.Transport;
+
+namespace ScriptedSip.Core.Transactions;
+
+/// <summary>One client transaction of a <see cref="SipTransaction"/>: the request as we forwarded it to one next hop.</summary>
+internal sealed class ClientBranch
+{
+    public ClientBranch(SipTransaction owner, int number, byte[] request, SocketAddress destination, UdpListener listener)
+    {
+        Owner = owner;
+        Number = number;
+        Request = request;
+        Destination = destination;
+        Listener = listener;
+    }
+
+    public SipTransaction Owner { get; }
+
+    public int Number { get; }
+
+    /// <summary>The forwarded request (with our Via), for retransmissions and to build CANCEL/ACK.</summary>
+    public byte[] Request { get; }
+
+    public SocketAddress Destination { get; }
+
+    public UdpListener Listener { get; }
+
+    /// <summary>Highest status received so far; 0 = nothing yet.</summary>
+    public int Status { get; set; }
+
+    public bool Completed => Status >= 200;
+
+    public bool CancelPending { get; set; }
+
+    public bool CancelSent { get; set; }
+
+    /// <summary>The To tag of the final reply, for the hop-by-hop ACK.</summary>
+    public byte[]? FinalToHeader { get; set; }
+
+    public TimerHandle? RetransmitTimer { get; set; }
+
+    public TimerHandle? TimeoutTimer { get; set; }
+
+    public int RetransmitMs { get; set; }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Timers;
+using ScriptedSip.Core.Transport;
+
+namespace ScriptedSip.Core.Transactions;
+
+/// <summary>
+/// One stateful transaction (Kamailio's tm "cell"): the server side facing the sender of the
+/// request and the client branches towards the next hops. It keeps the request's bytes, not a
+/// parsed tree: whatever needs the parsed view (a resumed route, a local reply) re-parses them.
+/// Every state change happens under <see cref="Gate"/>; script routes never run under it.
+/// </summary>
+public sealed class SipTransaction
+{
+    internal SipTransaction(uint index, ServerKey key, byte[] request, SocketAddress source, SocketAddress replyTo, UdpListener listener, SipMethod method)
+    {
+        Index = index;
+        Label = TransactionLabels.Next();
+        BranchKey = TransactionLabels.Next();
+        Key = key;
+        Request = request;
+        Source = source;
+        ReplyTo = replyTo;
+        Listener = listener;
+        Method = method;
+    }
+
+    public uint Index { get; }
+
+    public uint Label { get; }
+
+    public TransactionId Id => new(Index, Label);
+
+    /// <summary>Random value in our branch parameters: replies find their branch by it, and it reveals nothing about <see cref="Label"/>.</summary>
+    public uint BranchKey { get; }
+
+    internal ServerKey Key { get; }
+
+    /// <summary>The request as received.</summary>
+    public byte[] Request { get; }
+
+    /// <summary>Where the request came from.</summary>
+    public SocketAddress Source { get; }
+
+    /// <summary>Where replies go (RFC 3261 §18.2.2 / RFC 3581).</summary>
+    public SocketAddress ReplyTo { get; }
+
+    public UdpListener Listener { get; }
+
+    public SipMethod Method { get; }
+
+    public bool IsInvite => Method == SipMethod.Invite;
+
+    public Lock Gate { get; } = new();
+
+    internal SipTransaction? NextInBucket { get; set; }
+
+    /// <summary>The layer that owns this transaction (timer callbacks find it here).</summary>
+    internal TransactionLayer? Layer { get; set; }
+
+    public ServerState State { get; internal set; }
+
+    /// <summary>The last reply sent upstream (re-sent when the request is retransmitted).</summary>
+    public byte[]? LastReply { get; internal set; }
+
+    public int LastStatus { get; internal set; }
+
+    /// <summary>Named route run for replies of this transaction (TOnReply).</summary>
+    public string? OnReplyRoute { get; internal set; }
+
+    /// <summary>Named route run for a negative final or a timeout (TOnFailure).</summary>
+    public string? FailureRoute { get; internal set; }
+
+    internal List<ClientBranch> Branches { get; } = [];
+
+    /// <summary>Best negative final reply so far among completed branches (RFC 3261 §16.7 step 6).</summary>
+    internal int BestStatus { get; set; }
+
+    internal byte[]? BestReply { get; set; }
+
+    public SuspendState Suspension { get; internal set; }
+
+    public bool Canceled { get; internal set; }
+
+    /// <summary>A route is running on this transaction (failure route, resumed route ...).</summary>
+    internal bool RouteRunning { get; set; }
+
+    internal TimerHandle? ServerTimer { get; set; }
+
+    internal TimerHandle? SuspendTimer { get; set; }
+
+    internal int ReplyRetransmitMs { get; set; }
+
+    /// <summary>When the final reply was sent (Timer H counts from here).</summary>
+    internal long CompletedAt { get; set; }
+
+    /// <summary>Changes when an await or suspension times out: a context holding an older value is stale.</summary>
+    internal int Generation { get; set; }
+
+    /// <summary>Status given to the failure route (best reply, or 408 for a timeout).</summary>
+    internal string? BestReason { get; set; }
+
+    public bool FinalSent => LastStatus >= 200;
+}

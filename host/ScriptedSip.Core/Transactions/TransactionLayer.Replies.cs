@@ -1,0 +1,216 @@
+using System.Buffers.Text;
+using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Stats;
+
+namespace ScriptedSip.Core.Transactions;
+
+/// <summary>Replies from the next hops: matched to their branch by our Via branch, run through the reply routes, relayed upstream.</summary>
+public sealed partial class TransactionLayer
+{
+    /// <summary>
+    /// Handles a received reply: reply_route (and the TOnReply route) run first and may Drop() it;
+    /// then provisionals are relayed, a 2xx is relayed at once, negative finals are collected
+    /// until every branch has ended (§16.7). Replies that match no transaction go on statelessly
+    /// by their Via, except stray negative replies to our own branches, which are dropped.
+    /// </summary>
+    public void HandleReply(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Buffers.Message;
+        var ours = TryParseOurBranch(message.Span(message.TopVia.Branch), out var index, out var branchKey, out var number);
+        var transaction = ours ? Table.FindByBranchKey(index, branchKey) : null;
+        ClientBranch? branch = null;
+        if (transaction is not null)
+        {
+            lock (transaction.Gate)
+            {
+                branch = number < transaction.Branches.Count ? transaction.Branches[number] : null;
+            }
+        }
+
+        if (transaction is not null && branch is not null)
+        {
+            context.AttachTransaction(transaction);
+        }
+
+        if (!RunReplyRoutes(context, transaction?.OnReplyRoute))
+        {
+            return; // dropped by the script
+        }
+
+        if (transaction is null || branch is null)
+        {
+            Counters.Increment(SipCounter.RepliesUnmatched);
+            if (!ours || message.StatusCode is >= 200 and < 300)
+            {
+                context.RelayReply(); // e.g. a 2xx retransmission after the transaction ended
+            }
+
+            return;
+        }
+
+        OnBranchReply(context, transaction, branch);
+    }
+
+    private void OnBranchReply(MessageContext context, SipTransaction transaction, ClientBranch branch)
+    {
+        var message = context.Buffers.Message;
+        var status = message.StatusCode;
+        bool allFailed = false;
+        lock (transaction.Gate)
+        {
+            if (transaction.State == ServerState.Terminated)
+            {
+                return;
+            }
+
+            if (branch.Completed)
+            {
+                // A retransmitted final: re-ACK a negative one, relay a 2xx again (the UAC must see it to ACK it).
+                if (status >= 300 && transaction.IsInvite)
+                {
+                    SendAckLocked(branch, ToHeader(message));
+                }
+                else if (status is >= 200 and < 300)
+                {
+                    RelayUpstreamLocked(context, transaction, status);
+                }
+
+                return;
+            }
+
+            if (status < 200)
+            {
+                var first = branch.Status == 0;
+                branch.Status = Math.Max(branch.Status, status);
+                if (first && transaction.IsInvite)
+                {
+                    Cancel(branch.RetransmitTimer); // Timer A stops at the first provisional
+                    Cancel(branch.TimeoutTimer);
+                    branch.TimeoutTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(_options.FrInvTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+                }
+
+                if (branch.CancelPending)
+                {
+                    SendCancelLocked(branch);
+                }
+
+                if (status > 100 && !transaction.FinalSent)
+                {
+                    RelayUpstreamLocked(context, transaction, status);
+                }
+
+                return;
+            }
+
+            branch.Status = status;
+            StopBranchTimers(branch);
+            if (status < 300)
+            {
+                RelayUpstreamLocked(context, transaction, status);
+                foreach (var other in transaction.Branches)
+                {
+                    if (!other.Completed && other.Status >= 100)
+                    {
+                        SendCancelLocked(other);
+                    }
+                    else if (!other.Completed)
+                    {
+                        other.CancelPending = true;
+                    }
+                }
+
+                return;
+            }
+
+            if (transaction.IsInvite)
+            {
+                SendAckLocked(branch, ToHeader(message));
+            }
+
+            ConsiderBestLocked(transaction, status, message.GetString(message.Reason), StripOurVia(context));
+            allFailed = !transaction.FinalSent && transaction.Branches.TrueForAll(b => b.Completed);
+        }
+
+        if (allFailed)
+        {
+            OnAllBranchesFailed(transaction);
+        }
+    }
+
+    private void RelayUpstreamLocked(MessageContext context, SipTransaction transaction, int status)
+    {
+        if (StripOurVia(context) is { } stripped)
+        {
+            SendUpstreamLocked(transaction, stripped, status);
+        }
+    }
+
+    /// <summary>The reply without our top Via, ready to go upstream.</summary>
+    private static byte[]? StripOurVia(MessageContext context)
+    {
+        var editor = context.Buffers.Editor;
+        editor.Reset(context.Buffers.Message);
+        editor.RemoveTopVia();
+        var length = editor.WriteTo(context.Buffers.Output);
+        return length < 0 ? null : context.Buffers.Output.AsSpan(0, length).ToArray();
+    }
+
+    private static ReadOnlySpan<byte> ToHeader(SipMessage message)
+    {
+        var index = message.FindHeader(HeaderKind.To);
+        return index < 0 ? default : message.Span(message.Header(index).Value);
+    }
+
+    /// <summary>Runs reply_route and the armed onreply route; false when one of them dropped the reply.</summary>
+    private bool RunReplyRoutes(MessageContext context, string? onReplyRoute)
+    {
+        var routes = context.Routes;
+        if (routes.ReplyRoute is { } replyRoute)
+        {
+            _services.Runner.RunSynchronously(context, replyRoute, RouteNames.Reply);
+            if (context.Dropped)
+            {
+                return false;
+            }
+        }
+
+        if (onReplyRoute is not null && routes.Find(onReplyRoute) is { } onReply)
+        {
+            _services.Runner.RunSynchronously(context, onReply, onReplyRoute);
+        }
+
+        return !context.Dropped;
+    }
+
+    /// <summary>Our branches look like <c>z9hG4bK{index:x}.{branchKey:x}.{number}</c>.</summary>
+    internal static bool TryParseOurBranch(ReadOnlySpan<byte> branch, out uint index, out uint branchKey, out int number)
+    {
+        index = 0;
+        branchKey = 0;
+        number = 0;
+        if (!branch.StartsWith("z9hG4bK"u8))
+        {
+            return false;
+        }
+
+        var rest = branch[7..];
+        var dot1 = rest.IndexOf((byte)'.');
+        if (dot1 <= 0 || !Utf8Parser.TryParse(rest[..dot1], out index, out var used1, 'x') || used1 != dot1)
+        {
+            return false;
+        }
+
+        rest = rest[(dot1 + 1)..];
+        var dot2 = rest.IndexOf((byte)'.');
+        if (dot2 <= 0 || !Utf8Parser.TryParse(rest[..dot2], out branchKey, out var used2, 'x') || used2 != dot2)
+        {
+            return false;
+        }
+
+        rest = rest[(dot2 + 1)..];
+        return Utf8Parser.TryParse(rest, out number, out var used3) && used3 == rest.Length && number >= 0;
+    }
+}

@@ -1,0 +1,303 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Messages;
+using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Timers;
+
+namespace ScriptedSip.Core.Transactions;
+
+/// <summary>
+/// Kamailio's tm in C#: server and client transactions over UDP (RFC 3261 §17), the stateful
+/// proxy behaviour (§16), and suspend/resume. State lives in <see cref="SipTransaction"/> cells in
+/// the <see cref="TransactionTable"/>; every timer is an entry of one <see cref="TimerWheel"/>.
+/// </summary>
+public sealed partial class TransactionLayer : IDisposable
+{
+    /// <summary>How long a finished transaction lingers to absorb retransmissions (Kamailio's wt_timer, RFC 3261 T4).</summary>
+    private static readonly TimeSpan WaitTime = TimeSpan.FromSeconds(5);
+
+    [ThreadStatic]
+    private static SipMessage? t_scratchMessage;
+
+    [ThreadStatic]
+    private static byte[]? t_scratchBuffer;
+
+    private readonly ProcessingServices _services;
+    private readonly TransactionOptions _options;
+    private readonly ILogger _logger;
+    private int _suspendedNow;
+
+    public TransactionLayer(ProcessingServices services, TransactionOptions options, TimerWheel wheel, ILogger logger)
+    {
+        _services = services;
+        _options = options;
+        Wheel = wheel;
+        _logger = logger;
+    }
+
+    public TransactionTable Table { get; } = new();
+
+    public TimerWheel Wheel { get; }
+
+    /// <summary>Transactions suspended or awaiting now.</summary>
+    public int SuspendedNow => Volatile.Read(ref _suspendedNow);
+
+    private TimeSpan T1 => TimeSpan.FromMilliseconds(_options.T1Ms);
+
+    private TimeSpan T2 => TimeSpan.FromMilliseconds(Math.Max(_options.T1Ms, 4000));
+
+    private SipCounters Counters => _services.Counters;
+
+    public void Dispose() => Wheel.Dispose();
+
+    /// <summary>The transaction of the context's request, created if needed (t_newtran). Null for ACK or non-requests.</summary>
+    public SipTransaction? Ensure(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Transaction is { } existing)
+        {
+            return existing;
+        }
+
+        var message = context.Buffers.Message;
+        if (!message.IsRequest || message.Method == SipMethod.Ack)
+        {
+            return null;
+        }
+
+        var key = ServerKey.From(message);
+        var source = Copy(context.Datagram.Source);
+        var replyTo = Copy(context.Datagram.Source);
+        if (!message.TopVia.HasRport)
+        {
+            SocketAddressText.SetPort(replyTo, message.TopVia.Port > 0 ? message.TopVia.Port : 5060);
+        }
+
+        var transaction = Table.GetOrAdd(key, message, source, replyTo, context.Datagram.Listener, out var created);
+        if (created)
+        {
+            transaction.Layer = this;
+            Counters.Increment(SipCounter.TransactionsCreated);
+        }
+
+        context.AttachTransaction(transaction);
+        return transaction;
+    }
+
+    /// <summary>t_reply: a reply from the script, sent statefully (re-sent on retransmissions).</summary>
+    public bool Reply(MessageContext context, int code, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.IsStale)
+        {
+            TransactionLog.StaleAction(_logger, context.LogTag, "TReply");
+            return false;
+        }
+
+        var transaction = Ensure(context);
+        if (transaction is null)
+        {
+            return false;
+        }
+
+        lock (transaction.Gate)
+        {
+            if (transaction.FinalSent)
+            {
+                TransactionLog.AlreadyFinal(_logger, context.LogTag, code);
+                return false;
+            }
+
+            return SendLocalReplyLocked(transaction, context.Buffers.Message, code, reason);
+        }
+    }
+
+    /// <summary>t_check_trans: true when the request belongs to an existing transaction.</summary>
+    public bool CheckTransaction(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var message = context.Buffers.Message;
+        return message.IsRequest && Table.Find(ServerKey.From(message)) is not null;
+    }
+
+    /// <summary>Graceful stop: every transaction without a final reply gets 503.</summary>
+    public void Shutdown()
+    {
+        foreach (var transaction in Table.Snapshot())
+        {
+            lock (transaction.Gate)
+            {
+                if (transaction.FinalSent || transaction.State == ServerState.Terminated)
+                {
+                    continue;
+                }
+
+                EndSuspensionLocked(transaction);
+                foreach (var branch in transaction.Branches)
+                {
+                    StopBranchTimers(branch);
+                }
+
+                WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 503, "Service Unavailable"));
+                Counters.Increment(SipCounter.ShutdownReplies);
+            }
+        }
+    }
+
+    /// <summary>Writes, remembers and sends a reply of our own to the transaction's request. Caller holds the gate.</summary>
+    private bool SendLocalReplyLocked(SipTransaction transaction, SipMessage request, int code, string reason)
+    {
+        Span<byte> ip = stackalloc byte[64];
+        var ipLength = SocketAddressText.FormatIp(transaction.Source, ip);
+        Span<byte> tag = stackalloc byte[StatelessToTag.Length];
+        StatelessToTag.Write(request, _services.TagSecret, tag);
+        var buffer = t_scratchBuffer ??= new byte[70 * 1024];
+        var length = SipReplyWriter.WriteReply(request, code, reason, tag, ip[..Math.Max(ipLength, 0)], SocketAddressText.Port(transaction.Source), default, buffer);
+        if (length < 0)
+        {
+            return false;
+        }
+
+        return SendUpstreamLocked(transaction, buffer.AsSpan(0, length), code);
+    }
+
+    /// <summary>Sends a reply upstream, keeps it for retransmissions, and moves the server side on when it is final.</summary>
+    private bool SendUpstreamLocked(SipTransaction transaction, ReadOnlySpan<byte> reply, int code)
+    {
+        if (transaction.State == ServerState.Terminated)
+        {
+            return false;
+        }
+
+        transaction.LastReply = reply.ToArray();
+        transaction.LastStatus = Math.Max(transaction.LastStatus, code);
+        var sent = transaction.Listener.Send(reply, transaction.ReplyTo);
+        if (code >= 200)
+        {
+            OnFinalSentLocked(transaction, code);
+        }
+
+        return sent;
+    }
+
+    private void OnFinalSentLocked(SipTransaction transaction, int code)
+    {
+        EndSuspensionLocked(transaction);
+        Cancel(transaction.ServerTimer);
+        if (transaction.IsInvite && code >= 300)
+        {
+            // Timer G re-sends the final reply until the ACK comes; Timer H gives up after 64*T1.
+            transaction.State = ServerState.Completed;
+            transaction.ReplyRetransmitMs = _options.T1Ms;
+            transaction.CompletedAt = Wheel.Time.GetTimestamp();
+            transaction.ServerTimer = Wheel.Schedule(T1, static s => ((SipTransaction)s!).Layer!.OnTimerG((SipTransaction)s!), transaction);
+        }
+        else
+        {
+            transaction.State = ServerState.Accepted;
+            ScheduleDelete(transaction, WaitTime);
+        }
+    }
+
+    private void OnTimerG(SipTransaction transaction)
+    {
+        lock (transaction.Gate)
+        {
+            if (transaction.State != ServerState.Completed)
+            {
+                return;
+            }
+
+            if (Wheel.Time.GetElapsedTime(transaction.CompletedAt) >= 64 * T1)
+            {
+                DeleteLocked(transaction); // Timer H: the ACK never came
+                return;
+            }
+
+            if (transaction.LastReply is { } reply)
+            {
+                transaction.Listener.Send(reply, transaction.ReplyTo);
+            }
+
+            transaction.ReplyRetransmitMs = Math.Min(transaction.ReplyRetransmitMs * 2, (int)T2.TotalMilliseconds);
+            transaction.ServerTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(transaction.ReplyRetransmitMs), static s => ((SipTransaction)s!).Layer!.OnTimerG((SipTransaction)s!), transaction);
+        }
+    }
+
+    private void ScheduleDelete(SipTransaction transaction, TimeSpan after)
+    {
+        Cancel(transaction.ServerTimer);
+        transaction.ServerTimer = Wheel.Schedule(after, static s => ((SipTransaction)s!).Layer!.Delete((SipTransaction)s!), transaction);
+    }
+
+    private void Delete(SipTransaction transaction)
+    {
+        lock (transaction.Gate)
+        {
+            DeleteLocked(transaction);
+        }
+    }
+
+    private void DeleteLocked(SipTransaction transaction)
+    {
+        if (transaction.State == ServerState.Terminated)
+        {
+            return;
+        }
+
+        transaction.State = ServerState.Terminated;
+        EndSuspensionLocked(transaction);
+        Cancel(transaction.ServerTimer);
+        foreach (var branch in transaction.Branches)
+        {
+            StopBranchTimers(branch);
+        }
+
+        Table.Remove(transaction);
+    }
+
+    /// <summary>Leaves the suspended/awaiting state (if in it), keeping the counters right.</summary>
+    private void EndSuspensionLocked(SipTransaction transaction)
+    {
+        if (transaction.Suspension != SuspendState.None)
+        {
+            transaction.Suspension = SuspendState.None;
+            Interlocked.Decrement(ref _suspendedNow);
+        }
+
+        Cancel(transaction.SuspendTimer);
+        transaction.SuspendTimer = null;
+    }
+
+    private void Cancel(TimerHandle? handle)
+    {
+        if (handle is not null)
+        {
+            Wheel.Cancel(handle);
+        }
+    }
+
+    /// <summary>Runs an action with the transaction's request parsed into this thread's scratch message.</summary>
+    private static void WithRequest(SipTransaction transaction, Action<SipMessage> action)
+    {
+        var message = t_scratchMessage ??= new SipMessage();
+        if (message.Parse(transaction.Request) == SipParseStatus.Ok)
+        {
+            action(message);
+        }
+    }
+
+    private static SocketAddress Copy(SocketAddress source)
+    {
+        var copy = new SocketAddress(source.Family, source.Size);
+        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
+    internal static SocketAddress ToSocketAddress(IPEndPoint endpoint) => endpoint.Serialize();
+
+    internal static bool IsIpv6(SocketAddress address) => address.Family == AddressFamily.InterNetworkV6;
+}
