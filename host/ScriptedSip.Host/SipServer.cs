@@ -32,6 +32,9 @@ public sealed partial class SipServer : IHostedService, IDisposable
 
     public SipCounters Counters => _counters;
 
+    /// <summary>The transaction layer (live and suspended counts, for stats and tests).</summary>
+    public Core.Transactions.TransactionLayer Transactions => _services.Transactions;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var listenerLogger = _loggerFactory.CreateLogger<UdpListener>();

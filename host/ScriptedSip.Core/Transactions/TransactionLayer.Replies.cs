@@ -20,6 +20,11 @@ public sealed partial class TransactionLayer
         ArgumentNullException.ThrowIfNull(context);
         var message = context.Buffers.Message;
         var ours = TryParseOurBranch(message.Span(message.TopVia.Branch), out var index, out var branchKey, out var number);
+        if (ours && message.CSeqMethodKind == SipMethod.Cancel)
+        {
+            return; // the answer to a CANCEL we sent: it ends there (hop by hop)
+        }
+
         var transaction = ours ? Table.FindByBranchKey(index, branchKey) : null;
         ClientBranch? branch = null;
         if (transaction is not null)

@@ -16,9 +16,6 @@ namespace ScriptedSip.Core.Transactions;
 /// </summary>
 public sealed partial class TransactionLayer : IDisposable
 {
-    /// <summary>How long a finished transaction lingers to absorb retransmissions (Kamailio's wt_timer, RFC 3261 T4).</summary>
-    private static readonly TimeSpan WaitTime = TimeSpan.FromSeconds(5);
-
     [ThreadStatic]
     private static SipMessage? t_scratchMessage;
 
@@ -46,6 +43,9 @@ public sealed partial class TransactionLayer : IDisposable
     public int SuspendedNow => Volatile.Read(ref _suspendedNow);
 
     private TimeSpan T1 => TimeSpan.FromMilliseconds(_options.T1Ms);
+
+    /// <summary>How long a finished transaction lingers to absorb retransmissions (Kamailio's wt_timer).</summary>
+    private TimeSpan WaitTime => TimeSpan.FromMilliseconds(_options.WaitMs);
 
     private TimeSpan T2 => TimeSpan.FromMilliseconds(Math.Max(_options.T1Ms, 4000));
 

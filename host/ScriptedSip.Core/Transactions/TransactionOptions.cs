@@ -14,6 +14,9 @@ public sealed class TransactionOptions
     /// <summary>After a provisional reply to an INVITE, the wait for its final reply (fr_inv_timer).</summary>
     public int FrInvTimerMs { get; set; } = 120000;
 
+    /// <summary>How long a finished transaction lingers to absorb retransmissions (Kamailio's wt_timer).</summary>
+    public int WaitMs { get; set; } = 5000;
+
     /// <summary>Upper bound of suspended transactions; past it TSuspend() fails.</summary>
     public int MaxSuspended { get; set; } = 100000;
 }

@@ -20,6 +20,13 @@ public sealed class UdpPeer : IDisposable
 
     public int Port => LocalEndPoint.Port;
 
+    /// <summary>A UDP port on 127.0.0.1 that was free a moment ago (for processes that need a fixed port).</summary>
+    public static int FreePort()
+    {
+        using var probe = new UdpPeer();
+        return probe.Port;
+    }
+
     public void Send(IPEndPoint to, string text) => Send(to, Encoding.UTF8.GetBytes(text));
 
     public void Send(IPEndPoint to, byte[] bytes) => _socket.SendTo(bytes, to);

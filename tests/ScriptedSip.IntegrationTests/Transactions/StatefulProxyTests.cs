@@ -1,0 +1,147 @@
+using System.Net;
+using ScriptedSip.Core.Stats;
+using ScriptedSip.IntegrationTests.Infrastructure;
+using ScriptedSip.IntegrationTests.Transport;
+
+namespace ScriptedSip.IntegrationTests.Transactions;
+
+/// <summary>The stateful proxy with the shipped request_route.csx, driven by sipp as caller and callee.</summary>
+[NonParallelizable]
+public sealed class StatefulProxyTests
+{
+    internal static string Settings(string transactions = "\"FrTimerMs\": 2000, \"FrInvTimerMs\": 5000, \"WaitMs\": 300") =>
+        TestDeployment.DefaultSettings($"\"Transactions\": {{ {transactions} }},");
+
+    [TestCase(1000, 100)]
+    [TestCase(1000, 1000)]
+    public async Task SippCalls_ThroughShippedProxy_AllComplete_LiveTransactionsBackToZero(int calls, int rate)
+    {
+        Sipp.RequireInstalled();
+        using var deployment = new TestDeployment(Settings()).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        var uasPort = UdpPeer.FreePort();
+        using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-m", calls.ToString());
+        await Task.Delay(300);
+        using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", calls.ToString(), "-r", rate.ToString(), "-timeout", "60s");
+
+        var result = await uac.WaitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.That(result.Successful, Is.EqualTo(calls), result.Output);
+        Assert.That(result.Failed, Is.Zero, result.Output);
+        Assert.That(result.ExitCode, Is.Zero);
+        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 10_000);
+    }
+
+    [Test]
+    public async Task SippCalls_FivePercentLossOnBothSides_AllCompleteThroughRetransmissions()
+    {
+        Sipp.RequireInstalled();
+        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 10000, \"WaitMs\": 300")).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        var uasPort = UdpPeer.FreePort();
+        const int Calls = 200;
+        using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-lost", "5");
+        await Task.Delay(300);
+        using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", Calls.ToString(), "-r", "100", "-lost", "5", "-timeout", "90s");
+
+        var result = await uac.WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.That(result.Successful, Is.EqualTo(Calls), result.Output);
+        Assert.That(host.Counters[SipCounter.RetransmissionsAbsorbed], Is.GreaterThan(0), "loss made the caller retransmit");
+        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 15_000);
+    }
+
+    [Test]
+    public async Task CancelWhileRinging_200ToCancel_487ToInvite_CalleeSeesTheCancel()
+    {
+        Sipp.RequireInstalled();
+        using var deployment = new TestDeployment(Settings()).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        var uasPort = UdpPeer.FreePort();
+        const int Calls = 20;
+        using var uas = Sipp.Start("-sf", Sipp.Scenario("uas_cancel.xml"), "-p", uasPort.ToString(), "-m", Calls.ToString());
+        await Task.Delay(300);
+        using var uac = Sipp.Start("-sf", Sipp.Scenario("uac_cancel.xml"), $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", Calls.ToString(), "-r", "10", "-timeout", "60s");
+
+        var caller = await uac.WaitAsync(TimeSpan.FromSeconds(60));
+        var callee = await uas.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(caller.Successful, Is.EqualTo(Calls), caller.Output);
+        Assert.That(callee.Successful, Is.EqualTo(Calls), "the callee saw every CANCEL and got its ACK: " + callee.Output);
+        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 10_000);
+    }
+
+    [Test]
+    public async Task CalleeNeverAnswers_CallerGets408AfterFrTimer()
+    {
+        using var blackHole = new UdpPeer();
+        using var deployment = new TestDeployment(Settings()).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        var started = Environment.TickCount64;
+        caller.Send(host.EndPoint, SipText.Request("INVITE", $"sip:bob@127.0.0.1:{blackHole.Port}", caller.LocalEndPoint, callId: "noanswer@test"));
+
+        Assert.That(SipText.StatusCode(caller.ReceiveText(TimeSpan.FromSeconds(2))), Is.EqualTo(100));
+        var final = caller.ReceiveText(TimeSpan.FromSeconds(6));
+        var elapsed = Environment.TickCount64 - started;
+        Assert.That(SipText.StatusCode(final), Is.EqualTo(408));
+        Assert.That(elapsed, Is.InRange(1900, 4000), "fr timer is 2000 ms here");
+        Assert.That(blackHole.Receive(TimeSpan.FromMilliseconds(10)), Is.Not.Null, "the INVITE was relayed (and retransmitted) to the silent callee");
+        caller.Send(host.EndPoint, SipText.Request("ACK", $"sip:bob@127.0.0.1:{blackHole.Port}", caller.LocalEndPoint, callId: "noanswer@test"));
+        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 40_000);
+    }
+
+    [Test]
+    public async Task CalleeNeverAnswers_FailureRouteRelaysToSecondCallee_CallCompletes()
+    {
+        Sipp.RequireInstalled();
+        using var blackHole = new UdpPeer();
+        var uasPort = UdpPeer.FreePort();
+        using var deployment = new TestDeployment(Settings())
+            .WithShippedScripts()
+            .WithScript("request_route.csx", $$"""
+                if (HasToTag()) { if (LooseRoute() || !IsMyself(Ru)) TRelay(); return; }
+                RecordRoute();
+                TOnFailure("NEXT_HOP");
+                TRelay("sip:127.0.0.1:{{blackHole.Port}}");
+                """)
+            .WithScript("NEXT_HOP.csx", $$"""
+                Xlog($"first branch failed with {Rs}, trying the second callee");
+                TRelay("sip:127.0.0.1:{{uasPort}}");
+                """);
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-m", "3");
+        await Task.Delay(300);
+        using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", "3", "-r", "3", "-timeout", "30s");
+
+        var result = await uac.WaitAsync(TimeSpan.FromSeconds(40));
+
+        Assert.That(result.Successful, Is.EqualTo(3), result.Output);
+        Assert.That(RunningHost.Logs(), Has.Some.Contains("first branch failed with 408"));
+        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 10_000);
+    }
+
+    [Test]
+    public async Task ReplyMatchingNoTransaction_RelayedByVia_OrDroppedWhenNotOurs()
+    {
+        using var deployment = new TestDeployment(Settings()).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var upstream = new UdpPeer();
+        using var downstream = new UdpPeer();
+
+        // A 200 whose top Via is ours and whose second Via is the upstream peer: relayed statelessly.
+        var reply = "SIP/2.0 200 OK\r\n"
+            + $"Via: SIP/2.0/UDP {host.EndPoint};branch=z9hG4bKsl12345678\r\n"
+            + $"Via: SIP/2.0/UDP {upstream.LocalEndPoint};branch=z9hG4bKup1\r\n"
+            + "From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: stray@test\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        downstream.Send(host.EndPoint, reply);
+        var relayed = upstream.ReceiveText(TimeSpan.FromSeconds(3));
+        Assert.That(relayed, Does.Not.Contain("z9hG4bKsl12345678"), "our Via was removed");
+
+        // A reply whose top Via is someone else's: dropped.
+        downstream.Send(host.EndPoint, reply.Replace($"Via: SIP/2.0/UDP {host.EndPoint};branch=z9hG4bKsl12345678\r\n", string.Empty, StringComparison.Ordinal));
+        Assert.That(upstream.Receive(TimeSpan.FromMilliseconds(300)), Is.Null);
+        Assert.That(host.Counters[SipCounter.RepliesUnmatched], Is.EqualTo(2));
+    }
+}
