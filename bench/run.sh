@@ -113,6 +113,9 @@ tree_pids() { # PID -> PID and all its descendants
         }'
 }
 
+# Servers and helpers run in their own session (setsid), so a server that
+# signals its whole process group on shutdown cannot hit this script, and
+# whatever they leave behind can be stopped through their group id.
 stop_pid() { # graceful TERM, then KILL for the process and anything it left
     local pid=$1 i tree
     kill -0 "$pid" 2>/dev/null || return 0
@@ -127,6 +130,7 @@ stop_pid() { # graceful TERM, then KILL for the process and anything it left
         [ "$p" = "$pid" ] && continue
         kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
     done
+    kill -KILL -- "-$pid" 2>/dev/null # the rest of its session's process group, if any
     wait "$pid" 2>/dev/null
     return 0
 }
@@ -197,9 +201,15 @@ mem_kb() { # -> "pss_kb peak_rss_kb nproc": PSS summed over the tree, largest Vm
     echo "$pss $hwm $n"
 }
 
-udp_counters() { # -> "NoPorts InErrors RcvbufErrors" from /proc/net/snmp
+udp_counters() { # -> "NoPorts InErrors RcvbufErrors" from /proc/net/snmp (whole host)
     awk '/^Udp:/ { if (h) { for (i = 2; i <= NF; i++) v[name[i]] = $i; print v["NoPorts"], v["InErrors"], v["RcvbufErrors"] }
                    else { for (i = 2; i <= NF; i++) name[i] = $i; h = 1 } }' /proc/net/snmp
+}
+
+sock_drops() { # PORT -> datagrams dropped by the sockets bound to it (last column of /proc/net/udp)
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p="$hex" 'NR > 1 { split($2, a, ":"); if (a[2] == p) d += $NF } END { print d + 0 }' /proc/net/udp
 }
 
 ms_from_ticks() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", t * 1000 / hz }'; }
@@ -267,7 +277,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
     case "$target" in
         floor)
             bin=$(build_c_tool "$BENCH_DIR/floor/udp_options_responder.c" udp_options_responder) || return 1
-            "$bin" "$BENCH_IP" "$SIP_PORT" >"$dir/server.log" 2>&1 &
+            setsid "$bin" "$BENCH_IP" "$SIP_PORT" >"$dir/server.log" 2>&1 &
             SERVER_PID=$!
             ;;
         kamailio)
@@ -276,7 +286,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
             local shm=${KAM_SHM_MB:-}
             [ -n "$shm" ] || { [ "$scen" = F ] && shm=4096 || shm=512; }
             mkdir -p "$dir/kamailio"
-            kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -x "$KAM_MEM" -m "$shm" -M "$KAM_PKG_MB" \
+            setsid kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -x "$KAM_MEM" -m "$shm" -M "$KAM_PKG_MB" \
                 -Y "$dir/kamailio" -w "$dir/kamailio" \
                 -A "SCEN_$kscen" -A "BENCH_PORT=$SIP_PORT" ${KAM_ARGS:-} \
                 -A "UAS_URI=\"sip:$BENCH_IP:$UAS_PORT\"" \
@@ -288,7 +298,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
         scriptedsip)
             (cd "$REPO_DIR" &&
                 BENCH_UAS_URI="sip:$BENCH_IP:$UAS_PORT" BENCH_RESUMER_PORT=$RESUMER_PORT \
-                exec dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$BENCH_DIR/deploy/$(deploy_dir "$scen")" \
+                exec setsid dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$BENCH_DIR/deploy/$(deploy_dir "$scen")" \
                     "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache") \
                 >"$dir/server.log" 2>&1 &
             SERVER_PID=$!
@@ -308,7 +318,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
 start_uas() { # RUN_DIR BOUND_SECONDS
     need_cmd sipp "apt-get install -y sip-tester" || return 1
     ensure_port_free "$UAS_PORT" || return 1
-    sipp -sf "$BENCH_DIR/sipp/uas.xml" -i "$BENCH_IP" -p "$UAS_PORT" -nostdin -buff_size 4194304 \
+    setsid sipp -sf "$BENCH_DIR/sipp/uas.xml" -i "$BENCH_IP" -p "$UAS_PORT" -nostdin -buff_size 4194304 \
         -timeout "$2" -trace_stat -stf "$1/uas_stat.csv" -fd 1 \
         -trace_err -error_file "$1/uas_err.log" -max_log_size 10000000 >"$1/uas.out" 2>&1 &
     local pid=$!
@@ -319,7 +329,7 @@ start_uas() { # RUN_DIR BOUND_SECONDS
 start_resumer() { # RUN_DIR BOUND_SECONDS
     need_cmd python3 "apt-get install -y python3" || return 1
     ensure_port_free "$RESUMER_PORT" || return 1
-    python3 "$BENCH_DIR/tools/resumer.py" "$RESUMER_PORT" "$SIP_PORT" "$2" >"$1/resumer.out" 2>&1 &
+    setsid python3 "$BENCH_DIR/tools/resumer.py" "$RESUMER_PORT" "$SIP_PORT" "$2" >"$1/resumer.out" 2>&1 &
     RESUMER_PID=$!
     STARTED_PIDS+=("$RESUMER_PID")
     wait_port "$RESUMER_PORT" "$RESUMER_PID" 10 "resumer"
@@ -363,7 +373,7 @@ declare -A R   # result of the last run_one
 run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     local target=$1 scen=$2 calls=$3 rate=$4 warm=$5
     local dir=$OUT_DIR/$target-$scen-r$rate
-    local unit per_unit bound c0 c1 m0 m1 u0 u1 s t0 t1
+    local unit per_unit bound c0 c1 m0 m1 u0 u1 d0 d1 s t0 t1
     read -r unit per_unit <<<"$(scenario_unit "$scen")"
     R=([target]=$target [scen]=$scen [rate]=$rate [calls]=$calls [status]=error)
     mkdir -p "$dir"
@@ -404,6 +414,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     [ "$target" = kamailio ] && [ "$scen" = F ] &&
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
+    d0=$(sock_drops "$SIP_PORT")
     c0=$(cpu_ticks "$SERVER_PID")
     t0=$(date +%s.%N)
     case "$scen" in
@@ -414,6 +425,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     c1=$(cpu_ticks "$SERVER_PID")
     t1=$(date +%s.%N)
     u1=$(udp_counters)
+    d1=$(sock_drops "$SIP_PORT")
     if [ "$scen" = F ]; then
         sleep "$F_SETTLE_SECONDS"
     fi
@@ -423,17 +435,22 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     # ---- traffic results
     local created ok failed unexpected achieved extra=""
     if [ "$scen" = D ] || [ "$scen" = D20 ]; then
-        local sent serr rcvbuf noport a0 a1 r0 r1
+        local sent serr rcvbuf noport drops a0 a1 r0 r1
         sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$dir/load.out")
         serr=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' "$dir/load.out")
         achieved=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$dir/load.out")
         read -r a0 _ r0 <<<"$u0"; read -r a1 _ r1 <<<"$u1"
         rcvbuf=$(( r1 - r0 )); noport=$(( a1 - a0 ))
+        drops=$(( d1 - d0 ))
         created=$(( ${sent:-0} + ${serr:-0} ))
-        failed=$(( rcvbuf + noport + ${serr:-0} ))
-        ok=$(( ${sent:-0} - rcvbuf - noport ))
+        if [ "${R[alive]}" = yes ]; then
+            failed=$(( drops + ${serr:-0} ))
+            ok=$(( ${sent:-0} - drops ))
+        else
+            failed=$created; ok=0
+        fi
         unexpected=0
-        extra="drops=$rcvbuf noport=$noport size=$([ "$scen" = D20 ] && echo 20 || echo 40)"
+        extra="drops=$drops host_rcvbuf_errors=$rcvbuf host_noport=$noport size=$([ "$scen" = D20 ] && echo 20 || echo 40)"
     else
         s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/load.csv" "$dir/load.err" 2>/dev/null) ||
             s="created=0 ok=0 failed=$calls unexpected=0 achieved=0"
@@ -568,16 +585,17 @@ run_scenario_target() { # TARGET SCENARIO -> fills R (and R[sweep])
             case "$r" in ''|*[!0-9]*|0) die "RATE_SWEEP entries must be positive integers" ;; esac
             run_one "$target" "$scen" "${SWEEP_CALLS:-$((r * SWEEP_SECONDS))}" "$r" "$warm"
             if run_passed; then
+                low=$(awk -v a="${R[achieved]}" -v r="$r" 'BEGIN { print (a < 0.9 * r) ? 1 : 0 }')
+                if [ "$low" = 1 ]; then
+                    # the load generator (or the machine) could not send at this rate: the step
+                    # proves nothing about the server and higher steps would not either
+                    sweep_line="$sweep_line $r:ok-but-achieved-only-${R[achieved]}(generator-limited)"
+                    break
+                fi
                 best=$r
                 best_achieved=${R[achieved]}
                 last_ok=()
                 for k in "${!R[@]}"; do last_ok+=("$k=${R[$k]}"); done
-                low=$(awk -v a="${R[achieved]}" -v r="$r" 'BEGIN { print (a < 0.9 * r) ? 1 : 0 }')
-                if [ "$low" = 1 ]; then
-                    # the load generator (or the machine) cannot go faster: higher steps mean nothing
-                    sweep_line="$sweep_line $r:ok(achieved=${R[achieved]},generator-limited)"
-                    break
-                fi
                 sweep_line="$sweep_line $r:ok"
             else
                 sweep_line="$sweep_line $r:FAIL(failed=${R[failed]:-?},unexpected=${R[unexpected]:-?})"

@@ -37,6 +37,7 @@ public sealed partial class TransactionLayer
             case SipMethod.Ack when transaction.IsInvite:
                 return AbsorbAck(transaction);
             case var method when method == transaction.Method:
+                Counters.Increment(SipCounter.RetransmissionsAbsorbed);
                 lock (transaction.Gate)
                 {
                     if (transaction.LastReply is { } reply && transaction.State != ServerState.Terminated)
@@ -45,7 +46,6 @@ public sealed partial class TransactionLayer
                     }
                 }
 
-                Counters.Increment(SipCounter.RetransmissionsAbsorbed);
                 return true;
             default:
                 return false;

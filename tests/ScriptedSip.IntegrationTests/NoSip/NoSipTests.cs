@@ -174,7 +174,7 @@ public sealed class NoSipTests
     }
 
     [Test]
-    public async Task ShippedNoSipRoute_ResumeFromUntrustedSourceIgnored_MalformedIgnored_TrustedValidReachesTContinue()
+    public async Task ShippedNoSipRoute_UntrustedSourceAndMalformedIgnored_TrustedValidReachesTContinue()
     {
         using var deployment = new TestDeployment().WithShippedScripts();
         await using var host = await RunningHost.StartAsync(deployment);
@@ -186,13 +186,12 @@ public sealed class NoSipTests
         trusted.Send(host.EndPoint, ":KREQUEST-RESUME-TRANSACTION:42x:8686:RESUME:");
         await UdpCoreTests.Eventually(() => host.Counters[SipCounter.NoSipRouted] == 2);
         Assert.That(RunningHost.Logs(), Has.Some.Contains("not a resume message; ignored"));
-        Assert.That(RunningHost.Logs(), Has.None.Contains("TContinue"), "neither the untrusted nor the malformed packet reached TContinue");
+        Assert.That(host.Counters[SipCounter.ResumeFailures], Is.Zero, "neither the untrusted nor the malformed packet reached TContinue");
 
-        // A well-formed packet from 127.0.0.1 gets to TContinue. The transaction layer does not exist
-        // yet, so TContinue says so (a route error naming it) instead of pretending to resume.
+        // A well-formed packet from 127.0.0.1 gets to TContinue, which finds no such transaction.
         trusted.Send(host.EndPoint, ":KREQUEST-RESUME-TRANSACTION:4242:8686:RESUME:");
-        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.NoSipRouteErrors] == 1);
-        Assert.That(RunningHost.Logs(), Has.Some.Contains("TContinue: the transaction layer is not available"));
+        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.ResumeFailures] == 1);
+        Assert.That(RunningHost.Logs(), Has.Some.Contains("TContinue(4242, 8686, RESUME) failed: no such transaction"));
         Assert.That(trusted.Receive(Silence), Is.Null);
         Assert.That(untrusted.Receive(Silence), Is.Null);
     }
