@@ -14,11 +14,14 @@ internal static class ServiceCollectionExtensions
     {
         services.AddSingleton(settings.Scripts);
         services.AddSingleton(_ => ScriptReferenceSet.CreateDefault());
-        services.AddSingleton<RouteCompiler>();
         services.AddSingleton(_ => new CompiledScriptCache(settings.Scripts.CachePath));
-        services.AddSingleton(sp => new RouteSetLoader(sp.GetRequiredService<RouteCompiler>(), sp.GetRequiredService<CompiledScriptCache>()));
+        var noSipRoute = RouteNames.Normalize(settings.NoSip.EventRoute);
+        services.AddSingleton(sp => new RouteSetLoader(
+            sp.GetRequiredService<CompiledScriptCache>(),
+            name => name == noSipRoute ? Sdk.Scripting.RouteKind.Event : RouteSetLoader.DefaultKind(name)));
         services.AddSingleton(sp => new ScriptRuntime(
             sp.GetRequiredService<RouteSetLoader>(),
+            sp.GetRequiredService<ScriptReferenceSet>(),
             settings.Scripts.Path,
             sp.GetRequiredService<ILogger<ScriptRuntime>>()));
         services.AddSingleton<IRouteProvider>(sp => sp.GetRequiredService<ScriptRuntime>());
@@ -34,6 +37,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(_ => new NoSipFilter(settings.NoSip));
         services.AddSingleton<SharedVariables>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Core.Plugins.PluginExports>();
         services.AddSingleton<ProcessingServices>();
         services.AddSingleton<SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<SipServer>());

@@ -10,7 +10,7 @@ using ScriptedSip.Sdk.Scripting;
 namespace ScriptedSip.Scripting;
 
 /// <summary>Compiles one route script file into an assembly image with its portable PDB.</summary>
-public sealed class RouteCompiler
+public static class RouteCompiler
 {
     /// <summary>Roslyn names a script's entry point this way; the loader binds it once per version.</summary>
     public const string EntryTypeName = "RouteScript";
@@ -32,14 +32,9 @@ public sealed class RouteCompiler
     private static readonly CSharpParseOptions ParseOptions =
         new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
 
-    private readonly ScriptReferenceSet _references;
-
-    public RouteCompiler(ScriptReferenceSet references) => _references = references;
-
-    public ScriptReferenceSet References => _references;
-
-    public RouteCompileResult Compile(string sourcePath, string assemblyName, CancellationToken cancellationToken = default)
+    public static RouteCompileResult Compile(string sourcePath, string assemblyName, ScriptReferenceSet references, RouteKind? kind, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(references);
         var scriptsDir = Path.GetDirectoryName(sourcePath)!;
         SourceText text;
         using (var stream = File.OpenRead(sourcePath))
@@ -62,7 +57,7 @@ public sealed class RouteCompiler
         var compilation = CSharpCompilation.CreateScriptCompilation(
             assemblyName,
             tree,
-            _references.References,
+            references.References,
             options,
             previousScriptCompilation: null,
             returnType: typeof(object),
@@ -81,7 +76,11 @@ public sealed class RouteCompiler
             .Where(d => d.Severity == DiagnosticSeverity.Error)
             .Select(d => d.ToString())
             .ToList();
-        if (!emit.Success)
+        if (emit.Success && kind is { } routeKind)
+        {
+            errors.AddRange(RouteKindChecker.Check(compilation, tree, routeKind));
+        }
+        if (!emit.Success || errors.Count > 0)
         {
             if (errors.Count == 0)
             {

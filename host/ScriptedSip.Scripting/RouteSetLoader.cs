@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using ScriptedSip.Core.Routing;
+using ScriptedSip.Sdk.Scripting;
 
 namespace ScriptedSip.Scripting;
 
@@ -11,19 +12,32 @@ namespace ScriptedSip.Scripting;
 /// </summary>
 public sealed class RouteSetLoader
 {
-    private readonly RouteCompiler _compiler;
     private readonly CompiledScriptCache _cache;
-    private readonly Func<AssemblyName, Assembly?>? _shared;
+    private readonly Func<string, RouteKind?> _kindOf;
 
-    public RouteSetLoader(RouteCompiler compiler, CompiledScriptCache cache, Func<AssemblyName, Assembly?>? shared = null)
+    /// <param name="kindOf">The route kind a script runs as, by route name (null: any, e.g. named routes).</param>
+    public RouteSetLoader(CompiledScriptCache cache, Func<string, RouteKind?>? kindOf = null)
     {
-        _compiler = compiler;
         _cache = cache;
-        _shared = shared;
+        _kindOf = kindOf ?? DefaultKind;
     }
 
-    public RouteSetLoadResult Load(string scriptsDir, int version, CancellationToken cancellationToken = default)
+    public static RouteKind? DefaultKind(string route) => route switch
     {
+        RouteNames.Request => RouteKind.Request,
+        RouteNames.Reply => RouteKind.Reply,
+        RouteNames.NoSipDefault => RouteKind.Event,
+        _ => null,
+    };
+
+    public RouteSetLoadResult Load(
+        string scriptsDir,
+        int version,
+        ScriptReferenceSet references,
+        Func<AssemblyName, Assembly?>? shared,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(references);
         scriptsDir = Path.GetFullPath(scriptsDir);
         if (!Directory.Exists(scriptsDir))
         {
@@ -36,7 +50,7 @@ public sealed class RouteSetLoader
             return Failed($"{Path.Combine(scriptsDir, RouteNames.Request + ".csx")}: error: request_route.csx is required: it runs for every SIP request");
         }
 
-        var treeHash = CompiledScriptCache.TreeHash(scriptsDir, _compiler.References);
+        var treeHash = CompiledScriptCache.TreeHash(scriptsDir, references);
         var images = new ConcurrentDictionary<string, RouteImage>(StringComparer.Ordinal);
         var errors = new ConcurrentBag<(string File, IReadOnlyList<string> Errors)>();
         var compiled = 0;
@@ -59,7 +73,7 @@ public sealed class RouteSetLoader
                 RouteCompileResult result;
                 try
                 {
-                    result = _compiler.Compile(file, $"route_{name}_{key[..12]}", cancellationToken);
+                    result = RouteCompiler.Compile(file, $"route_{name}_{key[..12]}", references, _kindOf(name), cancellationToken);
                 }
                 catch (IOException ex)
                 {
@@ -85,7 +99,7 @@ public sealed class RouteSetLoader
         }
 
         var privateAssemblies = images.Values.SelectMany(i => i.ReferencedFiles).Distinct(StringComparer.Ordinal);
-        var context = new ScriptLoadContext($"routes-v{version}", privateAssemblies, _shared);
+        var context = new ScriptLoadContext($"routes-v{version}", privateAssemblies, shared);
         var routes = new Dictionary<string, LoadedRoute>(StringComparer.Ordinal);
         foreach (var file in files)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Reflection;
+using System.Security.Cryptography;
 using Microsoft.CodeAnalysis;
 using ScriptedSip.Sdk.Scripting;
 
@@ -7,8 +8,9 @@ namespace ScriptedSip.Scripting;
 
 /// <summary>
 /// The metadata references every script compiles against: the whole shared framework, the SDK,
-/// and the loaded plugin assemblies. Built once and reused by every compile — re-reading ~170
-/// framework assemblies per compile is what makes naive reload loops grow their memory.
+/// and the loaded plugin assemblies. The framework part is read once and shared by every set —
+/// re-reading ~170 framework assemblies per compile is what makes naive reload loops grow their
+/// memory; plugins are added from their in-memory images.
 /// </summary>
 public sealed class ScriptReferenceSet
 {
@@ -23,7 +25,7 @@ public sealed class ScriptReferenceSet
     /// <summary>Identifies this set of references for the compile cache key.</summary>
     public string Fingerprint { get; }
 
-    public static ScriptReferenceSet CreateDefault(IEnumerable<Assembly>? extraAssemblies = null)
+    public static ScriptReferenceSet CreateDefault()
     {
         var paths = new SortedSet<string>(StringComparer.Ordinal);
         var runtimeDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
@@ -40,14 +42,7 @@ public sealed class ScriptReferenceSet
         }
 
         paths.Add(typeof(RouteGlobals).Assembly.Location);
-        foreach (var assembly in extraAssemblies ?? [])
-        {
-            if (!string.IsNullOrEmpty(assembly.Location))
-            {
-                paths.Add(assembly.Location);
-            }
-        }
-
+        paths.Add(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location);
         var builder = ImmutableArray.CreateBuilder<MetadataReference>(paths.Count);
         var fingerprint = new System.Text.StringBuilder();
         foreach (var path in paths)
@@ -66,4 +61,23 @@ public sealed class ScriptReferenceSet
         fingerprint.Append(typeof(RouteGlobals).Assembly.ManifestModule.ModuleVersionId);
         return new ScriptReferenceSet(builder.ToImmutable(), fingerprint.ToString());
     }
+
+    /// <summary>This set plus plugin assemblies given as images (plugins load from memory, so they have no file to reference).</summary>
+    public ScriptReferenceSet WithAssemblies(IEnumerable<(string Name, byte[] Image)> assemblies)
+    {
+        ArgumentNullException.ThrowIfNull(assemblies);
+        var builder = References.ToBuilder();
+        var fingerprint = new System.Text.StringBuilder(Fingerprint);
+        foreach (var (name, image) in assemblies.OrderBy(a => a.Name, StringComparer.Ordinal))
+        {
+            builder.Add(MetadataReference.CreateFromImage(image, filePath: name + ".dll"));
+            fingerprint.Append(';').Append(name).Append('#').Append(Convert.ToHexString(SHA256.HashData(image))[..16]);
+        }
+
+        return new ScriptReferenceSet(builder.ToImmutable(), fingerprint.ToString());
+    }
+
+    /// <summary>The loaded assemblies a set of images stands for, by simple name (for the scripts' load context).</summary>
+    public static Func<AssemblyName, Assembly?> Resolver(IReadOnlyDictionary<string, Assembly> assemblies) =>
+        name => name.Name is not null && assemblies.TryGetValue(name.Name, out var assembly) ? assembly : null;
 }

@@ -18,13 +18,19 @@ public sealed partial class ScriptRuntime : IRouteProvider
     private readonly Lock _reloadLock = new();
     private IRouteSet? _current;
     private int _version;
+    private ScriptReferenceSet _references;
+    private Func<System.Reflection.AssemblyName, System.Reflection.Assembly?>? _shared;
 
-    public ScriptRuntime(RouteSetLoader loader, string scriptsDir, ILogger<ScriptRuntime> logger)
+    public ScriptRuntime(RouteSetLoader loader, ScriptReferenceSet references, string scriptsDir, ILogger<ScriptRuntime> logger)
     {
         _loader = loader;
+        _references = references;
         _scriptsDir = scriptsDir;
         _logger = logger;
     }
+
+    /// <summary>The references scripts compile against now (framework, SDK, loaded plugins).</summary>
+    public ScriptReferenceSet References => _references;
 
     public IRouteSet Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("Scripts are not loaded yet.");
 
@@ -36,13 +42,21 @@ public sealed partial class ScriptRuntime : IRouteProvider
     public event EventHandler<RouteSetSwappedEventArgs>? Swapped;
 
     /// <summary>Loads the scripts; on success the new version serves from now on.</summary>
-    public RouteSetLoadResult Load()
+    public RouteSetLoadResult Load() => Load(null, null);
+
+    /// <summary>
+    /// Loads the scripts against other references (plugins changed). Only when they compile do the
+    /// new references and version take over; otherwise everything stays as it was.
+    /// </summary>
+    public RouteSetLoadResult Load(ScriptReferenceSet? references, Func<System.Reflection.AssemblyName, System.Reflection.Assembly?>? shared)
     {
         lock (_reloadLock)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var version = _version + 1;
-            var result = _loader.Load(_scriptsDir, version);
+            var useReferences = references ?? _references;
+            var useShared = references is null ? _shared : shared;
+            var result = _loader.Load(_scriptsDir, version, useReferences, useShared);
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (result.Routes is null)
             {
@@ -61,6 +75,8 @@ public sealed partial class ScriptRuntime : IRouteProvider
             }
 
             _version = version;
+            _references = useReferences;
+            _shared = useShared;
             var previous = Interlocked.Exchange(ref _current, result.Routes);
             if (previous is LoadedRouteSet loaded)
             {

@@ -248,6 +248,8 @@ public sealed partial class MessageContext : RouteGlobals
         }
     }
 
+    public override T Plugin<T>() => _services.PluginExports.Get<T>();
+
     // ---- stateless actions -----------------------------------------------------------------
 
     public override bool SlSendReply(int code, string reason)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.NoSip;
+using ScriptedSip.Core.Plugins;
 using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Timers;
@@ -19,8 +20,10 @@ public sealed class ProcessingServices
         SharedVariables sharedVariables,
         TransactionOptions transactionOptions,
         TimeProvider timeProvider,
+        PluginExports pluginExports,
         ILoggerFactory loggerFactory)
     {
+        PluginExports = pluginExports;
         ArgumentNullException.ThrowIfNull(loggerFactory);
         Routes = routes;
         Counters = counters;
@@ -39,6 +42,8 @@ public sealed class ProcessingServices
     }
 
     public TransactionLayer Transactions { get; }
+
+    public PluginExports PluginExports { get; }
 
     public RouteRunner Runner { get; }
 

@@ -73,6 +73,12 @@ public abstract partial class RouteGlobals
     /// <summary>Process-wide shared variables ($shv), thread-safe.</summary>
     public abstract ConcurrentDictionary<string, object?> Shv { get; }
 
+    // ---- plugins -----------------------------------------------------------------------------
+
+    /// <summary>The object a loaded plugin exported as <typeparamref name="T"/>, e.g. <c>Plugin&lt;Htable&gt;()</c>.</summary>
+    public abstract T Plugin<T>()
+        where T : class;
+
     // ---- stateless actions -------------------------------------------------------------------
 
     /// <summary>Sends a stateless reply to the current request (sl_send_reply).</summary>

@@ -147,7 +147,7 @@ public sealed class ReloadTests
     private static ScriptRuntime NewRuntime(TestDeployment deployment)
     {
         var references = ScriptReferenceSet.CreateDefault();
-        var loader = new RouteSetLoader(new RouteCompiler(references), new CompiledScriptCache(null));
-        return new ScriptRuntime(loader, deployment.ScriptsPath, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScriptRuntime>.Instance);
+        var loader = new RouteSetLoader(new CompiledScriptCache(null));
+        return new ScriptRuntime(loader, references, deployment.ScriptsPath, Microsoft.Extensions.Logging.Abstractions.NullLogger<ScriptRuntime>.Instance);
     }
 }
