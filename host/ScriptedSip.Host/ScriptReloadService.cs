@@ -1,21 +1,26 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ScriptedSip.Host.Configuration;
+using ScriptedSip.Host.Plugins;
 using ScriptedSip.Scripting;
 
 namespace ScriptedSip.Host;
 
-/// <summary>Starts the script folder watcher when <c>Scripts:HotReload</c> is on.</summary>
+/// <summary>Watches the scripts folder (<c>Scripts:HotReload</c>) and the plugins folder (<c>Plugins:HotReload</c>).</summary>
 internal sealed class ScriptReloadService : IHostedService, IDisposable
 {
     private readonly ScriptRuntime _runtime;
-    private readonly ScriptsOptions _options;
+    private readonly PluginCatalog _plugins;
+    private readonly HostSettings _settings;
     private readonly ILoggerFactory _loggerFactory;
-    private ScriptDirectoryWatcher? _watcher;
+    private DirectoryWatcher? _scriptWatcher;
+    private DirectoryWatcher? _pluginWatcher;
 
-    public ScriptReloadService(ScriptRuntime runtime, ScriptsOptions options, ILoggerFactory loggerFactory)
+    public ScriptReloadService(ScriptRuntime runtime, PluginCatalog plugins, HostSettings settings, ILoggerFactory loggerFactory)
     {
         _runtime = runtime;
-        _options = options;
+        _plugins = plugins;
+        _settings = settings;
         _loggerFactory = loggerFactory;
     }
 
@@ -23,15 +28,18 @@ internal sealed class ScriptReloadService : IHostedService, IDisposable
     {
         if (!_runtime.IsLoaded)
         {
-            _runtime.Load();
+            _plugins.Apply();
         }
 
-        if (_options.HotReload)
+        var quiet = TimeSpan.FromMilliseconds(_settings.Scripts.ReloadDebounceMs);
+        if (_settings.Scripts.HotReload)
         {
-            _watcher = new ScriptDirectoryWatcher(
-                _runtime,
-                TimeSpan.FromMilliseconds(_options.ReloadDebounceMs),
-                _loggerFactory.CreateLogger<ScriptDirectoryWatcher>());
+            _scriptWatcher = new DirectoryWatcher(_runtime.ScriptsDirectory, () => _runtime.Load(), quiet, _loggerFactory.CreateLogger<DirectoryWatcher>());
+        }
+
+        if (_settings.Plugins.HotReload && Directory.Exists(_plugins.Folder))
+        {
+            _pluginWatcher = new DirectoryWatcher(_plugins.Folder, () => _plugins.Apply(), quiet + TimeSpan.FromMilliseconds(300), _loggerFactory.CreateLogger<DirectoryWatcher>());
         }
 
         return Task.CompletedTask;
@@ -45,7 +53,9 @@ internal sealed class ScriptReloadService : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
-        _watcher = null;
+        _scriptWatcher?.Dispose();
+        _scriptWatcher = null;
+        _pluginWatcher?.Dispose();
+        _pluginWatcher = null;
     }
 }

@@ -35,7 +35,13 @@ public static class ScriptedSipApplication
 
         using var host = built.Host;
         var scripts = host.Services.GetRequiredService<ScriptRuntime>();
-        var load = scripts.Load();
+        var plugins = host.Services.GetRequiredService<Plugins.PluginCatalog>();
+        var load = plugins.Apply();
+        foreach (var error in plugins.Errors)
+        {
+            await Console.Error.WriteLineAsync("error: " + error).ConfigureAwait(false);
+        }
+
         if (!load.Success)
         {
             foreach (var error in load.Errors)
@@ -49,8 +55,9 @@ public static class ScriptedSipApplication
 
         if (check)
         {
-            await Console.Out.WriteLineAsync($"OK: scripts in {scripts.ScriptsDirectory} compile").ConfigureAwait(false);
-            return ExitOk;
+            var pluginText = plugins.Names.Count == 0 ? "no plugins" : "plugins " + string.Join(", ", plugins.Names);
+            await Console.Out.WriteLineAsync($"{(plugins.Errors.Count == 0 ? "OK" : "FAILED")}: scripts in {scripts.ScriptsDirectory} compile; {pluginText} loaded").ConfigureAwait(false);
+            return plugins.Errors.Count == 0 ? ExitOk : ExitCheckFailed;
         }
 
         try

@@ -25,6 +25,16 @@ internal static class ServiceCollectionExtensions
             settings.Scripts.Path,
             sp.GetRequiredService<ILogger<ScriptRuntime>>()));
         services.AddSingleton<IRouteProvider>(sp => sp.GetRequiredService<ScriptRuntime>());
+        services.AddSingleton<Sdk.Plugins.ISipHost>(sp => new Plugins.SipHostApi(sp.GetRequiredService<ProcessingServices>()));
+        services.AddSingleton(sp => new Plugins.PluginCatalog(
+            settings.Plugins,
+            sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Sdk.Plugins.ISipHost>(),
+            sp.GetRequiredService<Core.Plugins.PluginExports>(),
+            sp.GetRequiredService<ScriptRuntime>(),
+            sp.GetRequiredService<ScriptReferenceSet>()));
         services.AddHostedService<ScriptReloadService>();
         return services;
     }

@@ -31,6 +31,8 @@ public sealed class RunningHost : IAsyncDisposable
 
     public ScriptRuntime Scripts => Host.Services.GetRequiredService<ScriptRuntime>();
 
+    public ScriptedSip.Host.Plugins.PluginCatalog Plugins => Host.Services.GetRequiredService<ScriptedSip.Host.Plugins.PluginCatalog>();
+
     public System.Collections.Concurrent.ConcurrentDictionary<string, object?> Shv =>
         Host.Services.GetRequiredService<SharedVariables>().Values;
 
@@ -44,7 +46,7 @@ public sealed class RunningHost : IAsyncDisposable
             throw new InvalidOperationException($"host did not build (exit {exitCode}): {errors}");
         }
 
-        var load = host.Services.GetRequiredService<ScriptRuntime>().Load();
+        var load = host.Services.GetRequiredService<ScriptedSip.Host.Plugins.PluginCatalog>().Apply();
         if (!load.Success)
         {
             host.Dispose();

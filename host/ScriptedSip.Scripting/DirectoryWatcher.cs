@@ -3,26 +3,26 @@ using Microsoft.Extensions.Logging;
 namespace ScriptedSip.Scripting;
 
 /// <summary>
-/// Watches the scripts folder and reloads after the writes have settled. Editors save through a
-/// temp file and a rename, or in several writes: every event restarts one debounce timer, so a
-/// burst causes one reload.
+/// Watches a folder (scripts, plugins) and reloads after the writes have settled. Editors save
+/// through a temp file and a rename, or in several writes: every event restarts one debounce
+/// timer, so a burst causes one reload.
 /// </summary>
-public sealed partial class ScriptDirectoryWatcher : IDisposable
+public sealed partial class DirectoryWatcher : IDisposable
 {
-    private readonly ScriptRuntime _runtime;
+    private readonly Action _reload;
     private readonly ILogger _logger;
     private readonly FileSystemWatcher _watcher;
     private readonly Timer _debounce;
     private readonly TimeSpan _quietTime;
     private int _disposed;
 
-    public ScriptDirectoryWatcher(ScriptRuntime runtime, TimeSpan quietTime, ILogger<ScriptDirectoryWatcher> logger)
+    public DirectoryWatcher(string folder, Action reload, TimeSpan quietTime, ILogger<DirectoryWatcher> logger)
     {
-        _runtime = runtime;
+        _reload = reload;
         _logger = logger;
         _quietTime = quietTime;
         _debounce = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
-        _watcher = new FileSystemWatcher(runtime.ScriptsDirectory)
+        _watcher = new FileSystemWatcher(folder)
         {
             IncludeSubdirectories = true,
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName,
@@ -65,7 +65,7 @@ public sealed partial class ScriptDirectoryWatcher : IDisposable
         LogReloading(_logger);
         try
         {
-            _runtime.Load();
+            _reload();
         }
 #pragma warning disable CA1031 // a failed reload must never stop the watcher; the old version keeps serving
         catch (Exception ex)
@@ -75,12 +75,12 @@ public sealed partial class ScriptDirectoryWatcher : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Script change detected, reloading")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Change detected, reloading")]
     private static partial void LogReloading(ILogger logger);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Script reload failed; the previous version keeps serving")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Reload failed; the previous version keeps serving")]
     private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Script folder watcher error")]
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Folder watcher error")]
     private static partial void LogWatchError(ILogger logger, Exception exception);
 }

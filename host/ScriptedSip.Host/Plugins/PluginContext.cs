@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Sdk.Plugins;
+
+namespace ScriptedSip.Host.Plugins;
+
+/// <summary>The host side of <see cref="IPluginContext"/> for one plugin.</summary>
+internal sealed class PluginContext : IPluginContext
+{
+    private readonly IConfiguration _section;
+    private readonly string _sectionPath;
+
+    public PluginContext(string name, IConfiguration configuration, ILogger logger, TimeProvider time, ISipHost host)
+    {
+        _sectionPath = "Plugins:" + name;
+        _section = configuration.GetSection(_sectionPath);
+        Logger = logger;
+        Time = time;
+        Host = host;
+    }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider Time { get; }
+
+    public ISipHost Host { get; }
+
+    public Dictionary<Type, object> Exports { get; } = [];
+
+    public List<IPluginService> Services { get; } = [];
+
+    public TOptions GetOptions<TOptions>(Func<TOptions, IEnumerable<string>>? validate = null)
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
+        try
+        {
+            _section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PluginLoadException($"{_sectionPath}: {ex.Message}", ex);
+        }
+
+        var problems = validate?.Invoke(options).ToList() ?? [];
+        if (problems.Count > 0)
+        {
+            throw new PluginLoadException(string.Join("; ", problems.Select(p => $"{_sectionPath}:{p}")));
+        }
+
+        return options;
+    }
+
+    public void Export<T>(T instance)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        if (!Exports.TryAdd(typeof(T), instance))
+        {
+            throw new PluginLoadException($"{typeof(T).FullName} is exported twice");
+        }
+    }
+
+    public void AddService(IPluginService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        Services.Add(service);
+    }
+}
