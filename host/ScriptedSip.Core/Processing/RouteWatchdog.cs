@@ -83,7 +83,11 @@ public sealed class RouteClock
         Volatile.Write(ref _startedAt, Stopwatch.GetTimestamp());
     }
 
-    public void End() => Volatile.Write(ref _startedAt, 0);
+    public void End()
+    {
+        Volatile.Write(ref _startedAt, 0);
+        _subject = null; // an idle worker must not keep the last message (and its script version) alive
+    }
 
     internal bool TryMarkWarned(long started) => Interlocked.Exchange(ref _warnedFor, started) != started;
 }

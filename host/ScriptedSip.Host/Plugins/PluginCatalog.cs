@@ -63,6 +63,9 @@ public sealed partial class PluginCatalog : IDisposable
 
     public string Folder => _options.Path;
 
+    /// <summary>The assembly of a loaded plugin (tests hold it weakly to prove an unload).</summary>
+    internal Assembly? LoadedAssembly(string name) => Volatile.Read(ref _loaded).FirstOrDefault(p => p.Name == name)?.Assembly;
+
     /// <summary>Scans the plugins folder and (re)compiles the scripts against what loaded: at start and on every change.</summary>
     public RouteSetLoadResult Apply()
     {

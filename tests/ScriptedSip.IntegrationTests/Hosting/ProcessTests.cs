@@ -26,6 +26,16 @@ public sealed class ProcessTests
     }
 
     [Test]
+    public async Task Check_LoadsPlugins_ReportsABrokenOne_Exit1()
+    {
+        using var deployment = new TestDeployment().WithShippedScripts().WithShippedPlugin("Htable").WithTestPlugin("NoPluginType", "NoPluginType");
+        var (exit, output) = await RunAsync(deployment, "--check");
+        Assert.That(exit, Is.EqualTo(1), output);
+        Assert.That(output, Does.Contain("error: plugin NoPluginType: NoPluginType has no public class implementing IScriptedSipPlugin"));
+        Assert.That(output, Does.Contain("plugins Htable loaded"));
+    }
+
+    [Test]
     public async Task Start_BrokenScript_Exit2WithDiagnostic()
     {
         using var deployment = new TestDeployment().WithScript("request_route.csx", "UndefinedThing();");

@@ -55,6 +55,48 @@ public sealed class TestDeployment : IDisposable
         return this;
     }
 
+    public string PluginsPath => Path.Combine(Root, "plugins");
+
+    /// <summary>Copies a built test plugin (tests/TestPlugins/_out/PROJECT) into plugins/FOLDER/, renaming the main DLL to FOLDER.dll.</summary>
+    public TestDeployment WithTestPlugin(string project, string folder, string? mainDll = null)
+    {
+        var source = Path.Combine(BuildOutput("TestPluginsOutput"), project);
+        CopyPlugin(source, folder, mainDll ?? project);
+        return this;
+    }
+
+    /// <summary>Copies a plugin shipped in the repository's plugins/ folder (built with the solution).</summary>
+    public TestDeployment WithShippedPlugin(string name)
+    {
+        CopyPlugin(Path.Combine(BuildOutput("ShippedPlugins"), name), name, name);
+        return this;
+    }
+
+    public void CopyPlugin(string source, string folder, string mainDll)
+    {
+        var target = Path.Combine(PluginsPath, folder);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(source).Where(f => f.EndsWith(".dll", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)))
+        {
+            var name = Path.GetFileName(file);
+            if (Path.GetFileNameWithoutExtension(file) == mainDll)
+            {
+                name = folder + Path.GetExtension(file);
+            }
+            else if (name.StartsWith(mainDll + ".", StringComparison.Ordinal))
+            {
+                name = folder + name[mainDll.Length..];
+            }
+
+            File.Copy(file, Path.Combine(target, name), overwrite: true);
+        }
+    }
+
+    private static string BuildOutput(string key) =>
+        typeof(TestDeployment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .First(a => a.Key == key).Value!;
+
     public void Dispose()
     {
         try
