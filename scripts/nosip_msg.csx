@@ -1,3 +1,5 @@
+#load ".editor/globals.csx"   // completion in editors; the server ignores it
+
 // nosip_msg.csx — runs for every datagram that is not SIP (Kamailio's event_route[nosip:msg]).
 //
 // The resume protocol: an outside system that was handed a suspended transaction's id

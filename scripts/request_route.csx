@@ -1,3 +1,5 @@
+#load ".editor/globals.csx"   // completion in editors; the server ignores it
+
 // request_route.csx — runs for every SIP request (Kamailio's request_route).
 //
 // A small stateful proxy: sanity checks, OPTIONS to us answered here, in-dialog requests follow

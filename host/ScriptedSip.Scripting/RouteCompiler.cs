@@ -51,7 +51,7 @@ public static class RouteCompiler
             nullableContextOptions: NullableContextOptions.Disable,
             deterministic: true,
             scriptClassName: EntryTypeName,
-            sourceReferenceResolver: new SourceFileResolver([scriptsDir], scriptsDir),
+            sourceReferenceResolver: new EditorStubAwareResolver(new SourceFileResolver([scriptsDir], scriptsDir)),
             metadataReferenceResolver: ScriptMetadataResolver.Default.WithBaseDirectory(scriptsDir).WithSearchPaths(scriptsDir));
 
         var compilation = CSharpCompilation.CreateScriptCompilation(

@@ -92,7 +92,7 @@ public sealed class TestDeployment : IDisposable
         }
     }
 
-    private static string BuildOutput(string key) =>
+    public static string BuildOutput(string key) =>
         typeof(TestDeployment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()
             .First(a => a.Key == key).Value!;
