@@ -284,7 +284,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
             kscen=$scen
             [ "$scen" = D20 ] && kscen=D
             local shm=${KAM_SHM_MB:-}
-            [ -n "$shm" ] || { [ "$scen" = F ] && shm=4096 || shm=512; }
+            [ -n "$shm" ] || { [ "$scen" = F ] && shm=4096 || shm=2048; }
             mkdir -p "$dir/kamailio"
             setsid kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -x "$KAM_MEM" -m "$shm" -M "$KAM_PKG_MB" \
                 -Y "$dir/kamailio" -w "$dir/kamailio" \
