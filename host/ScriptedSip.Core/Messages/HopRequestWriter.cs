@@ -45,7 +45,7 @@ public static class HopRequestWriter
         w.Write("\r\nCall-ID: "u8);
         w.Write(invite.Span(invite.CallId));
         w.Write("\r\nCSeq: "u8);
-        w.WriteNumber((int)invite.CSeqNumber);
+        w.WriteNumber(invite.CSeqNumber);
         w.Write((byte)' ');
         w.Write(method);
         w.Write("\r\nContent-Length: 0\r\n\r\n"u8);

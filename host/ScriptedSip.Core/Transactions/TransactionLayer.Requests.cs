@@ -146,21 +146,14 @@ public sealed partial class TransactionLayer
 
         branch.CancelSent = true;
         branch.CancelPending = false;
-        var message = t_scratchMessage ??= new SipMessage();
-        if (message.Parse(branch.Request) != SipParseStatus.Ok)
-        {
-            return;
-        }
-
-        var buffer = t_scratchBuffer ??= new byte[70 * 1024];
-        var length = HopRequestWriter.Write(message, ack: false, default, buffer);
-        if (length > 0)
-        {
-            branch.Listener.Send(buffer.AsSpan(0, length), branch.Destination);
-        }
+        SendHopRequestLocked(branch, ack: false, default);
     }
 
-    private static void SendAckLocked(ClientBranch branch, ReadOnlySpan<byte> replyToHeader)
+    private static void SendAckLocked(ClientBranch branch, ReadOnlySpan<byte> replyToHeader) =>
+        SendHopRequestLocked(branch, ack: true, replyToHeader);
+
+    /// <summary>Sends the CANCEL or the hop-by-hop ACK for a branch's forwarded INVITE.</summary>
+    private static void SendHopRequestLocked(ClientBranch branch, bool ack, ReadOnlySpan<byte> replyToHeader)
     {
         var message = t_scratchMessage ??= new SipMessage();
         if (message.Parse(branch.Request) != SipParseStatus.Ok)
@@ -169,7 +162,7 @@ public sealed partial class TransactionLayer
         }
 
         var buffer = t_scratchBuffer ??= new byte[70 * 1024];
-        var length = HopRequestWriter.Write(message, ack: true, replyToHeader, buffer);
+        var length = HopRequestWriter.Write(message, ack, replyToHeader, buffer);
         if (length > 0)
         {
             branch.Listener.Send(buffer.AsSpan(0, length), branch.Destination);
