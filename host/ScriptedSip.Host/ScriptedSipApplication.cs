@@ -80,6 +80,13 @@ public static class ScriptedSipApplication
     public static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput)
     {
         ArgumentNullException.ThrowIfNull(errorOutput);
+        args = ResolveContentRoot(args, out var contentRootError);
+        if (contentRootError is not null)
+        {
+            errorOutput.WriteLine("error: " + contentRootError);
+            return (null, ExitConfigError);
+        }
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
@@ -116,6 +123,48 @@ public static class ScriptedSipApplication
         builder.Services.AddScriptedSipServer(settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         return (builder.Build(), ExitOk);
+    }
+
+    /// <summary>
+    /// <c>--contentRoot DIR</c> is relative to the current directory (as a user expects), not to the
+    /// executable's folder; a folder that does not exist is a configuration error.
+    /// </summary>
+    private static string[] ResolveContentRoot(string[] args, out string? error)
+    {
+        error = null;
+        var result = (string[])args.Clone();
+        for (var i = 0; i < result.Length; i++)
+        {
+            var arg = result[i];
+            string? value = null;
+            if ((arg is "--contentRoot" or "--contentroot") && i + 1 < result.Length)
+            {
+                value = result[++i];
+            }
+            else if (arg.StartsWith("--contentRoot=", StringComparison.OrdinalIgnoreCase))
+            {
+                value = arg["--contentRoot=".Length..];
+                result[i] = "--contentRoot";
+                result = [.. result[..(i + 1)], value, .. result[(i + 1)..]];
+                i++;
+            }
+
+            if (value is null)
+            {
+                continue;
+            }
+
+            var full = Path.GetFullPath(value);
+            if (!Directory.Exists(full))
+            {
+                error = $"--contentRoot: the folder {full} does not exist";
+                return result;
+            }
+
+            result[i] = full;
+        }
+
+        return result;
     }
 
     /// <summary>

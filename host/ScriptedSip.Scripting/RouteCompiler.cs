@@ -42,7 +42,7 @@ public static class RouteCompiler
             text = SourceText.From(stream, Encoding.UTF8, canBeEmbedded: true);
         }
 
-        var tree = CSharpSyntaxTree.ParseText(text, ParseOptions, sourcePath, cancellationToken);
+        var tree = ExitRewriter.Rewrite(CSharpSyntaxTree.ParseText(text, ParseOptions, sourcePath, cancellationToken));
         var options = new CSharpCompilationOptions(
             OutputKind.DynamicallyLinkedLibrary,
             usings: DefaultImports,

@@ -214,14 +214,36 @@ public sealed partial class MessageContext : RouteGlobals
             throw new InvalidOperationException($"Route(\"{name}\") awaited something; call it as 'await RouteAsync(\"{name}\")'.");
         }
 
-        return task.GetAwaiter().GetResult();
+        var result = task.GetAwaiter().GetResult();
+        if (ExitRequested)
+        {
+            throw new RouteExitException(); // the nested route exited: so does its caller
+        }
+
+        return result;
     }
 
     public override Task<object?> RouteAsync(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var entry = _routes.Find(name) ?? throw new InvalidOperationException($"Route(\"{name}\"): no route of that name is loaded (no {RouteNames.Normalize(name)}.csx).");
-        return entry(this);
+        return ExitAware(entry(this));
+    }
+
+    private async Task<object?> ExitAware(Task<object?> route)
+    {
+        if (route.IsCompleted)
+        {
+            if (route.IsCompletedSuccessfully && ExitRequested)
+            {
+                throw new RouteExitException();
+            }
+
+            return await route.ConfigureAwait(false);
+        }
+
+        var result = await route.ConfigureAwait(false);
+        return ExitRequested ? throw new RouteExitException() : result;
     }
 
     public override void Drop()
@@ -231,6 +253,17 @@ public sealed partial class MessageContext : RouteGlobals
     }
 
     public override void Exit() => throw new RouteExitException();
+
+    /// <summary>A top-level Exit() ran (compiled to mark + return): callers of Route() stop too.</summary>
+    public bool ExitRequested { get; private set; }
+
+    public override void MarkExit() => ExitRequested = true;
+
+    public override void MarkDrop()
+    {
+        Dropped = true;
+        ExitRequested = true;
+    }
 
     public override void Xlog(ScriptLogLevel level, string text)
     {

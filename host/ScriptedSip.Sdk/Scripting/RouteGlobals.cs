@@ -111,6 +111,14 @@ public abstract partial class RouteGlobals
     /// <summary>Stops all processing of this message, also from inside a nested <see cref="Route"/> (exit).</summary>
     public abstract void Exit();
 
+    /// <summary>Used by the compiler for a top-level <c>Exit();</c>: marks the run as exited (the statement then returns).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public abstract void MarkExit();
+
+    /// <summary>Used by the compiler for a top-level <c>Drop();</c>.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public abstract void MarkDrop();
+
     /// <summary>Logs a line at Information level, tagged with the Call-ID or the packet source (xlog).</summary>
     public void Xlog(string text) => Xlog(ScriptLogLevel.Info, text);
 
