@@ -44,6 +44,7 @@ public static class EditorStub
 
         foreach (var method in typeof(RouteGlobals).GetMethods(BindingFlags.Public | BindingFlags.Instance)
                      .Where(m => !m.IsSpecialName && m.DeclaringType != typeof(object))
+                     .Where(m => m.GetCustomAttribute<System.ComponentModel.EditorBrowsableAttribute>()?.State != System.ComponentModel.EditorBrowsableState.Never)
                      .OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.GetParameters().Length))
         {
             var generic = method.IsGenericMethodDefinition ? "<" + string.Join(", ", method.GetGenericArguments().Select(a => a.Name)) + ">" : string.Empty;

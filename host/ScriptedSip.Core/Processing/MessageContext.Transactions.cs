@@ -49,6 +49,11 @@ public sealed partial class MessageContext
 
     internal void MarkRelayed() => Relayed = true;
 
+    /// <summary>This run suspended the transaction (TSuspend, AsyncRoute): it is no longer this route's to settle.</summary>
+    internal bool DidSuspend { get; private set; }
+
+    internal void MarkSuspended() => DidSuspend = true;
+
     /// <summary>The route went asynchronous: from now on this context owns its buffers and datagram.</summary>
     internal void TakeOwnershipOfBuffers() => _ownsBuffers = true;
 

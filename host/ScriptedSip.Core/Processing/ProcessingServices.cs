@@ -36,7 +36,7 @@ public sealed class ProcessingServices
         Destinations = new DestinationResolver();
         TagSecret = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
         var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();
-        var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(10), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
+        var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(transactionOptions.TimerTickMs), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
         Transactions = new TransactionLayer(this, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
         Runner = new RouteRunner(this);
     }

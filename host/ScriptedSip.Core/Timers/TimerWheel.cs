@@ -137,6 +137,11 @@ public sealed partial class TimerWheel : IDisposable
 
     private ITimer CreateTicker(TimeSpan tick)
     {
+        if (ReferenceEquals(Time, TimeProvider.System))
+        {
+            return new DedicatedTicker(OnTimer, tick, "timer-wheel");
+        }
+
         // The ticker would otherwise capture the creating caller's ExecutionContext (AsyncLocals such as
         // logging scopes) and every timer callback for the server's lifetime would run inside it.
         if (ExecutionContext.IsFlowSuppressed())

@@ -83,8 +83,8 @@ public sealed class SipTransaction
 
     public bool Canceled { get; internal set; }
 
-    /// <summary>A route is running on this transaction (failure route, resumed route ...).</summary>
-    internal bool RouteRunning { get; set; }
+    /// <summary>Routes running on this transaction now (resumed, failure): while one runs, nobody else settles it.</summary>
+    internal int RunningRoutes { get; set; }
 
     internal TimerHandle? ServerTimer { get; set; }
 

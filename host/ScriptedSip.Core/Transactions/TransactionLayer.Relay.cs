@@ -179,7 +179,7 @@ public sealed partial class TransactionLayer
         string? failureRoute;
         lock (transaction.Gate)
         {
-            if (transaction.FinalSent || transaction.State == ServerState.Terminated || transaction.RouteRunning)
+            if (transaction.FinalSent || transaction.State == ServerState.Terminated || transaction.RunningRoutes > 0)
             {
                 return;
             }
@@ -188,7 +188,7 @@ public sealed partial class TransactionLayer
             transaction.FailureRoute = null; // one shot; the failure route may arm it again
             if (failureRoute is not null && _services.Routes.Current.Find(failureRoute) is not null)
             {
-                transaction.RouteRunning = true;
+                transaction.RunningRoutes++;
             }
             else
             {

@@ -105,7 +105,7 @@ public sealed partial class TransactionLayer
             }
 
             EndSuspensionLocked(transaction);
-            transaction.RouteRunning = true;
+            transaction.RunningRoutes++;
         }
 
         Counters.Increment(SipCounter.Resumed);
@@ -218,8 +218,15 @@ public sealed partial class TransactionLayer
         var origin = context.Origin;
         lock (transaction.Gate)
         {
-            transaction.RouteRunning = false;
-            if (transaction.FinalSent || transaction.State == ServerState.Terminated || transaction.Suspension != SuspendState.None)
+            if (origin != RouteOrigin.Received)
+            {
+                transaction.RunningRoutes--;
+            }
+
+            // A route that suspended the transaction has handed it over (to TContinue, a timer, a
+            // timeout); one that runs on it now (a resume that overtook this route's end) settles it.
+            if (context.DidSuspend || transaction.RunningRoutes > 0
+                || transaction.FinalSent || transaction.State == ServerState.Terminated || transaction.Suspension != SuspendState.None)
             {
                 return;
             }
@@ -302,6 +309,8 @@ public sealed partial class TransactionLayer
             EnterSuspensionLocked(transaction, context.Buffers.Message, SuspendState.Suspended);
         }
 
+        context.MarkSuspended();
+
         reason = string.Empty;
         return true;
     }
@@ -342,7 +351,7 @@ public sealed partial class TransactionLayer
             else
             {
                 ConsiderBestLocked(transaction, 408, "Request Timeout", null);
-                transaction.RouteRunning = true;
+                transaction.RunningRoutes++;
                 TransactionLog.SuspendTimedOut(_logger, transaction.Index, transaction.Label, "failure route " + failureRoute);
             }
         }
@@ -365,7 +374,7 @@ public sealed partial class TransactionLayer
                 context.ReleaseBuffers();
                 lock (transaction.Gate)
                 {
-                    transaction.RouteRunning = false;
+                    transaction.RunningRoutes--;
                     if (!transaction.FinalSent)
                     {
                         WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 500, "Server Internal Error"));
@@ -410,7 +419,7 @@ public sealed partial class TransactionLayer
 
                 transaction.SuspendTimer = null; // firing now: nothing to cancel
                 layer.EndSuspensionLocked(transaction);
-                transaction.RouteRunning = true;
+                transaction.RunningRoutes++;
             }
 
             layer.Counters.Increment(SipCounter.Resumed);

@@ -17,6 +17,9 @@ public sealed class TransactionOptions
     /// <summary>How long a finished transaction lingers to absorb retransmissions (Kamailio's wt_timer).</summary>
     public int WaitMs { get; set; } = 5000;
 
+    /// <summary>Resolution of the timer wheel that drives every transaction timer (ms).</summary>
+    public int TimerTickMs { get; set; } = 10;
+
     /// <summary>Upper bound of suspended transactions; past it TSuspend() fails.</summary>
     public int MaxSuspended { get; set; } = 100000;
 }

@@ -243,6 +243,15 @@ public sealed partial class UdpListener : IDisposable
         }
 
         var worker = (int)(CallIdHasher.Hash(datagram.Data.Span, datagram.Source) % (uint)_queues.Length);
+        if (_queues[worker].InFlight == 0)
+        {
+            // The worker for this call is idle: nothing of this call is in flight, so the receive
+            // thread can do the work itself (with that worker's handler, which nobody else is using)
+            // and save two thread switches. Under load the workers are busy and run in parallel.
+            Process(_handlers[worker], datagram);
+            return;
+        }
+
         if (!_queues[worker].TryEnqueue(datagram))
         {
             _counters.Increment(SipCounter.QueueFull);
@@ -269,6 +278,7 @@ public sealed partial class UdpListener : IDisposable
             }
 
             Process(handler, datagram);
+            queue.Completed();
         }
     }
 

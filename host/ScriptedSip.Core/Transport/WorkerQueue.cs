@@ -3,19 +3,31 @@ using System.Collections.Concurrent;
 namespace ScriptedSip.Core.Transport;
 
 /// <summary>
-/// The inbox of one worker thread. The receive thread is the only producer per listener; the
-/// worker blocks on the semaphore (which spins briefly before sleeping) when idle.
+/// The inbox of one worker thread; the listener's receive thread is the only producer. An idle
+/// worker sleeps on a monitor without spinning (spinning waits burned more CPU than the messages at
+/// moderate rates), and the producer only pays for a wake-up when the worker is actually asleep.
 /// </summary>
 internal sealed class WorkerQueue : IDisposable
 {
     private readonly ConcurrentQueue<InboundDatagram> _items = new();
-    private readonly SemaphoreSlim _available = new(0);
+    private readonly object _gate = new();
     private readonly int _limit;
     private int _count;
+    private int _inFlight;
+    private int _sleeping;
 
     public WorkerQueue(int limit) => _limit = limit;
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// Datagrams given to this worker and not finished yet. Zero means the worker is idle and, since
+    /// the receive thread is its only producer, stays idle until that thread hands it something.
+    /// </summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The worker finished one datagram.</summary>
+    public void Completed() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>False when the worker is this far behind: the caller drops the datagram.</summary>
     public bool TryEnqueue(InboundDatagram item)
@@ -26,31 +38,50 @@ internal sealed class WorkerQueue : IDisposable
             return false;
         }
 
-        _items.Enqueue(item);
-        _available.Release();
+        Interlocked.Increment(ref _inFlight);
+        _items.Enqueue(item); // a full fence: the read of _sleeping below cannot move before it
+        if (Volatile.Read(ref _sleeping) == 1)
+        {
+            lock (_gate)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+
         return true;
     }
 
     /// <summary>Waits for the next datagram; null once <paramref name="stop"/> is cancelled and the queue is empty.</summary>
     public InboundDatagram? Dequeue(CancellationToken stop)
     {
-        try
+        while (true)
         {
-            _available.Wait(stop);
-        }
-        catch (OperationCanceledException)
-        {
-            return _items.TryDequeue(out var last) ? Taken(last) : null;
-        }
+            if (_items.TryDequeue(out var item))
+            {
+                Interlocked.Decrement(ref _count);
+                return item;
+            }
 
-        return _items.TryDequeue(out var item) ? Taken(item) : null;
+            if (stop.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            lock (_gate)
+            {
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (_items.IsEmpty)
+                {
+                    // Timed, so a stop request is noticed without anyone pulsing.
+                    Monitor.Wait(_gate, 200);
+                }
+
+                Interlocked.Exchange(ref _sleeping, 0);
+            }
+        }
     }
 
-    public void Dispose() => _available.Dispose();
-
-    private InboundDatagram Taken(InboundDatagram item)
+    public void Dispose()
     {
-        Interlocked.Decrement(ref _count);
-        return item;
     }
 }

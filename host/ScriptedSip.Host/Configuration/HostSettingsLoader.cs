@@ -58,6 +58,7 @@ public static class HostSettingsLoader
         Range(problems, "Transactions:T1Ms", transactions.T1Ms, 1, 60_000, null);
         Range(problems, "Transactions:FrTimerMs", transactions.FrTimerMs, 1, 3_600_000, null);
         Range(problems, "Transactions:FrInvTimerMs", transactions.FrInvTimerMs, 1, 3_600_000, null);
+        Range(problems, "Transactions:TimerTickMs", transactions.TimerTickMs, 1, 1000, null);
         Range(problems, "Transactions:WaitMs", transactions.WaitMs, 0, 600_000, null);
         Range(problems, "Transactions:MaxSuspended", transactions.MaxSuspended, 0, 10_000_000, null);
         Range(problems, "Scripts:RouteBudgetMs", scripts.RouteBudgetMs, 1, 3_600_000, null);
