@@ -423,7 +423,12 @@ public sealed partial class TransactionLayer
             }
 
             layer.Counters.Increment(SipCounter.Resumed);
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Layer.RunOnTransaction(s.Transaction, s.Route, RouteOrigin.Resumed), (Layer: layer, Transaction: transaction, Route: route), preferLocal: false);
+
+            // Run on the wheel's thread, like Kamailio's timer process runs async routes: handing it
+            // to the thread pool cost more CPU (an idle pool worker spins) than the route. A route
+            // that awaits continues elsewhere; a slow synchronous one delays other timers and is the
+            // script's bug to fix, as in any route.
+            layer.RunOnTransaction(transaction, route, RouteOrigin.Resumed);
         }
     }
 }
