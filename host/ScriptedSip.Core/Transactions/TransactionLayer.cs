@@ -161,18 +161,18 @@ public sealed partial class TransactionLayer : IDisposable
             return false;
         }
 
-        return SendUpstreamLocked(transaction, buffer.AsSpan(0, length), code);
+        return SendUpstreamLocked(transaction, buffer.AsSpan(0, length).ToArray(), code);
     }
 
-    /// <summary>Sends a reply upstream, keeps it for retransmissions, and moves the server side on when it is final.</summary>
-    private bool SendUpstreamLocked(SipTransaction transaction, ReadOnlySpan<byte> reply, int code)
+    /// <summary>Sends a reply upstream, keeps it (the array itself, no copy) for retransmissions, and moves the server side on when it is final.</summary>
+    private bool SendUpstreamLocked(SipTransaction transaction, byte[] reply, int code)
     {
         if (transaction.State == ServerState.Terminated)
         {
             return false;
         }
 
-        transaction.LastReply = reply.ToArray();
+        transaction.LastReply = reply;
         transaction.LastStatus = Math.Max(transaction.LastStatus, code);
         var sent = transaction.Listener.Send(reply, transaction.ReplyTo);
         if (code >= 200)
