@@ -145,6 +145,18 @@ public sealed partial class MessageContext
 
     public override bool AsyncRoute(string route, int seconds)
     {
+        if (!AsyncRouteAndEnd(route, seconds))
+        {
+            return false;
+        }
+
+        // Like Kamailio's async_route: the calling script ends here; the named route continues later.
+        // (Top-level calls are compiled to AsyncRouteAndEnd + return, without this exception.)
+        throw new RouteExitException();
+    }
+
+    public override bool AsyncRouteAndEnd(string route, int seconds)
+    {
         ArgumentNullException.ThrowIfNull(route);
         if (!Tm.AsyncRoute(this, route, seconds))
         {
@@ -152,20 +164,25 @@ public sealed partial class MessageContext
         }
 
         ApplyPendingRoutes();
-
-        // Like Kamailio's async_route: the calling script ends here; the named route continues later.
-        throw new RouteExitException();
+        MarkExit();
+        return true;
     }
 
-    public override bool AsyncRoute(string route, string seconds)
+    public override bool AsyncRouteAndEnd(string route, string seconds) =>
+        TryParseSeconds(seconds, out var value) && AsyncRouteAndEnd(route, value);
+
+    public override bool AsyncRoute(string route, string seconds) =>
+        TryParseSeconds(seconds, out var value) && AsyncRoute(route, value);
+
+    private bool TryParseSeconds(string? seconds, out int value)
     {
-        if (!int.TryParse(seconds?.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        if (int.TryParse(seconds?.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value))
         {
-            TransactionLogBridge.AsyncFailed(_services, LogTag, $"seconds '{seconds}' is not a number 1..100");
-            return false;
+            return true;
         }
 
-        return AsyncRoute(route, value);
+        TransactionLogBridge.AsyncFailed(_services, LogTag, $"seconds '{seconds}' is not a number 1..100");
+        return false;
     }
 
     public override Task AsyncSleep(int seconds) => Tm.Sleep(this, seconds);

@@ -115,6 +115,14 @@ public abstract partial class RouteGlobals
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public abstract void MarkExit();
 
+    /// <summary>Used by the compiler for a top-level AsyncRoute call: true on success, and the script then returns instead of unwinding.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public virtual bool AsyncRouteAndEnd(string route, int seconds) => AsyncRoute(route, seconds);
+
+    /// <summary>As <see cref="AsyncRouteAndEnd(string, int)"/>, seconds as text.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public virtual bool AsyncRouteAndEnd(string route, string seconds) => AsyncRoute(route, seconds);
+
     /// <summary>Used by the compiler for a top-level <c>Drop();</c>.</summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public abstract void MarkDrop();

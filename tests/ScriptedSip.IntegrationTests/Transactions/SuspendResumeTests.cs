@@ -261,6 +261,31 @@ public sealed class SuspendResumeTests
         Assert.That(host.Shv.ContainsKey("after"), Is.False);
     }
 
+    [Test]
+    public async Task AsyncRoute_InIfCondition_ScriptEndsThere_LinesInsideTheIfKeepTheirNumbers()
+    {
+        using var uas = new UdpPeer();
+        using var deployment = new TestDeployment(StatefulProxyTests.Settings("\"FrTimerMs\": 20000, \"WaitMs\": 200"))
+            .WithScript("request_route.csx", """
+                if (!AsyncRoute(Hdr("X-Route") ?? "RELAY", 1))
+                {
+                    throw new InvalidOperationException("async route refused");
+                }
+
+                Shv["after"] = true;
+                """)
+            .WithScript("RELAY.csx", $"TRelay(\"sip:127.0.0.1:{uas.Port}\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", $"sip:bob@127.0.0.1:{uas.Port}", caller.LocalEndPoint));
+        Assert.That(uas.ReceiveText(TimeSpan.FromSeconds(3)), Does.StartWith("INVITE "));
+        Assert.That(host.Shv.ContainsKey("after"), Is.False);
+
+        caller.Send(host.EndPoint, SipText.Request("MESSAGE", $"sip:bob@127.0.0.1:{uas.Port}", caller.LocalEndPoint, extraHeaders: "X-Route: NOPE"));
+        await UdpCoreTests.Eventually(() => RunningHost.Logs().Any(l => l.Contains("request_route.csx(3,", StringComparison.Ordinal)));
+    }
+
     [TestCase("0")]
     [TestCase("101")]
     [TestCase("-1")]
