@@ -52,8 +52,15 @@ public sealed partial class DirectoryWatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// Scripts, assemblies, and folders: files written right after their folder was created can be
+    /// missed by the OS watch (inotify adds the new folder's watch a moment later), so a new or
+    /// removed folder (a plugin dropped in or deleted) triggers the reload by itself.
+    /// </summary>
     private static bool IsScriptInput(string path) =>
-        path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)
+        || path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+        || !Path.HasExtension(path);
 
     private void Reload()
     {
