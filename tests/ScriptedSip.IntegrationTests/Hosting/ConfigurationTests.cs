@@ -44,6 +44,19 @@ public sealed class ConfigurationTests
     }
 
     [Test]
+    public void ContentRootThatDoesNotExist_ExitCode2NamingIt()
+    {
+        using var errors = new StringWriter();
+        var missing = Path.Combine(Path.GetTempPath(), "scriptedsip-missing-" + Guid.NewGuid().ToString("N"));
+
+        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", missing], errors);
+
+        Assert.That(host, Is.Null);
+        Assert.That(exitCode, Is.EqualTo(2));
+        Assert.That(errors.ToString().Trim(), Is.EqualTo($"error: --contentRoot: the folder {missing} does not exist"));
+    }
+
+    [Test]
     public void HostSettingsThatIsNotJson_ExitCode2NamingTheFile()
     {
         using var deployment = new TestDeployment("{ this is not json").WithScript("request_route.csx", "return;");

@@ -54,6 +54,16 @@ public sealed class ProcessTests
     }
 
     [Test]
+    public async Task Start_ListenPortAlreadyInUse_Exit2NamingTheAddress()
+    {
+        using var deployment = new TestDeployment().WithShippedScripts();
+        using var occupant = new UdpPeer();
+        var (exit, output) = await RunAsync(deployment, $"--Sip:Listen:0=udp:127.0.0.1:{occupant.Port}");
+        Assert.That(exit, Is.EqualTo(2), output);
+        Assert.That(output, Does.Contain($"error: Sip:Listen: cannot listen on udp:127.0.0.1:{occupant.Port}"));
+    }
+
+    [Test]
     public async Task Sigterm_GracefulStop_Exit0()
     {
         using var deployment = new TestDeployment().WithShippedScripts();
