@@ -36,7 +36,9 @@ public sealed class StatefulProxyTests
     public async Task SippCalls_FivePercentLossOnBothSides_AllCompleteThroughRetransmissions()
     {
         Sipp.RequireInstalled();
-        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 10000, \"WaitMs\": 300")).WithShippedScripts();
+        // The default wait time: with loss, a BYE retransmitted after its 200 was lost must still find
+        // its transaction (a 300 ms wait, as the other tests use, would relay it again as a new request).
+        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 10000, \"WaitMs\": 5000")).WithShippedScripts();
         await using var host = await RunningHost.StartAsync(deployment);
         var uasPort = UdpPeer.FreePort();
         const int Calls = 200;
