@@ -50,7 +50,10 @@ public sealed class StatefulProxyTests
 
         Assert.That(result.Successful, Is.EqualTo(Calls), result.Output);
         Assert.That(host.Counters[SipCounter.RetransmissionsAbsorbed], Is.GreaterThan(0), "loss made the caller retransmit");
-        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 15_000);
+
+        // A branch whose last retransmissions were all lost ends by its fr timer (10 s) and then
+        // lingers for the wait time (5 s): every transaction ends, the last ones after ~15 s.
+        await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 40_000);
     }
 
     [Test]
