@@ -214,13 +214,7 @@ public sealed partial class MessageContext : RouteGlobals
             throw new InvalidOperationException($"Route(\"{name}\") awaited something; call it as 'await RouteAsync(\"{name}\")'.");
         }
 
-        var result = task.GetAwaiter().GetResult();
-        if (ExitRequested)
-        {
-            throw new RouteExitException(); // the nested route exited: so does its caller
-        }
-
-        return result;
+        return task.GetAwaiter().GetResult(); // RouteAsync already turned a nested Exit() into an unwind
     }
 
     public override Task<object?> RouteAsync(string name)
@@ -230,18 +224,19 @@ public sealed partial class MessageContext : RouteGlobals
         return ExitAware(entry(this));
     }
 
-    private async Task<object?> ExitAware(Task<object?> route)
+    /// <summary>A nested route that exited makes its caller unwind too. No state machine when it completed at once.</summary>
+    private Task<object?> ExitAware(Task<object?> route)
     {
-        if (route.IsCompleted)
+        if (route.IsCompletedSuccessfully)
         {
-            if (route.IsCompletedSuccessfully && ExitRequested)
-            {
-                throw new RouteExitException();
-            }
-
-            return await route.ConfigureAwait(false);
+            return ExitRequested ? Task.FromException<object?>(new RouteExitException()) : route;
         }
 
+        return route.IsCompleted ? route : ExitAwareLater(route);
+    }
+
+    private async Task<object?> ExitAwareLater(Task<object?> route)
+    {
         var result = await route.ConfigureAwait(false);
         return ExitRequested ? throw new RouteExitException() : result;
     }

@@ -296,8 +296,4 @@ public sealed partial class TransactionLayer : IDisposable
         source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
         return copy;
     }
-
-    internal static SocketAddress ToSocketAddress(IPEndPoint endpoint) => endpoint.Serialize();
-
-    internal static bool IsIpv6(SocketAddress address) => address.Family == AddressFamily.InterNetworkV6;
 }

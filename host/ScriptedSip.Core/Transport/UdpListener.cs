@@ -143,10 +143,6 @@ public sealed partial class UdpListener : IDisposable
     {
         Stop(TimeSpan.FromSeconds(2));
         _socket.Dispose();
-        foreach (var queue in _queues)
-        {
-            queue.Dispose();
-        }
 
         _stop.Dispose();
     }

@@ -7,7 +7,7 @@ namespace ScriptedSip.Core.Transport;
 /// worker sleeps on a monitor without spinning (spinning waits burned more CPU than the messages at
 /// moderate rates), and the producer only pays for a wake-up when the worker is actually asleep.
 /// </summary>
-internal sealed class WorkerQueue : IDisposable
+internal sealed class WorkerQueue
 {
     private readonly ConcurrentQueue<InboundDatagram> _items = new();
     private readonly object _gate = new();
@@ -79,9 +79,5 @@ internal sealed class WorkerQueue : IDisposable
                 Interlocked.Exchange(ref _sleeping, 0);
             }
         }
-    }
-
-    public void Dispose()
-    {
     }
 }
