@@ -44,14 +44,16 @@ internal sealed class PipelineFixture : IDisposable
             Counters,
             new NoSipFilter(new NoSipOptions()),
             options,
+            new SipTransportOptions { Workers = 1 },
             new SharedVariables(),
             new TransactionOptions { WaitMs = 0 },
             TimeProvider.System,
             new PluginExports(),
             NullLoggerFactory.Instance);
+        // The scheduler is not started: benchmarks run each message on the calling thread.
         var transport = new SipTransportOptions { Workers = 1 };
-        _listener = new UdpListener(new ListenEndpoint(new IPEndPoint(IPAddress.Loopback, 0)), transport, 32, _ => new MessageProcessor(Services), Counters, NullLogger.Instance);
-        Services.Listeners.Add(_listener);
+        _listener = new UdpListener(new ListenEndpoint(new IPEndPoint(IPAddress.Loopback, 0)), transport, 32, Services.Scheduler, new OverloadResponder(Services.Messages.Replier, TimeProvider.System, NullLogger.Instance), Counters, NullLogger.Instance);
+        Services.Transports.Add(_listener);
         Processor = new MessageProcessor(Services);
 
         // Replies go to a socket nobody reads: the kernel drops them once its buffer is full.
@@ -71,7 +73,7 @@ internal sealed class PipelineFixture : IDisposable
 
     public int SinkPort { get; }
 
-    public void Handle(byte[] datagram) => Processor.Handle(_listener.CreateDatagram(datagram, Source));
+    public void Handle(byte[] datagram) => Processor.Handle(InboundDatagram.Rent(_listener, datagram, Source));
 
     public static byte[] Request(string method, int port, string callId, string branch) => Encoding.ASCII.GetBytes(
         $"{method} sip:bob@127.0.0.1:{port} SIP/2.0\r\n" +
@@ -87,7 +89,7 @@ internal sealed class PipelineFixture : IDisposable
     {
         _listener.Dispose();
         _sink.Dispose();
-        Services.Transactions.Dispose();
+        Services.Dispose();
         Directory.Delete(_scripts, recursive: true);
     }
 }

@@ -43,6 +43,7 @@ internal static class ServiceCollectionExtensions
     {
         services.AddSingleton(settings.NoSip);
         services.AddSingleton(settings.Processing);
+        services.AddSingleton(settings.Sip);
         services.AddSingleton(settings.Transactions);
         services.AddSingleton(_ => new NoSipFilter(settings.NoSip));
         services.AddSingleton<SharedVariables>();

@@ -38,6 +38,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var listenerLogger = _loggerFactory.CreateLogger<UdpListener>();
+        var overloadLogger = _loggerFactory.CreateLogger<OverloadResponder>();
         foreach (var endpoint in _settings.Listen)
         {
             UdpListener listener;
@@ -47,7 +48,8 @@ public sealed partial class SipServer : IHostedService, IDisposable
                     endpoint,
                     _settings.Sip,
                     _settings.NoSip.MinPacketSize,
-                    _ => new MessageProcessor(_services),
+                    _services.Scheduler,
+                    new OverloadResponder(_services.Messages.Replier, _services.Time, overloadLogger),
                     _counters,
                     listenerLogger);
             }
@@ -57,7 +59,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
             }
 
             _listeners.Add(listener);
-            _services.Listeners.Add(listener);
+            _services.Transports.Add(listener);
         }
 
         if (_services.Routes.Current.Find(_settings.NoSip.EventRoute) is null)
@@ -65,12 +67,12 @@ public sealed partial class SipServer : IHostedService, IDisposable
             LogNoSipRouteMissing(_logger, _settings.NoSip.EventRoute);
         }
 
+        _services.Start();
         foreach (var listener in _listeners)
         {
             listener.Start();
         }
 
-        _services.Watchdog.Start();
         return Task.CompletedTask;
     }
 
@@ -83,7 +85,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
             listener.Stop(TimeSpan.FromSeconds(2));
         }
 
-        _services.Watchdog.Stop();
+        _services.Stop(TimeSpan.FromSeconds(2));
         var snapshot = string.Join(' ', _counters.Snapshot().Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}={kv.Value}"));
         LogStopped(_logger, snapshot);
         return Task.CompletedTask;
@@ -96,7 +98,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
             listener.Dispose();
         }
 
-        _services.Transactions.Dispose();
+        _services.Dispose();
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "non-SIP packets will be dropped: no route {Route}")]

@@ -1,31 +1,20 @@
+using ScriptedSip.Core.Messages;
+using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Transactions;
-using ScriptedSip.Core.Transport;
 using ScriptedSip.Sdk.Scripting;
 
 namespace ScriptedSip.Core.Processing;
 
-/// <summary>The transaction and suspend/resume API of the globals, backed by the <see cref="TransactionLayer"/>.</summary>
+/// <summary>Routing, transaction and suspend/resume API of the globals, backed by the services and the <see cref="TransactionLayer"/>.</summary>
 public sealed partial class MessageContext
 {
-    private int _generation;
-    private bool _ownsBuffers;
-
     /// <summary>The transaction of this message, once one exists.</summary>
-    public SipTransaction? Transaction { get; private set; }
+    public SipTransaction? Transaction => _m.Transaction;
 
     /// <summary>This run created a client branch (TRelay).</summary>
-    public bool Relayed { get; private set; }
+    public bool Relayed => _m.Relayed;
 
-    /// <summary>TOnFailure called before the transaction existed; applied at TRelay.</summary>
-    internal string? PendingFailureRoute { get; private set; }
-
-    internal string? PendingOnReplyRoute { get; private set; }
-
-    /// <summary>
-    /// The transaction timed out (or was cancelled) while this route was waiting: what the route
-    /// does now is logged and ignored, never sent.
-    /// </summary>
-    public bool IsStale => Transaction is { } t && t.Generation != _generation;
+    public bool IsStale => _m.IsStale;
 
     private TransactionLayer Tm => _services.Transactions;
 
@@ -33,46 +22,30 @@ public sealed partial class MessageContext
     internal static MessageContext ForTransaction(ProcessingServices services, SipTransaction transaction, RouteOrigin origin)
     {
         var buffers = MessageBuffers.Rent();
-        var datagram = transaction.Listener.CreateDatagram(transaction.Request, transaction.Source);
+        var datagram = Transport.InboundDatagram.Rent(transaction.Transport, transaction.Request, transaction.Source);
         buffers.Message.Parse(datagram.Data);
         var kind = origin == RouteOrigin.Failure ? RouteKind.Failure : RouteKind.Request;
-        var context = new MessageContext(services, datagram, buffers, services.Routes.Current, kind, origin) { _ownsBuffers = true };
-        context.AttachTransaction(transaction);
-        return context;
+        var inbound = new InboundMessage(datagram, buffers, services.Routes.Current, kind, origin);
+        inbound.TakeOwnershipOfBuffers();
+        inbound.AttachTransaction(transaction);
+        return new MessageContext(services, inbound);
     }
-
-    internal void AttachTransaction(SipTransaction transaction)
-    {
-        Transaction = transaction;
-        _generation = transaction.Generation;
-    }
-
-    internal void MarkRelayed() => Relayed = true;
-
-    /// <summary>This run suspended the transaction (TSuspend, AsyncRoute): it is no longer this route's to settle.</summary>
-    internal bool DidSuspend { get; private set; }
-
-    internal void MarkSuspended() => DidSuspend = true;
 
     /// <summary>The route went asynchronous: from now on this context owns its buffers and datagram.</summary>
-    internal void TakeOwnershipOfBuffers() => _ownsBuffers = true;
+    internal void TakeOwnershipOfBuffers() => _m.TakeOwnershipOfBuffers();
 
-    internal void ReleaseBuffers()
-    {
-        if (_ownsBuffers)
-        {
-            _ownsBuffers = false;
-            _datagram.Release();
-            MessageBuffers.Return(_buffers);
-        }
-    }
+    internal void ReleaseBuffers() => _m.ReleaseBuffers();
 
-    public override bool TRelay() => IsRequestLike && Tm.Relay(this, null);
+    public override bool LooseRoute() => _services.LooseRouter.LooseRoute(_m);
+
+    public override bool IsMyself(string? uri) => _services.LooseRouter.IsMyself(uri);
+
+    public override bool TRelay() => IsRequestLike && Tm.Relay(_m, null);
 
     public override bool TRelay(string uri)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(uri);
-        return IsRequestLike && Tm.Relay(this, uri);
+        return IsRequestLike && Tm.Relay(_m, uri);
     }
 
     public override bool TReply(int code, string reason)
@@ -83,10 +56,10 @@ public sealed partial class MessageContext
             throw new ArgumentOutOfRangeException(nameof(code), code, "A SIP status code is 100..699.");
         }
 
-        return IsRequestLike && Tm.Reply(this, code, reason);
+        return IsRequestLike && Tm.Reply(_m, code, reason);
     }
 
-    public override bool TCheckTrans() => IsRequestLike && Tm.CheckTransaction(this);
+    public override bool TCheckTrans() => IsRequestLike && Tm.CheckTransaction(_m);
 
     public override void TOnReply(string route)
     {
@@ -99,7 +72,7 @@ public sealed partial class MessageContext
             }
         }
 
-        PendingOnReplyRoute = route;
+        _m.PendingOnReplyRoute = route;
     }
 
     public override void TOnFailure(string route)
@@ -113,12 +86,12 @@ public sealed partial class MessageContext
             }
         }
 
-        PendingFailureRoute = route;
+        _m.PendingFailureRoute = route;
     }
 
     public override bool TSuspend()
     {
-        if (!Tm.Suspend(this))
+        if (!Tm.Suspend(_m))
         {
             return false;
         }
@@ -158,7 +131,7 @@ public sealed partial class MessageContext
     public override bool AsyncRouteAndEnd(string route, int seconds)
     {
         ArgumentNullException.ThrowIfNull(route);
-        if (!Tm.AsyncRoute(this, route, seconds))
+        if (!Tm.AsyncRoute(_m, route, seconds))
         {
             return false;
         }
@@ -185,7 +158,7 @@ public sealed partial class MessageContext
         return false;
     }
 
-    public override Task AsyncSleep(int seconds) => Tm.Sleep(this, seconds);
+    public override Task AsyncSleep(int seconds) => Tm.Sleep(_m, seconds);
 
     private void ApplyPendingRoutes()
     {
@@ -196,8 +169,8 @@ public sealed partial class MessageContext
 
         lock (t.Gate)
         {
-            t.FailureRoute = PendingFailureRoute ?? t.FailureRoute;
-            t.OnReplyRoute = PendingOnReplyRoute ?? t.OnReplyRoute;
+            t.FailureRoute = _m.PendingFailureRoute ?? t.FailureRoute;
+            t.OnReplyRoute = _m.PendingOnReplyRoute ?? t.OnReplyRoute;
         }
     }
 }

@@ -1,93 +1,85 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using System.Text.Unicode;
+using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
-using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Scheduling;
 using ScriptedSip.Core.Transport;
 using ScriptedSip.Sdk.Scripting;
 
 namespace ScriptedSip.Core.Processing;
 
 /// <summary>
-/// The globals of one message run: a lazy view of the parsed message (strings are made only when
-/// a script asks) and the stateless actions. One instance per message; it owns the message's
-/// buffers while the route runs, also across awaits.
+/// The globals of one message run: a thin script facade. The message and what has been decided
+/// about it live in <see cref="InboundMessage"/>; replies, forwarding, loose routing, reply relay
+/// and the transaction layer are services over it. Strings are made only when a script asks.
 /// </summary>
-public sealed partial class MessageContext : RouteGlobals
+public sealed partial class MessageContext : RouteGlobals, ILogTagged
 {
     private readonly ProcessingServices _services;
-    private readonly InboundDatagram _datagram;
-    private MessageBuffers _buffers;
-    private readonly IRouteSet _routes;
+    private readonly InboundMessage _m;
     private string? _mb;
     private string? _si;
-    private string? _ci;
-    private string? _ru;
-    private bool _ruChanged;
-    private string? _destination;
     private Dictionary<string, object?>? _var;
-    private bool _editing;
-    private bool _recordRoute;
-    private bool _maxForwardsDone;
-    private bool _recordRouteWritten;
 
-    public MessageContext(ProcessingServices services, InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
+    public MessageContext(ProcessingServices services, InboundMessage message)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(message);
         _services = services;
-        _datagram = datagram;
-        _buffers = buffers;
-        _routes = routes;
-        Kind = kind;
-        Origin = origin;
+        _m = message;
     }
 
-    public RouteOrigin Origin { get; }
+    public MessageContext(ProcessingServices services, InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
+        : this(services, new InboundMessage(datagram, buffers, routes, kind, origin))
+    {
+    }
 
-    public RouteKind Kind { get; }
+    /// <summary>The message this run works on (shared with the services and the transaction layer).</summary>
+    public InboundMessage Inbound => _m;
 
-    public IRouteSet Routes => _routes;
+    public RouteOrigin Origin => _m.Origin;
 
-    public InboundDatagram Datagram => _datagram;
+    public RouteKind Kind => _m.Kind;
 
-    public MessageBuffers Buffers => _buffers;
+    public IRouteSet Routes => _m.Routes;
 
-    /// <summary>A final or provisional reply was sent for this request.</summary>
-    public bool Replied { get; private set; }
+    public InboundDatagram Datagram => _m.Datagram;
 
-    /// <summary>The message was forwarded.</summary>
-    public bool Forwarded { get; private set; }
+    public MessageBuffers Buffers => _m.Buffers;
 
-    /// <summary>Drop() was called.</summary>
-    public bool Dropped { get; private set; }
+    public bool Replied => _m.Replied;
 
-    private SipMessage Msg => _buffers.Message;
+    public bool Forwarded => _m.Forwarded;
 
-    private bool IsSip => Kind != RouteKind.Event;
+    public bool Dropped => _m.Dropped;
 
-    private bool IsRequestLike => Kind is RouteKind.Request or RouteKind.Failure;
+    public bool ExitRequested => _m.ExitRequested;
 
-    /// <summary>Call-ID for SIP messages, source ip:port for other packets: every log line carries it.</summary>
-    public string LogTag => IsSip ? Ci ?? "no-call-id" : Si + ":" + Sp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private SipMessage Msg => _m.Message;
+
+    private bool IsSip => _m.IsSip;
+
+    private bool IsRequestLike => _m.IsRequestLike;
+
+    public string LogTag => _m.LogTag;
 
     // ---- message ---------------------------------------------------------------------------
 
-    public override string Mb => _mb ??= Encoding.UTF8.GetString(_datagram.Data.Span);
+    public override string Mb => _mb ??= Encoding.UTF8.GetString(_m.Datagram.Data.Span);
 
-    public override ReadOnlyMemory<byte> MbBytes => _datagram.Data;
+    public override ReadOnlyMemory<byte> MbBytes => _m.Datagram.Data;
 
-    public override string Si => _si ??= SocketAddressText.Ip(_datagram.Source);
+    public override string Si => _si ??= SocketAddressText.Ip(_m.Source);
 
-    public override int Sp => SocketAddressText.Port(_datagram.Source);
+    public override int Sp => SocketAddressText.Port(_m.Source);
 
     public override string? Rm => !IsSip ? null
         : Msg.IsRequest ? Text(Msg.MethodToken) : Text(Msg.CSeqMethod);
 
     public override string? Ru
     {
-        get => !IsSip || !Msg.IsRequest ? null : _ru ??= Text(Msg.RequestUri);
+        get => _m.RequestUri;
         set
         {
             if (!IsRequestLike || string.IsNullOrWhiteSpace(value))
@@ -95,8 +87,7 @@ public sealed partial class MessageContext : RouteGlobals
                 throw new InvalidOperationException("Ru can only be set to a URI in a request route.");
             }
 
-            _ru = value.Trim();
-            _ruChanged = true;
+            _m.SetRequestUri(value.Trim());
         }
     }
 
@@ -104,7 +95,7 @@ public sealed partial class MessageContext : RouteGlobals
 
     public override string? Rr => Kind == RouteKind.Failure ? Transaction?.BestReason : IsSip && !Msg.IsRequest ? Text(Msg.Reason) : null;
 
-    public override string? Ci => !IsSip ? null : _ci ??= Text(Msg.CallId);
+    public override string? Ci => _m.CallId;
 
     public override string? Fu => IsSip ? Text(Msg.From.Uri) : null;
 
@@ -153,7 +144,7 @@ public sealed partial class MessageContext : RouteGlobals
             return false;
         }
 
-        Editor().AppendHeader(Encoding.UTF8.GetBytes(line));
+        _m.Editor().AppendHeader(Encoding.UTF8.GetBytes(line));
         return true;
     }
 
@@ -168,7 +159,7 @@ public sealed partial class MessageContext : RouteGlobals
         var removed = 0;
         for (var i = Msg.FindHeader(name.AsSpan()); i >= 0; i = Msg.FindHeader(name.AsSpan(), i + 1))
         {
-            Editor().RemoveHeader(i);
+            _m.Editor().RemoveHeader(i);
             removed++;
         }
 
@@ -220,7 +211,7 @@ public sealed partial class MessageContext : RouteGlobals
     public override Task<object?> RouteAsync(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var entry = _routes.Find(name) ?? throw new InvalidOperationException($"Route(\"{name}\"): no route of that name is loaded (no {RouteNames.Normalize(name)}.csx).");
+        var entry = _m.Routes.Find(name) ?? throw new InvalidOperationException($"Route(\"{name}\"): no route of that name is loaded (no {RouteNames.Normalize(name)}.csx).");
         return ExitAware(entry(this));
     }
 
@@ -243,21 +234,18 @@ public sealed partial class MessageContext : RouteGlobals
 
     public override void Drop()
     {
-        Dropped = true;
+        _m.MarkDropped();
         throw new RouteExitException();
     }
 
     public override void Exit() => throw new RouteExitException();
 
-    /// <summary>A top-level Exit() ran (compiled to mark + return): callers of Route() stop too.</summary>
-    public bool ExitRequested { get; private set; }
-
-    public override void MarkExit() => ExitRequested = true;
+    public override void MarkExit() => _m.MarkExit();
 
     public override void MarkDrop()
     {
-        Dropped = true;
-        ExitRequested = true;
+        _m.MarkDropped();
+        _m.MarkExit();
     }
 
     public override void Xlog(ScriptLogLevel level, string text)
@@ -292,7 +280,7 @@ public sealed partial class MessageContext : RouteGlobals
         if (Transaction is not null)
         {
             // Once a transaction exists, replies go through it (and are re-sent on retransmissions).
-            return _services.Transactions.Reply(this, code, reason);
+            return _services.Transactions.Reply(_m, code, reason);
         }
 
         if (code is < 100 or > 699)
@@ -300,11 +288,10 @@ public sealed partial class MessageContext : RouteGlobals
             throw new ArgumentOutOfRangeException(nameof(code), code, "A SIP status code is 100..699.");
         }
 
-        return SendReply(code, reason, default);
+        return _services.Messages.Replier.Reply(_m, code, reason, default);
     }
 
     public override bool Forward() => Forward(null!);
-
 
     public override bool Forward(string uri)
     {
@@ -314,177 +301,22 @@ public sealed partial class MessageContext : RouteGlobals
             return false;
         }
 
-        return ForwardStateless(uri);
+        return _services.Messages.Forwarder.ForwardStateless(_m, uri);
     }
 
     public override void RecordRoute()
     {
         if (IsRequestLike)
         {
-            _recordRoute = true;
+            _m.RecordRouteRequested = true;
         }
     }
 
-    public override bool MaxFwdProcess(int limit)
-    {
-        if (!IsRequestLike)
-        {
-            return false;
-        }
+    public override bool MaxFwdProcess(int limit) => IsRequestLike && RequestForwarder.ProcessMaxForwards(_m, limit);
 
-        _maxForwardsDone = true;
-        var current = Msg.MaxForwards;
-        if (current < 0)
-        {
-            Editor().AppendHeader(Encoding.ASCII.GetBytes($"Max-Forwards: {Math.Clamp(limit, 0, 255)}\r\n"));
-            return true;
-        }
-
-        if (current == 0)
-        {
-            return false;
-        }
-
-        Editor().SetMaxForwards(Math.Min(current - 1, limit));
-        return true;
-    }
-
-    /// <summary>Sends a stateless reply to the current request (also used for 400/483/500 by the core).</summary>
-    internal bool SendReply(int code, string reason, ReadOnlySpan<byte> extraHeaders)
-    {
-        if (Msg.Method == SipMethod.Ack)
-        {
-            return false; // ACK is never answered
-        }
-
-        Span<byte> ip = stackalloc byte[64];
-        var ipLength = SocketAddressText.FormatIp(_datagram.Source, ip);
-        Span<byte> tag = stackalloc byte[16];
-        StatelessToTag.Write(Msg, _services.TagSecret, tag);
-        var length = Messages.SipReplyWriter.WriteReply(Msg, code, reason, tag, ip[..Math.Max(ipLength, 0)], Sp, extraHeaders, _buffers.Output);
-        if (length < 0)
-        {
-            return false;
-        }
-
-        var sent = _datagram.Listener.Send(_buffers.Output.AsSpan(0, length), ReplyDestination());
-        Replied |= sent;
-        return sent;
-    }
-
-    /// <summary>RFC 3261 §18.2.2 with RFC 3581: the source IP, and the source port only when rport was asked for.</summary>
-    private SocketAddress ReplyDestination()
-    {
-        var source = _datagram.Source;
-        var target = source.Family == AddressFamily.InterNetworkV6 ? _buffers.ReplyAddress6 : _buffers.ReplyAddress4;
-        source.Buffer.Span[..source.Size].CopyTo(target.Buffer.Span);
-        target.Size = source.Size;
-        var via = Msg.TopVia;
-        if (!via.HasRport)
-        {
-            SocketAddressText.SetPort(target, via.Port > 0 ? via.Port : 5060);
-        }
-
-        return target;
-    }
-
-    /// <summary>Where a relay goes when no URI is given: the next hop from LooseRoute, else the Request-URI.</summary>
-    internal string NextHop => _destination ?? Ru!;
-
-    /// <summary>Forwards statelessly (Forward(), and TRelay of an ACK).</summary>
-    internal bool ForwardStateless(string? uri)
-    {
-        var target = uri ?? NextHop;
-        if (!_services.Destinations.TryResolve(Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
-        {
-            ProcessingLog.ForwardFailed(_services.MessageLogger, LogTag, error);
-            return false;
-        }
-
-        var listener = _services.Listeners.For(endpoint!.AddressFamily, _datagram.Listener);
-        if (listener is null)
-        {
-            ProcessingLog.ForwardFailed(_services.MessageLogger, LogTag, $"no listen address of family {endpoint.AddressFamily}");
-            return false;
-        }
-
-        Span<byte> branch = stackalloc byte[32];
-        if (!Utf8.TryWrite(branch, $"z9hG4bKsl{StatelessBranch.Compute(Msg):x8}", out var branchLength))
-        {
-            return false;
-        }
-
-        var length = WriteForwarded(listener, branch[..branchLength]);
-        if (length < 0)
-        {
-            return false;
-        }
-
-        var sent = listener.Send(_buffers.Output.AsSpan(0, length), endpoint.Serialize());
-        Forwarded |= sent;
-        return sent;
-    }
-
-    /// <summary>
-    /// Writes the request as it leaves towards the next hop into <see cref="MessageBuffers.Output"/>:
-    /// our Via with <paramref name="branch"/>, Record-Route if asked, the new Request-URI, the
-    /// script's header edits, Max-Forwards decremented (RFC 3261 §16.6). -1 when it cannot be sent
-    /// (Max-Forwards reached 0: 483 was answered; or it does not fit).
-    /// </summary>
-    internal int WriteForwarded(UdpListener listener, ReadOnlySpan<byte> branch)
-    {
-        if (!_maxForwardsDone)
-        {
-            if (Msg.MaxForwards == 0)
-            {
-                SendReply(483, "Too Many Hops", default);
-                return -1;
-            }
-
-            MaxFwdProcess(70);
-        }
-
-        var editor = Editor();
-        Span<byte> line = stackalloc byte[256];
-        if (_recordRoute && !_recordRouteWritten && Utf8.TryWrite(line, $"Record-Route: <sip:{listener.Endpoint.HostPort};lr>\r\n", out var rrLength))
-        {
-            editor.InsertTopHeader(line[..rrLength]);
-            _recordRouteWritten = true;
-        }
-
-        if (!Utf8.TryWrite(line, $"Via: SIP/2.0/UDP {listener.Endpoint.HostPort};branch=", out var viaLength)
-            || !branch.TryCopyTo(line[viaLength..]))
-        {
-            return -1;
-        }
-
-        viaLength += branch.Length;
-        "\r\n"u8.CopyTo(line[viaLength..]);
-        editor.InsertTopHeader(line[..(viaLength + 2)]);
-        if (_ruChanged && _ru is not null)
-        {
-            editor.SetRequestUri(Encoding.UTF8.GetBytes(_ru));
-        }
-
-        var length = editor.WriteTo(_buffers.Output);
-        if (length < 0)
-        {
-            ProcessingLog.ForwardFailed(_services.MessageLogger, LogTag, "the forwarded message does not fit in a datagram");
-        }
-
-        return length;
-    }
-
-    private Messages.SipMessageEditor Editor()
-    {
-        if (!_editing)
-        {
-            _buffers.Editor.Reset(Msg);
-            _editing = true;
-        }
-
-        return _buffers.Editor;
-    }
+    /// <summary>Sends a stateless reply to the current request (also used for 400 by the core).</summary>
+    internal bool SendReply(int code, string reason, ReadOnlySpan<byte> extraHeaders) =>
+        _services.Messages.Replier.Reply(_m, code, reason, extraHeaders);
 
     private string? Text(Segment segment) => segment.IsEmpty ? null : Msg.GetString(segment);
 }

@@ -1,3 +1,4 @@
+using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
@@ -10,20 +11,18 @@ namespace ScriptedSip.Core.Processing;
 /// <summary>
 /// The message path of one worker: parse, classify (request, reply, non-SIP, broken), let the
 /// transaction layer absorb what belongs to an existing transaction, run the route script. A route
-/// that completes synchronously — the common case — costs no thread switch; one that awaits takes
-/// its buffers along and the worker goes on with fresh ones.
+/// that completes synchronously — the common case — costs nothing more; one that awaits takes its
+/// buffers along and the worker goes on with fresh ones.
 /// </summary>
 public sealed class MessageProcessor : IDatagramHandler
 {
     private readonly ProcessingServices _services;
-    private readonly RouteClock _clock;
     private MessageBuffers _buffers = MessageBuffers.Rent();
 
     public MessageProcessor(ProcessingServices services)
     {
         ArgumentNullException.ThrowIfNull(services);
         _services = services;
-        _clock = services.Watchdog.Register();
     }
 
     public void Handle(InboundDatagram datagram)
@@ -57,8 +56,8 @@ public sealed class MessageProcessor : IDatagramHandler
 
     private void HandleReply(InboundDatagram datagram)
     {
-        var context = new MessageContext(_services, datagram, _buffers, _services.Routes.Current, RouteKind.Reply);
-        _services.Transactions.HandleReply(context);
+        var reply = new InboundMessage(datagram, _buffers, _services.Routes.Current, RouteKind.Reply);
+        _services.Transactions.HandleReply(reply);
         datagram.Release();
     }
 
@@ -102,7 +101,7 @@ public sealed class MessageProcessor : IDatagramHandler
             _services.Counters.Increment(SipCounter.ParseErrorsAnswered);
             if (logger.IsEnabled(level))
             {
-                ProcessingLog.ParseError(logger, level, context.LogTag, UdpListener.Describe(datagram.Source), error, $"; answered {code}");
+                ProcessingLog.ParseError(logger, level, context.LogTag, SocketAddressText.Describe(datagram.Source), error, $"; answered {code}");
             }
         }
         else
@@ -111,7 +110,7 @@ public sealed class MessageProcessor : IDatagramHandler
             if (logger.IsEnabled(level))
             {
                 var tag = message.CallId.IsEmpty ? "no-call-id" : message.GetString(message.CallId);
-                ProcessingLog.ParseError(logger, level, tag, UdpListener.Describe(datagram.Source), error, "; dropped");
+                ProcessingLog.ParseError(logger, level, tag, SocketAddressText.Describe(datagram.Source), error, "; dropped");
             }
         }
 
@@ -130,7 +129,7 @@ public sealed class MessageProcessor : IDatagramHandler
         }
 
         var context = new MessageContext(_services, datagram, _buffers, routes, kind);
-        if (_services.Runner.Run(context, entry, routeName, _clock))
+        if (_services.Runner.Run(context, entry, routeName))
         {
             datagram.Release();
         }

@@ -1,44 +1,55 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Plugins;
 using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Scheduling;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Timers;
 using ScriptedSip.Core.Transactions;
+using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Processing;
 
-/// <summary>What every worker's message processor shares: routes, counters, filters, loggers.</summary>
-public sealed class ProcessingServices
+/// <summary>What every worker's message processor shares: routes, counters, filters, services, the scheduler.</summary>
+public sealed class ProcessingServices : IDisposable
 {
     public ProcessingServices(
         IRouteProvider routes,
         SipCounters counters,
         NoSipFilter noSipFilter,
         ProcessingOptions options,
+        SipTransportOptions transport,
         SharedVariables sharedVariables,
         TransactionOptions transactionOptions,
         TimeProvider timeProvider,
         PluginExports pluginExports,
         ILoggerFactory loggerFactory)
     {
-        PluginExports = pluginExports;
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(transactionOptions);
+        PluginExports = pluginExports;
         Routes = routes;
         Counters = counters;
         NoSipFilter = noSipFilter;
         Options = options;
         SharedVariables = sharedVariables;
+        Time = timeProvider;
         MessageLogger = loggerFactory.CreateLogger("ScriptedSip.Message");
         ScriptLogger = loggerFactory.CreateLogger("ScriptedSip.Script");
-        Watchdog = new RouteWatchdog(options, loggerFactory.CreateLogger<RouteWatchdog>());
-        Destinations = new DestinationResolver();
-        TagSecret = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>());
+        Scheduler = new SipScheduler(transport.EffectiveWorkers, transport.QueueLimit, Watchdog, loggerFactory.CreateLogger<SipScheduler>());
+        Destinations = new DestinationResolver(timeProvider);
+        Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), MessageLogger);
+        LooseRouter = new LooseRouter(Transports);
         var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();
         var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(transactionOptions.TimerTickMs), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
-        Transactions = new TransactionLayer(this, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
+        Transactions = new TransactionLayer(Messages, routes, Scheduler, counters, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
         Runner = new RouteRunner(this);
+        Transactions.AttachRoutes(Runner);
     }
 
     public TransactionLayer Transactions { get; }
@@ -57,7 +68,14 @@ public sealed class ProcessingServices
 
     public SharedVariables SharedVariables { get; }
 
-    public ListenerSet Listeners { get; } = new();
+    public TimeProvider Time { get; }
+
+    /// <summary>The transports (listeners) of this process.</summary>
+    public TransportSet Transports { get; } = new();
+
+    public MessageServices Messages { get; }
+
+    public LooseRouter LooseRouter { get; }
 
     public ILogger MessageLogger { get; }
 
@@ -65,8 +83,29 @@ public sealed class ProcessingServices
 
     public RouteWatchdog Watchdog { get; }
 
+    /// <summary>The workers every route runs on.</summary>
+    public SipScheduler Scheduler { get; }
+
     public DestinationResolver Destinations { get; }
 
-    /// <summary>Mixed into stateless To-tags so they differ between processes but stay stable for retransmissions.</summary>
-    public uint TagSecret { get; }
+    /// <summary>Starts the workers (one message processor each) and the watchdog.</summary>
+    public void Start()
+    {
+        Scheduler.Start(() => new MessageProcessor(this));
+        Watchdog.Start();
+    }
+
+    /// <summary>Lets the workers finish their queues and stops the watchdog.</summary>
+    public void Stop(TimeSpan timeout)
+    {
+        Scheduler.Stop(timeout);
+        Watchdog.Stop();
+    }
+
+    public void Dispose()
+    {
+        Scheduler.Dispose();
+        Watchdog.Dispose();
+        Transactions.Dispose();
+    }
 }

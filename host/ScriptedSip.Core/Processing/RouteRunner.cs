@@ -1,5 +1,9 @@
+using ScriptedSip.Core.Messages;
+using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Scheduling;
 using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Transactions;
 using ScriptedSip.Sdk.Scripting;
 
 namespace ScriptedSip.Core.Processing;
@@ -7,35 +11,20 @@ namespace ScriptedSip.Core.Processing;
 /// <summary>
 /// Runs a route on a context and applies the end-of-route rules, whether the route completes at
 /// once (the common case: no thread switch, no allocation beyond the script's own) or awaits.
+/// Every run is timed by the watchdog clock of the worker it runs on.
 /// </summary>
-public sealed class RouteRunner
+public sealed class RouteRunner : ITransactionRoutes
 {
     private readonly ProcessingServices _services;
 
     public RouteRunner(ProcessingServices services) => _services = services;
 
     /// <summary>Starts the route. True when it completed synchronously (everything is finished then).</summary>
-    public bool Run(MessageContext context, RouteEntry entry, string routeName, RouteClock? clock)
+    public bool Run(MessageContext context, RouteEntry entry, string routeName)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(entry);
-        Task<object?> task;
-        clock?.Begin(routeName, context);
-        try
-        {
-            task = entry(context);
-        }
-#pragma warning disable CA1031 // a script's failure is reported, never allowed to stop the worker
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            task = Task.FromException<object?>(ex);
-        }
-        finally
-        {
-            clock?.End();
-        }
-
+        var task = Start(context, entry, routeName);
         if (task.IsCompleted)
         {
             Finish(context, routeName, task);
@@ -44,9 +33,10 @@ public sealed class RouteRunner
 
         // The route awaits something. The context keeps its buffers (the worker takes fresh ones);
         // a request gets a transaction that is held like a suspended one (100 Trying,
-        // retransmissions absorbed, fr timeout) while the worker goes on.
+        // retransmissions absorbed, fr timeout) while the worker goes on. The continuation comes
+        // back to this worker through its synchronization context.
         context.TakeOwnershipOfBuffers();
-        _services.Transactions.BeginAwait(context);
+        _services.Transactions.BeginAwait(context.Inbound);
         _ = FinishLaterAsync(context, routeName, task);
         return false;
     }
@@ -56,18 +46,7 @@ public sealed class RouteRunner
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(entry);
-        Task<object?> task;
-        try
-        {
-            task = entry(context);
-        }
-#pragma warning disable CA1031 // reported below like any script failure
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            task = Task.FromException<object?>(ex);
-        }
-
+        var task = Start(context, entry, routeName);
         if (!task.IsCompleted)
         {
             task = Task.FromException<object?>(new InvalidOperationException($"route {routeName} awaited something; reply routes must complete without awaiting"));
@@ -76,11 +55,72 @@ public sealed class RouteRunner
         Finish(context, routeName, task);
     }
 
+    public bool RunReplyRoutes(InboundMessage reply, string? onReplyRoute)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var routes = reply.Routes;
+        var context = new MessageContext(_services, reply);
+        if (routes.ReplyRoute is { } replyRoute)
+        {
+            RunSynchronously(context, replyRoute, RouteNames.Reply);
+            if (reply.Dropped)
+            {
+                return false;
+            }
+        }
+
+        if (onReplyRoute is not null && routes.Find(onReplyRoute) is { } onReply)
+        {
+            RunSynchronously(context, onReply, onReplyRoute);
+        }
+
+        return !reply.Dropped;
+    }
+
+    public void RunOnTransaction(SipTransaction transaction, string route, RouteOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var context = MessageContext.ForTransaction(_services, transaction, origin);
+        var entry = context.Routes.Find(route);
+        if (entry is null || context.Buffers.Message.Status != SipParseStatus.Ok)
+        {
+            context.ReleaseBuffers();
+            _services.Transactions.AbandonRoute(transaction);
+            return;
+        }
+
+        if (Run(context, entry, route))
+        {
+            context.ReleaseBuffers();
+        }
+    }
+
+    private static Task<object?> Start(MessageContext context, RouteEntry entry, string routeName)
+    {
+        var clock = SipScheduler.CurrentClock;
+        clock?.Begin(routeName, context);
+        try
+        {
+            return entry(context);
+        }
+#pragma warning disable CA1031 // a script's failure is reported, never allowed to stop the worker
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<object?>(ex);
+        }
+        finally
+        {
+            clock?.End();
+        }
+    }
+
     private async Task FinishLaterAsync(MessageContext context, string routeName, Task<object?> task)
     {
         try
         {
-            await task.ConfigureAwait(false);
+            // Continue on the worker's synchronization context: the end-of-route rules run in the call's turn.
+            await task.ConfigureAwait(true);
         }
 #pragma warning disable CA1031 // observed in Finish
         catch (Exception)
@@ -90,7 +130,7 @@ public sealed class RouteRunner
 
         try
         {
-            _services.Transactions.EndAwait(context);
+            _services.Transactions.EndAwait(context.Inbound);
             Finish(context, routeName, task);
         }
         finally
@@ -119,7 +159,7 @@ public sealed class RouteRunner
 
         if (context.Kind is RouteKind.Request or RouteKind.Failure)
         {
-            _services.Transactions.EndOfRoute(context, failed is not null);
+            _services.Transactions.EndOfRoute(context.Inbound, failed is not null);
         }
     }
 }

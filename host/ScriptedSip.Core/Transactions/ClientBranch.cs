@@ -7,13 +7,13 @@ namespace ScriptedSip.Core.Transactions;
 /// <summary>One client transaction of a <see cref="SipTransaction"/>: the request as we forwarded it to one next hop.</summary>
 internal sealed class ClientBranch
 {
-    public ClientBranch(SipTransaction owner, int number, byte[] request, SocketAddress destination, UdpListener listener)
+    public ClientBranch(SipTransaction owner, int number, byte[] request, SocketAddress destination, ISipTransport transport)
     {
         Owner = owner;
         Number = number;
         Request = request;
         Destination = destination;
-        Listener = listener;
+        Transport = transport;
     }
 
     public SipTransaction Owner { get; }
@@ -25,7 +25,7 @@ internal sealed class ClientBranch
 
     public SocketAddress Destination { get; }
 
-    public UdpListener Listener { get; }
+    public ISipTransport Transport { get; }
 
     /// <summary>Highest status received so far; 0 = nothing yet.</summary>
     public int Status { get; set; }

@@ -13,7 +13,7 @@ namespace ScriptedSip.Core.Transactions;
 /// </summary>
 public sealed class SipTransaction
 {
-    internal SipTransaction(uint index, ServerKey key, byte[] request, SocketAddress source, SocketAddress replyTo, UdpListener listener, SipMethod method)
+    internal SipTransaction(uint index, ServerKey key, byte[] request, SocketAddress source, SocketAddress replyTo, ISipTransport transport, SipMethod method, uint callHash)
     {
         Index = index;
         Label = TransactionLabels.Next();
@@ -22,7 +22,8 @@ public sealed class SipTransaction
         Request = request;
         Source = source;
         ReplyTo = replyTo;
-        Listener = listener;
+        Transport = transport;
+        CallHash = callHash;
         Method = method;
     }
 
@@ -46,7 +47,11 @@ public sealed class SipTransaction
     /// <summary>Where replies go (RFC 3261 §18.2.2 / RFC 3581).</summary>
     public SocketAddress ReplyTo { get; }
 
-    public UdpListener Listener { get; }
+    /// <summary>The transport the request came on; replies go back through it.</summary>
+    public ISipTransport Transport { get; }
+
+    /// <summary>The Call-ID hash that picks the worker owning this call: every route run on the transaction is queued there.</summary>
+    public uint CallHash { get; }
 
     public SipMethod Method { get; }
 

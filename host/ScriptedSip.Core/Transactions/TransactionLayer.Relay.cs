@@ -1,6 +1,7 @@
-using System.Net;
-using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Messages;
+using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Transactions;
 
@@ -8,7 +9,7 @@ namespace ScriptedSip.Core.Transactions;
 public sealed partial class TransactionLayer
 {
     /// <summary>t_relay: forwards the request on a new client branch. ACK is forwarded statelessly (it has no transaction).</summary>
-    public bool Relay(MessageContext context, string? uri)
+    public bool Relay(InboundMessage context, string? uri)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.IsStale)
@@ -17,10 +18,10 @@ public sealed partial class TransactionLayer
             return false;
         }
 
-        var message = context.Buffers.Message;
+        var message = context.Message;
         if (message.Method == Parsing.SipMethod.Ack)
         {
-            return context.ForwardStateless(uri);
+            return _messages.Forwarder.ForwardStateless(context, uri);
         }
 
         var transaction = Ensure(context);
@@ -30,14 +31,20 @@ public sealed partial class TransactionLayer
         }
 
         var target = uri ?? context.NextHop;
-        if (!_services.Destinations.TryResolve(System.Text.Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
+        if (target is null)
+        {
+            TransactionLog.RelayFailed(_logger, context.LogTag, "no destination");
+            return false;
+        }
+
+        if (!_messages.Destinations.TryResolve(System.Text.Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
         {
             TransactionLog.RelayFailed(_logger, context.LogTag, error);
             return false;
         }
 
-        var listener = _services.Listeners.For(endpoint!.AddressFamily, transaction.Listener);
-        if (listener is null)
+        var transport = _messages.Transports.For(endpoint!.AddressFamily, SipProtocol.Udp, transaction.Transport);
+        if (transport is null)
         {
             TransactionLog.RelayFailed(_logger, context.LogTag, $"no listen address of family {endpoint.AddressFamily}");
             return false;
@@ -64,7 +71,7 @@ public sealed partial class TransactionLayer
                 return false;
             }
 
-            var length = context.WriteForwarded(listener, branchId[..branchLength]);
+            var length = _messages.Forwarder.Write(context, transport, branchId[..branchLength]);
             if (length < 0)
             {
                 return false;
@@ -76,7 +83,7 @@ public sealed partial class TransactionLayer
                 WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 100, "Trying"));
             }
 
-            var branch = new ClientBranch(transaction, number, context.Buffers.Output.AsSpan(0, length).ToArray(), endpoint.Serialize(), listener);
+            var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), endpoint.Serialize(), transport);
             transaction.Branches.Add(branch);
             if (context.PendingFailureRoute is { } failure)
             {
@@ -88,7 +95,7 @@ public sealed partial class TransactionLayer
                 transaction.OnReplyRoute = onReply;
             }
 
-            listener.Send(branch.Request, branch.Destination);
+            transport.Send(branch.Request, branch.Destination);
             branch.RetransmitMs = _options.T1Ms;
             branch.RetransmitTimer = Wheel.Schedule(T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
             branch.TimeoutTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(_options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
@@ -113,7 +120,7 @@ public sealed partial class TransactionLayer
                 return;
             }
 
-            branch.Listener.Send(branch.Request, branch.Destination);
+            branch.Transport.Send(branch.Request, branch.Destination);
             branch.RetransmitMs = branch.Owner.IsInvite
                 ? branch.RetransmitMs * 2
                 : branch.Status > 0 ? (int)layer.T2.TotalMilliseconds : Math.Min(branch.RetransmitMs * 2, (int)layer.T2.TotalMilliseconds);
@@ -148,8 +155,8 @@ public sealed partial class TransactionLayer
 
         if (allDone)
         {
-            // Off the timer thread: a failure route is a script and may take its time.
-            ThreadPool.UnsafeQueueUserWorkItem(static t => t.Layer!.OnAllBranchesFailed(t), transaction, preferLocal: false);
+            // Off the timer thread, on the call's worker: a failure route is a script and may take its time.
+            layer._scheduler.Post(transaction.CallHash, static t => ((SipTransaction)t!).Layer!.OnAllBranchesFailed((SipTransaction)t!), transaction);
         }
     }
 
@@ -186,7 +193,7 @@ public sealed partial class TransactionLayer
 
             failureRoute = transaction.Canceled ? null : transaction.FailureRoute;
             transaction.FailureRoute = null; // one shot; the failure route may arm it again
-            if (failureRoute is not null && _services.Routes.Current.Find(failureRoute) is not null)
+            if (failureRoute is not null && _routes.Current.Find(failureRoute) is not null)
             {
                 transaction.RunningRoutes++;
             }
@@ -199,7 +206,7 @@ public sealed partial class TransactionLayer
 
         if (failureRoute is not null)
         {
-            RunOnTransaction(transaction, failureRoute, RouteOrigin.Failure);
+            RouteRunner.RunOnTransaction(transaction, failureRoute, RouteOrigin.Failure); // already on the call's worker
         }
     }
 

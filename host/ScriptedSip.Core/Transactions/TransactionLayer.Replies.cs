@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using ScriptedSip.Core.Parsing;
-using ScriptedSip.Core.Processing;
-using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Stats;
 
 namespace ScriptedSip.Core.Transactions;
@@ -15,10 +14,10 @@ public sealed partial class TransactionLayer
     /// until every branch has ended (§16.7). Replies that match no transaction go on statelessly
     /// by their Via, except stray negative replies to our own branches, which are dropped.
     /// </summary>
-    public void HandleReply(MessageContext context)
+    public void HandleReply(InboundMessage context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var message = context.Buffers.Message;
+        var message = context.Message;
         var ours = TryParseOurBranch(message.Span(message.TopVia.Branch), out var index, out var branchKey, out var number);
         if (ours && message.CSeqMethodKind == SipMethod.Cancel)
         {
@@ -40,7 +39,7 @@ public sealed partial class TransactionLayer
             context.AttachTransaction(transaction);
         }
 
-        if (!RunReplyRoutes(context, transaction?.OnReplyRoute))
+        if (!RouteRunner.RunReplyRoutes(context, transaction?.OnReplyRoute))
         {
             return; // dropped by the script
         }
@@ -50,7 +49,7 @@ public sealed partial class TransactionLayer
             Counters.Increment(SipCounter.RepliesUnmatched);
             if (!ours || message.StatusCode is >= 200 and < 300)
             {
-                context.RelayReply(); // e.g. a 2xx retransmission after the transaction ended
+                _messages.ReplyRelay.Relay(context); // e.g. a 2xx retransmission after the transaction ended
             }
 
             return;
@@ -59,9 +58,9 @@ public sealed partial class TransactionLayer
         OnBranchReply(context, transaction, branch);
     }
 
-    private void OnBranchReply(MessageContext context, SipTransaction transaction, ClientBranch branch)
+    private void OnBranchReply(InboundMessage context, SipTransaction transaction, ClientBranch branch)
     {
-        var message = context.Buffers.Message;
+        var message = context.Message;
         var status = message.StatusCode;
         bool allFailed = false;
         lock (transaction.Gate)
@@ -145,7 +144,7 @@ public sealed partial class TransactionLayer
         }
     }
 
-    private void RelayUpstreamLocked(MessageContext context, SipTransaction transaction, int status)
+    private void RelayUpstreamLocked(InboundMessage context, SipTransaction transaction, int status)
     {
         if (StripOurVia(context) is { } stripped)
         {
@@ -154,40 +153,20 @@ public sealed partial class TransactionLayer
     }
 
     /// <summary>The reply without our top Via, ready to go upstream.</summary>
-    private static byte[]? StripOurVia(MessageContext context)
+    private static byte[]? StripOurVia(InboundMessage context)
     {
         var editor = context.Buffers.Editor;
-        editor.Reset(context.Buffers.Message);
+        editor.Reset(context.Message);
         editor.RemoveTopVia();
-        var length = editor.WriteTo(context.Buffers.Output);
-        return length < 0 ? null : context.Buffers.Output.AsSpan(0, length).ToArray();
+        var output = OutputBuffer.Message;
+        var length = editor.WriteTo(output);
+        return length < 0 ? null : output.AsSpan(0, length).ToArray();
     }
 
     private static ReadOnlySpan<byte> ToHeader(SipMessage message)
     {
         var index = message.FindHeader(HeaderKind.To);
         return index < 0 ? default : message.Span(message.Header(index).Value);
-    }
-
-    /// <summary>Runs reply_route and the armed onreply route; false when one of them dropped the reply.</summary>
-    private bool RunReplyRoutes(MessageContext context, string? onReplyRoute)
-    {
-        var routes = context.Routes;
-        if (routes.ReplyRoute is { } replyRoute)
-        {
-            _services.Runner.RunSynchronously(context, replyRoute, RouteNames.Reply);
-            if (context.Dropped)
-            {
-                return false;
-            }
-        }
-
-        if (onReplyRoute is not null && routes.Find(onReplyRoute) is { } onReply)
-        {
-            _services.Runner.RunSynchronously(context, onReply, onReplyRoute);
-        }
-
-        return !context.Dropped;
     }
 
     /// <summary>Our branches look like <c>z9hG4bK{index:x}.{branchKey:x}.{number}</c>.</summary>

@@ -1,6 +1,5 @@
 using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
-using ScriptedSip.Core.Processing;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 
@@ -42,7 +41,7 @@ public sealed partial class TransactionLayer
                 {
                     if (transaction.LastReply is { } reply && transaction.State != ServerState.Terminated)
                     {
-                        transaction.Listener.Send(reply, transaction.ReplyTo);
+                        transaction.Transport.Send(reply, transaction.ReplyTo);
                     }
                 }
 
@@ -119,21 +118,11 @@ public sealed partial class TransactionLayer
 
     private void ReplyToCancel(SipMessage cancel, InboundDatagram datagram)
     {
-        Span<byte> ip = stackalloc byte[64];
-        var ipLength = SocketAddressText.FormatIp(datagram.Source, ip);
-        Span<byte> tag = stackalloc byte[StatelessToTag.Length];
-        StatelessToTag.Write(cancel, _services.TagSecret, tag);
-        var buffer = t_scratchBuffer ??= new byte[70 * 1024];
-        var length = SipReplyWriter.WriteReply(cancel, 200, "OK", tag, ip[..Math.Max(ipLength, 0)], SocketAddressText.Port(datagram.Source), default, buffer);
+        var buffer = OutputBuffer.Local;
+        var length = _messages.Replier.Write(cancel, datagram.Source, 200, "OK", default, buffer);
         if (length > 0)
         {
-            var to = Copy(datagram.Source);
-            if (!cancel.TopVia.HasRport)
-            {
-                SocketAddressText.SetPort(to, cancel.TopVia.Port > 0 ? cancel.TopVia.Port : 5060);
-            }
-
-            datagram.Listener.Send(buffer.AsSpan(0, length), to);
+            datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source));
         }
     }
 
@@ -161,11 +150,11 @@ public sealed partial class TransactionLayer
             return;
         }
 
-        var buffer = t_scratchBuffer ??= new byte[70 * 1024];
+        var buffer = OutputBuffer.Local;
         var length = HopRequestWriter.Write(message, ack, replyToHeader, buffer);
         if (length > 0)
         {
-            branch.Listener.Send(buffer.AsSpan(0, length), branch.Destination);
+            branch.Transport.Send(buffer.AsSpan(0, length), branch.Destination);
         }
     }
 }

@@ -1,5 +1,6 @@
+using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
-using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Sdk.Scripting;
 
@@ -16,7 +17,7 @@ public sealed partial class TransactionLayer
     public const int MaxAsyncSeconds = 100;
 
     /// <summary>t_suspend. False (logged) after a final reply, for ACK, or when MaxSuspended are suspended.</summary>
-    public bool Suspend(MessageContext context)
+    public bool Suspend(InboundMessage context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!TrySuspend(context, out var transaction, out var reason))
@@ -37,7 +38,7 @@ public sealed partial class TransactionLayer
     }
 
     /// <summary>async_route: suspend now, run <paramref name="route"/> on the transaction after <paramref name="seconds"/>.</summary>
-    public bool AsyncRoute(MessageContext context, string route, int seconds)
+    public bool AsyncRoute(InboundMessage context, string route, int seconds)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(route);
@@ -69,7 +70,7 @@ public sealed partial class TransactionLayer
     }
 
     /// <summary>async_sleep: a task completing after <paramref name="seconds"/>; the awaiting script keeps its state.</summary>
-    public Task Sleep(MessageContext context, int seconds)
+    public Task Sleep(InboundMessage context, int seconds)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (seconds is < MinAsyncSeconds or > MaxAsyncSeconds)
@@ -92,7 +93,7 @@ public sealed partial class TransactionLayer
             return ResumeFailed(id, route, "no such transaction (unknown index or wrong label, or it already ended)");
         }
 
-        if (_services.Routes.Current.Find(route) is null)
+        if (_routes.Current.Find(route) is null)
         {
             return ResumeFailed(id, route, $"no route {route} is loaded");
         }
@@ -109,7 +110,7 @@ public sealed partial class TransactionLayer
         }
 
         Counters.Increment(SipCounter.Resumed);
-        RunOnTransaction(transaction, route, RouteOrigin.Resumed);
+        PostRoute(transaction, route, RouteOrigin.Resumed);
         return true;
     }
 
@@ -127,7 +128,7 @@ public sealed partial class TransactionLayer
     }
 
     /// <summary>A request route awaits an unfinished task: hold its transaction like a suspended one.</summary>
-    public void BeginAwait(MessageContext context)
+    public void BeginAwait(InboundMessage context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Kind != RouteKind.Request && context.Kind != RouteKind.Failure)
@@ -138,7 +139,7 @@ public sealed partial class TransactionLayer
         var transaction = context.Transaction;
         if (transaction is null)
         {
-            if (context.Buffers.Message.Method == SipMethod.Ack || context.Replied || context.Forwarded)
+            if (context.Message.Method == SipMethod.Ack || context.Replied || context.Forwarded)
             {
                 return;
             }
@@ -160,11 +161,11 @@ public sealed partial class TransactionLayer
             if (SuspendedNow >= _options.MaxSuspended)
             {
                 transaction.Generation++; // the script goes on, but its actions will be ignored
-                SendLocalReplyLocked(transaction, context.Buffers.Message, 503, "Service Unavailable");
+                SendLocalReplyLocked(transaction, context.Message, 503, "Service Unavailable");
                 return;
             }
 
-            EnterSuspensionLocked(transaction, context.Buffers.Message, SuspendState.Awaiting);
+            EnterSuspensionLocked(transaction, context.Message, SuspendState.Awaiting);
             transaction.SuspendTimer = Wheel.Schedule(
                 TimeSpan.FromMilliseconds(_options.FrTimerMs),
                 static s => ((SipTransaction)s!).Layer!.OnSuspendTimeout((SipTransaction)s!),
@@ -173,7 +174,7 @@ public sealed partial class TransactionLayer
     }
 
     /// <summary>The awaited task completed: the transaction is no longer held.</summary>
-    public void EndAwait(MessageContext context)
+    public void EndAwait(InboundMessage context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Transaction is not { } transaction || context.IsStale)
@@ -196,7 +197,7 @@ public sealed partial class TransactionLayer
     /// ran on a transaction it must settle (resumed, failure, or held by an await) and left it without
     /// reply, relay or new suspension: resumed → 500, failure → the best reply goes upstream.
     /// </summary>
-    public void EndOfRoute(MessageContext context, bool failed)
+    public void EndOfRoute(InboundMessage context, bool failed)
     {
         ArgumentNullException.ThrowIfNull(context);
         var transaction = context.Transaction;
@@ -209,7 +210,7 @@ public sealed partial class TransactionLayer
         {
             if (failed && context.Kind == RouteKind.Request && !context.Replied && !context.Forwarded)
             {
-                context.SendReply(500, "Server Internal Error", default);
+                _messages.Replier.Reply(context, 500, "Server Internal Error", default);
             }
 
             return;
@@ -234,7 +235,7 @@ public sealed partial class TransactionLayer
             var pendingBranches = transaction.Branches.Exists(b => !b.Completed);
             if (failed)
             {
-                SendLocalReplyLocked(transaction, context.Buffers.Message, 500, "Server Internal Error");
+                SendLocalReplyLocked(transaction, context.Message, 500, "Server Internal Error");
                 return;
             }
 
@@ -254,12 +255,12 @@ public sealed partial class TransactionLayer
             else
             {
                 // Every transaction ends: one left without reply, relay or suspension is answered here.
-                SendLocalReplyLocked(transaction, context.Buffers.Message, 500, "Server Internal Error");
+                SendLocalReplyLocked(transaction, context.Message, 500, "Server Internal Error");
             }
         }
     }
 
-    private bool TrySuspend(MessageContext context, out SipTransaction? transaction, out string reason)
+    private bool TrySuspend(InboundMessage context, out SipTransaction? transaction, out string reason)
     {
         transaction = null;
         if (context.IsStale)
@@ -306,7 +307,7 @@ public sealed partial class TransactionLayer
                 EndSuspensionLocked(transaction); // an awaiting route suspends explicitly: the explicit state wins
             }
 
-            EnterSuspensionLocked(transaction, context.Buffers.Message, SuspendState.Suspended);
+            EnterSuspensionLocked(transaction, context.Message, SuspendState.Suspended);
         }
 
         context.MarkSuspended();
@@ -342,7 +343,7 @@ public sealed partial class TransactionLayer
             Counters.Increment(SipCounter.SuspendTimeouts);
             failureRoute = transaction.FailureRoute;
             transaction.FailureRoute = null;
-            if (failureRoute is null || _services.Routes.Current.Find(failureRoute) is null)
+            if (failureRoute is null || _routes.Current.Find(failureRoute) is null)
             {
                 failureRoute = null;
                 WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 408, "Request Timeout"));
@@ -358,42 +359,28 @@ public sealed partial class TransactionLayer
 
         if (failureRoute is not null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Layer.RunOnTransaction(s.Transaction, s.Route, RouteOrigin.Failure), (Layer: this, Transaction: transaction, Route: failureRoute), preferLocal: false);
+            PostRoute(transaction, failureRoute, RouteOrigin.Failure);
         }
     }
 
-    /// <summary>Runs a named route of the scripts loaded now on a transaction's request (resume, failure route, async timer).</summary>
-    internal void RunOnTransaction(SipTransaction transaction, string route, RouteOrigin origin)
+    /// <summary>Queues a route run on the transaction to the worker that owns its call (per-call order holds across resumes).</summary>
+    private void PostRoute(SipTransaction transaction, string route, RouteOrigin origin) =>
+        _scheduler.Post(transaction.CallHash, static s => ((PostedRoute)s!).Run(), new PostedRoute(this, transaction, route, origin));
+
+    /// <summary>
+    /// A route that was to run on the transaction cannot (its route vanished in a reload, the stored
+    /// request no longer parses): the run is over, and a transaction left without a final gets 500.
+    /// </summary>
+    public void AbandonRoute(SipTransaction transaction)
     {
-        try
+        ArgumentNullException.ThrowIfNull(transaction);
+        lock (transaction.Gate)
         {
-            var context = MessageContext.ForTransaction(_services, transaction, origin);
-            var entry = context.Routes.Find(route);
-            if (entry is null || context.Buffers.Message.Status != SipParseStatus.Ok)
+            transaction.RunningRoutes--;
+            if (!transaction.FinalSent)
             {
-                context.ReleaseBuffers();
-                lock (transaction.Gate)
-                {
-                    transaction.RunningRoutes--;
-                    if (!transaction.FinalSent)
-                    {
-                        WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 500, "Server Internal Error"));
-                    }
-                }
-
-                return;
+                WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 500, "Server Internal Error"));
             }
-
-            if (_services.Runner.Run(context, entry, route, null))
-            {
-                context.ReleaseBuffers();
-            }
-        }
-#pragma warning disable CA1031 // a resume must never take the caller (a worker or the timer) down
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            TransactionLog.Unexpected(_logger, $"{transaction.Index}:{transaction.Label}", ex);
         }
     }
 
@@ -423,12 +410,24 @@ public sealed partial class TransactionLayer
             }
 
             layer.Counters.Increment(SipCounter.Resumed);
+            layer.PostRoute(transaction, route, RouteOrigin.Resumed); // the timer thread never runs a route
+        }
+    }
 
-            // Run on the wheel's thread, like Kamailio's timer process runs async routes: handing it
-            // to the thread pool cost more CPU (an idle pool worker spins) than the route. A route
-            // that awaits continues elsewhere; a slow synchronous one delays other timers and is the
-            // script's bug to fix, as in any route.
-            layer.RunOnTransaction(transaction, route, RouteOrigin.Resumed);
+    private sealed class PostedRoute(TransactionLayer layer, SipTransaction transaction, string route, RouteOrigin origin)
+    {
+        public void Run()
+        {
+            try
+            {
+                layer.RouteRunner.RunOnTransaction(transaction, route, origin);
+            }
+#pragma warning disable CA1031 // a route run must never take the worker down
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                TransactionLog.Unexpected(layer._logger, $"{transaction.Index}:{transaction.Label}", ex);
+            }
         }
     }
 }

@@ -1,11 +1,12 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
-using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Scheduling;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Timers;
+using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Transactions;
 
@@ -13,27 +14,46 @@ namespace ScriptedSip.Core.Transactions;
 /// Kamailio's tm in C#: server and client transactions over UDP (RFC 3261 §17), the stateful
 /// proxy behaviour (§16), and suspend/resume. State lives in <see cref="SipTransaction"/> cells in
 /// the <see cref="TransactionTable"/>; every timer is an entry of one <see cref="TimerWheel"/>.
+/// It works on <see cref="InboundMessage"/> and sends through <see cref="ISipTransport"/>; it runs
+/// scripts only through <see cref="ITransactionRoutes"/>, always queued to the call's worker, so
+/// the timer thread never runs a route.
 /// </summary>
 public sealed partial class TransactionLayer : IDisposable
 {
     [ThreadStatic]
     private static SipMessage? t_scratchMessage;
 
-    [ThreadStatic]
-    private static byte[]? t_scratchBuffer;
-
-    private readonly ProcessingServices _services;
+    private readonly MessageServices _messages;
+    private readonly IRouteProvider _routes;
+    private readonly IWorkScheduler _scheduler;
+    private readonly SipCounters _counters;
     private readonly TransactionOptions _options;
     private readonly ILogger _logger;
+    private ITransactionRoutes? _routeRunner;
     private int _suspendedNow;
 
-    public TransactionLayer(ProcessingServices services, TransactionOptions options, TimerWheel wheel, ILogger logger)
+    public TransactionLayer(
+        MessageServices messages,
+        IRouteProvider routes,
+        IWorkScheduler scheduler,
+        SipCounters counters,
+        TransactionOptions options,
+        TimerWheel wheel,
+        ILogger logger)
     {
-        _services = services;
+        _messages = messages;
+        _routes = routes;
+        _scheduler = scheduler;
+        _counters = counters;
         _options = options;
         Wheel = wheel;
         _logger = logger;
     }
+
+    /// <summary>Connects the route runner (it needs this layer too, so it comes after construction).</summary>
+    public void AttachRoutes(ITransactionRoutes routeRunner) => _routeRunner = routeRunner;
+
+    private ITransactionRoutes RouteRunner => _routeRunner ?? throw new InvalidOperationException("No route runner is attached to the transaction layer.");
 
     public TransactionTable Table { get; } = new();
 
@@ -49,12 +69,12 @@ public sealed partial class TransactionLayer : IDisposable
 
     private TimeSpan T2 => TimeSpan.FromMilliseconds(Math.Max(_options.T1Ms, 4000));
 
-    private SipCounters Counters => _services.Counters;
+    private SipCounters Counters => _counters;
 
     public void Dispose() => Wheel.Dispose();
 
     /// <summary>The transaction of the context's request, created if needed (t_newtran). Null for ACK or non-requests.</summary>
-    public SipTransaction? Ensure(MessageContext context)
+    public SipTransaction? Ensure(InboundMessage context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Transaction is { } existing)
@@ -62,21 +82,21 @@ public sealed partial class TransactionLayer : IDisposable
             return existing;
         }
 
-        var message = context.Buffers.Message;
+        var message = context.Message;
         if (!message.IsRequest || message.Method == SipMethod.Ack)
         {
             return null;
         }
 
         var key = ServerKey.From(message);
-        var source = Copy(context.Datagram.Source);
-        var replyTo = Copy(context.Datagram.Source);
+        var source = Copy(context.Source);
+        var replyTo = Copy(context.Source);
         if (!message.TopVia.HasRport)
         {
             SocketAddressText.SetPort(replyTo, message.TopVia.Port > 0 ? message.TopVia.Port : 5060);
         }
 
-        var transaction = Table.GetOrAdd(key, message, source, replyTo, context.Datagram.Listener, out var created);
+        var transaction = Table.GetOrAdd(key, message, source, replyTo, context.Transport, out var created);
         if (created)
         {
             transaction.Layer = this;
@@ -88,7 +108,7 @@ public sealed partial class TransactionLayer : IDisposable
     }
 
     /// <summary>t_reply: a reply from the script, sent statefully (re-sent on retransmissions).</summary>
-    public bool Reply(MessageContext context, int code, string reason)
+    public bool Reply(InboundMessage context, int code, string reason)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.IsStale)
@@ -111,15 +131,15 @@ public sealed partial class TransactionLayer : IDisposable
                 return false;
             }
 
-            return SendLocalReplyLocked(transaction, context.Buffers.Message, code, reason);
+            return SendLocalReplyLocked(transaction, context.Message, code, reason);
         }
     }
 
     /// <summary>t_check_trans: true when the request belongs to an existing transaction.</summary>
-    public bool CheckTransaction(MessageContext context)
+    public bool CheckTransaction(InboundMessage context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var message = context.Buffers.Message;
+        var message = context.Message;
         return message.IsRequest && Table.Find(ServerKey.From(message)) is not null;
     }
 
@@ -150,12 +170,8 @@ public sealed partial class TransactionLayer : IDisposable
     /// <summary>Writes, remembers and sends a reply of our own to the transaction's request. Caller holds the gate.</summary>
     private bool SendLocalReplyLocked(SipTransaction transaction, SipMessage request, int code, string reason)
     {
-        Span<byte> ip = stackalloc byte[64];
-        var ipLength = SocketAddressText.FormatIp(transaction.Source, ip);
-        Span<byte> tag = stackalloc byte[StatelessToTag.Length];
-        StatelessToTag.Write(request, _services.TagSecret, tag);
-        var buffer = t_scratchBuffer ??= new byte[70 * 1024];
-        var length = SipReplyWriter.WriteReply(request, code, reason, tag, ip[..Math.Max(ipLength, 0)], SocketAddressText.Port(transaction.Source), default, buffer);
+        var buffer = OutputBuffer.Local;
+        var length = _messages.Replier.Write(request, transaction.Source, code, reason, default, buffer);
         if (length < 0)
         {
             return false;
@@ -174,7 +190,7 @@ public sealed partial class TransactionLayer : IDisposable
 
         transaction.LastReply = reply;
         transaction.LastStatus = Math.Max(transaction.LastStatus, code);
-        var sent = transaction.Listener.Send(reply, transaction.ReplyTo);
+        var sent = transaction.Transport.Send(reply, transaction.ReplyTo);
         if (code >= 200)
         {
             OnFinalSentLocked(transaction, code);
@@ -219,7 +235,7 @@ public sealed partial class TransactionLayer : IDisposable
 
             if (transaction.LastReply is { } reply)
             {
-                transaction.Listener.Send(reply, transaction.ReplyTo);
+                transaction.Transport.Send(reply, transaction.ReplyTo);
             }
 
             transaction.ReplyRetransmitMs = Math.Min(transaction.ReplyRetransmitMs * 2, (int)T2.TotalMilliseconds);

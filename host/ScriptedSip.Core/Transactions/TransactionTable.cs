@@ -83,7 +83,7 @@ public sealed class TransactionTable
     }
 
     /// <summary>Creates the transaction for a request, or returns the one that already exists for it.</summary>
-    internal SipTransaction GetOrAdd(in ServerKey key, SipMessage request, SocketAddress source, SocketAddress replyTo, UdpListener listener, out bool created)
+    internal SipTransaction GetOrAdd(in ServerKey key, SipMessage request, SocketAddress source, SocketAddress replyTo, ISipTransport transport, out bool created)
     {
         var index = key.Hash % BucketCount;
         lock (_locks[index % LockStripes])
@@ -97,7 +97,7 @@ public sealed class TransactionTable
                 }
             }
 
-            var transaction = new SipTransaction(index, key, request.Buffer.ToArray(), source, replyTo, listener, request.Method)
+            var transaction = new SipTransaction(index, key, request.Buffer.ToArray(), source, replyTo, transport, request.Method, Transport.CallIdHasher.Hash(request.Buffer.Span, source))
             {
                 NextInBucket = _buckets[index],
             };

@@ -1,35 +1,98 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
 namespace ScriptedSip.Core.Transport;
 
 /// <summary>
-/// One received datagram: bytes rented from the shared array pool at their exact size, and the
-/// sender's address. Instances are pooled by the listener; nothing here is allocated per packet
-/// once the pool is warm.
+/// One received message: bytes rented from the shared array pool, the sender's address and the
+/// transport it arrived on (replies leave through it). Instances are pooled; nothing here is
+/// allocated per packet once the pool is warm.
 /// </summary>
 public sealed class InboundDatagram
 {
+    private const int PoolLimit = 4096;
+    private static readonly ConcurrentQueue<InboundDatagram> Pool4 = new();
+    private static readonly ConcurrentQueue<InboundDatagram> Pool6 = new();
+    private static int s_pooled;
+
     private byte[] _buffer = [];
 
-    internal InboundDatagram(AddressFamily family, UdpListener listener)
-    {
-        Source = new SocketAddress(family);
-        Listener = listener;
-    }
+    private InboundDatagram(AddressFamily family) => Source = new SocketAddress(family);
 
     /// <summary>The sender's address (reused between packets).</summary>
     public SocketAddress Source { get; }
 
-    /// <summary>The listener the datagram arrived on; replies leave from its socket.</summary>
-    public UdpListener Listener { get; }
+    /// <summary>The transport the message arrived on; replies leave through it.</summary>
+    public ISipTransport Transport { get; private set; } = null!;
 
     public int Length { get; private set; }
 
     public ReadOnlyMemory<byte> Data => _buffer.AsMemory(0, Length);
 
-    internal void Fill(ReadOnlySpan<byte> data, SocketAddress source)
+    /// <summary>Bytes held by this datagram (its rented buffer), for memory accounting.</summary>
+    public int Capacity => _buffer.Length;
+
+    /// <summary>A pooled datagram filled with <paramref name="data"/> from <paramref name="source"/>, as if it had just arrived on <paramref name="transport"/>.</summary>
+    public static InboundDatagram Rent(ISipTransport transport, ReadOnlySpan<byte> data, SocketAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(source);
+        var pool = source.Family == AddressFamily.InterNetworkV6 ? Pool6 : Pool4;
+        if (pool.TryDequeue(out var datagram))
+        {
+            Interlocked.Decrement(ref s_pooled);
+        }
+        else
+        {
+            datagram = new InboundDatagram(source.Family);
+        }
+
+        datagram.Fill(transport, data, source);
+        return datagram;
+    }
+
+    /// <summary>Hands the datagram back to the pool once processing has finished.</summary>
+    public void Release()
+    {
+        // Large buffers go back at once, so an occasional 64 KiB datagram doesn't pin memory in the pool.
+        if (_buffer.Length > 16 * 1024)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+
+        Length = 0;
+        Transport = null!;
+        if (Interlocked.Increment(ref s_pooled) <= PoolLimit)
+        {
+            (Source.Family == AddressFamily.InterNetworkV6 ? Pool6 : Pool4).Enqueue(this);
+        }
+        else
+        {
+            Interlocked.Decrement(ref s_pooled);
+        }
+    }
+
+    /// <summary>
+    /// Shrinks the buffer to the message's own size: a message that waits (an awaiting route) keeps
+    /// only what it needs instead of a receive-sized buffer.
+    /// </summary>
+    public void Compact()
+    {
+        if (_buffer.Length <= Math.Max(Length, 256) * 2)
+        {
+            return;
+        }
+
+        var exact = ArrayPool<byte>.Shared.Rent(Math.Max(Length, 256));
+        _buffer.AsSpan(0, Length).CopyTo(exact);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = exact;
+    }
+
+    private void Fill(ISipTransport transport, ReadOnlySpan<byte> data, SocketAddress source)
     {
         if (_buffer.Length < data.Length)
         {
@@ -45,20 +108,6 @@ public sealed class InboundDatagram
         Length = data.Length;
         source.Buffer.Span[..source.Size].CopyTo(Source.Buffer.Span);
         Source.Size = source.Size;
-    }
-
-    /// <summary>Hands the datagram back to its listener's pool once processing has finished.</summary>
-    public void Release() => Listener.ReturnToPool(this);
-
-    /// <summary>Gives large buffers back so an occasional 64 KiB datagram doesn't pin memory in the pool.</summary>
-    internal void Trim()
-    {
-        if (_buffer.Length > 16 * 1024)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
-
-        Length = 0;
+        Transport = transport;
     }
 }

@@ -1,52 +1,49 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Scheduling;
 using ScriptedSip.Core.Stats;
 
 namespace ScriptedSip.Core.Transport;
 
 /// <summary>
-/// One UDP socket, one receive thread and <c>Sip:Workers</c> worker threads. The receive thread
-/// reads with the allocation-free <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> on a
-/// dedicated thread (blocking receive measured cheaper than async receive on Linux), applies the
-/// size gate, and hands each datagram to the worker chosen by its Call-ID so one call's messages
-/// are processed in arrival order. With one worker the receive thread processes inline.
-/// Nothing but shutdown stops the loop: socket errors are logged and counted.
+/// One UDP socket and its receive thread. The thread reads with the allocation-free
+/// <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> (blocking receive on a dedicated thread was
+/// measured cheaper than async receive on Linux), applies the size gate and hands each datagram to
+/// the scheduler, which queues it to the worker of its call. It never runs a route, so no script
+/// can stop it. Nothing but shutdown stops the loop: socket errors are logged and counted.
 /// </summary>
-public sealed partial class UdpListener : IDisposable
+public sealed partial class UdpListener : ISipTransport, IDisposable
 {
-    private const int PoolLimit = 4096;
-
     private readonly Socket _socket;
     private readonly SipTransportOptions _options;
     private readonly int _minPacketSize;
     private readonly SipCounters _counters;
     private readonly ILogger _logger;
-    private readonly IDatagramHandler[] _handlers;
-    private readonly WorkerQueue[] _queues;
-    private readonly ConcurrentQueue<InboundDatagram> _pool = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Thread> _threads = [];
-    private int _pooled;
+    private readonly SipScheduler _scheduler;
+    private readonly IOverloadResponder _overload;
+    private readonly Thread _thread;
     private volatile bool _stopping;
 
     public UdpListener(
         ListenEndpoint endpoint,
         SipTransportOptions options,
         int minPacketSize,
-        Func<UdpListener, IDatagramHandler> handlerFactory,
+        SipScheduler scheduler,
+        IOverloadResponder overload,
         SipCounters counters,
         ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(handlerFactory);
-        Endpoint = endpoint;
+        ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentNullException.ThrowIfNull(overload);
         _options = options;
         _minPacketSize = minPacketSize;
         _counters = counters;
         _logger = logger;
+        _scheduler = scheduler;
+        _overload = overload;
         _socket = new Socket(endpoint.Family, SocketType.Dgram, ProtocolType.Udp);
         if (endpoint.Family == AddressFamily.InterNetworkV6)
         {
@@ -58,48 +55,31 @@ public sealed partial class UdpListener : IDisposable
         _socket.Bind(endpoint.EndPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Endpoint = new ListenEndpoint(LocalEndPoint); // port 0 in tests: the kernel's choice
-
-        var workers = options.EffectiveWorkers;
-        _handlers = new IDatagramHandler[workers];
-        _queues = workers > 1 ? new WorkerQueue[workers] : [];
-        for (var i = 0; i < workers; i++)
-        {
-            _handlers[i] = handlerFactory(this);
-            if (workers > 1)
-            {
-                _queues[i] = new WorkerQueue(options.QueueLimit);
-            }
-        }
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"sip-rx {Endpoint}" };
     }
 
     public ListenEndpoint Endpoint { get; }
 
     public IPEndPoint LocalEndPoint { get; }
 
+    public SipProtocol Protocol => SipProtocol.Udp;
+
+    public bool IsReliable => false;
+
+    public ListenEndpoint Local => Endpoint;
+
     public void Start()
     {
-        var receive = new Thread(ReceiveLoop) { IsBackground = true, Name = $"sip-rx {Endpoint}" };
-        _threads.Add(receive);
-        for (var i = 0; i < _queues.Length; i++)
-        {
-            var index = i;
-            _threads.Add(new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"sip-worker {index} {Endpoint}" });
-        }
-
-        foreach (var thread in _threads)
-        {
-            thread.Start();
-        }
-
-        LogListening(_logger, Endpoint.ToString(), _handlers.Length);
+        _thread.Start();
+        LogListening(_logger, Endpoint.ToString(), _scheduler.WorkerCount);
     }
 
     /// <summary>Sends one datagram from this listener's socket. Thread-safe, allocation-free.</summary>
-    public bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination)
+    public bool Send(ReadOnlySpan<byte> message, SocketAddress destination)
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, destination);
+            _socket.SendTo(message, SocketFlags.None, destination);
             return true;
         }
         catch (SocketException ex)
@@ -113,7 +93,7 @@ public sealed partial class UdpListener : IDisposable
         }
     }
 
-    /// <summary>Stops receiving, lets the workers drain their queues, and waits for the threads.</summary>
+    /// <summary>Stops receiving and waits for the receive thread.</summary>
     public void Stop(TimeSpan timeout)
     {
         if (_stopping)
@@ -122,7 +102,6 @@ public sealed partial class UdpListener : IDisposable
         }
 
         _stopping = true;
-        _stop.Cancel();
         try
         {
             _socket.Shutdown(SocketShutdown.Receive);
@@ -133,9 +112,9 @@ public sealed partial class UdpListener : IDisposable
         }
 
         _socket.Close();
-        foreach (var thread in _threads)
+        if (_thread.IsAlive)
         {
-            thread.Join(timeout);
+            _thread.Join(timeout);
         }
     }
 
@@ -143,41 +122,6 @@ public sealed partial class UdpListener : IDisposable
     {
         Stop(TimeSpan.FromSeconds(2));
         _socket.Dispose();
-
-        _stop.Dispose();
-    }
-
-    internal void ReturnToPool(InboundDatagram datagram)
-    {
-        datagram.Trim();
-        if (Interlocked.Increment(ref _pooled) <= PoolLimit)
-        {
-            _pool.Enqueue(datagram);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _pooled);
-        }
-    }
-
-    /// <summary>A datagram built from stored bytes (a suspended transaction's request), as if it had just arrived here.</summary>
-    public InboundDatagram CreateDatagram(ReadOnlySpan<byte> data, SocketAddress source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        var datagram = RentDatagram();
-        datagram.Fill(data, source);
-        return datagram;
-    }
-
-    private InboundDatagram RentDatagram()
-    {
-        if (_pool.TryDequeue(out var item))
-        {
-            Interlocked.Decrement(ref _pooled);
-            return item;
-        }
-
-        return new InboundDatagram(Endpoint.Family, this);
     }
 
     private void ReceiveLoop()
@@ -214,7 +158,7 @@ public sealed partial class UdpListener : IDisposable
             if (length > _options.MaxMessageSize)
             {
                 _counters.Increment(SipCounter.Oversized);
-                LogOversized(_logger, Describe(source), _options.MaxMessageSize);
+                LogOversized(_logger, SocketAddressText.Describe(source), _options.MaxMessageSize);
                 continue;
             }
 
@@ -224,88 +168,16 @@ public sealed partial class UdpListener : IDisposable
                 continue;
             }
 
-            var datagram = RentDatagram();
-            datagram.Fill(receiveBuffer[..length], source);
-            Dispatch(datagram);
-        }
-    }
-
-    private void Dispatch(InboundDatagram datagram)
-    {
-        if (_queues.Length == 0)
-        {
-            Process(_handlers[0], datagram);
-            return;
-        }
-
-        var worker = (int)(CallIdHasher.Hash(datagram.Data.Span, datagram.Source) % (uint)_queues.Length);
-        if (_queues[worker].InFlight == 0)
-        {
-            // The worker for this call is idle: nothing of this call is in flight, so the receive
-            // thread can do the work itself (with that worker's handler, which nobody else is using)
-            // and save two thread switches. Under load the workers are busy and run in parallel.
-            Process(_handlers[worker], datagram);
-            return;
-        }
-
-        if (!_queues[worker].TryEnqueue(datagram))
-        {
-            _counters.Increment(SipCounter.QueueFull);
-            LogQueueFull(_logger, worker, Endpoint.ToString());
-            datagram.Release();
-        }
-    }
-
-    private void WorkerLoop(int index)
-    {
-        var queue = _queues[index];
-        var handler = _handlers[index];
-        while (true)
-        {
-            var datagram = queue.Dequeue(_stop.Token);
-            if (datagram is null)
+            var datagram = InboundDatagram.Rent(this, receiveBuffer[..length], source);
+            if (!_scheduler.TryDispatch(datagram))
             {
-                if (_stopping && queue.Count == 0)
-                {
-                    return;
-                }
-
-                continue;
+                _counters.Increment(SipCounter.QueueFull);
+                _overload.Refuse(datagram);
             }
-
-            Process(handler, datagram);
-            queue.Completed();
         }
     }
 
-    private void Process(IDatagramHandler handler, InboundDatagram datagram)
-    {
-        try
-        {
-            handler.Handle(datagram);
-        }
-#pragma warning disable CA1031 // the last line of defence: a bug in one message must not stop the worker
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogHandlerCrash(_logger, Describe(datagram.Source), ex);
-            datagram.Release();
-        }
-    }
-
-    internal static string Describe(SocketAddress address)
-    {
-        try
-        {
-            return new IPEndPoint(IPAddress.Any, 0).Create(address).ToString() ?? "?";
-        }
-        catch (ArgumentException)
-        {
-            return "?";
-        }
-    }
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Listening on {Endpoint} with {Workers} worker(s)")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Listening on {Endpoint} ({Workers} shared worker(s))")]
     private static partial void LogListening(ILogger logger, string endpoint, int workers);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Receive error on {Endpoint}: {Error}; the loop goes on")]
@@ -313,12 +185,6 @@ public sealed partial class UdpListener : IDisposable
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Dropped a datagram from {Source}: larger than Sip:MaxMessageSize ({Limit} bytes)")]
     private static partial void LogOversized(ILogger logger, string source, int limit);
-
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Worker {Worker} on {Endpoint} is overloaded: datagram dropped")]
-    private static partial void LogQueueFull(ILogger logger, int worker, string endpoint);
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Unexpected error processing a datagram from {Source}; the worker goes on")]
-    private static partial void LogHandlerCrash(ILogger logger, string source, Exception exception);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Send failed: {Error}")]
     private static partial void LogSendError(ILogger logger, string error, Exception exception);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Processing;
 using ScriptedSip.Core.Transactions;
 using ScriptedSip.Sdk.Plugins;
@@ -18,28 +19,41 @@ internal sealed class SipHostApi : ISipHost
     public bool TContinue(uint tindex, uint tlabel, string route) =>
         _services.Transactions.Continue(new TransactionId(tindex, tlabel), route);
 
-    /// <summary>Runs an event route with <c>Mb</c> = <paramref name="text"/>, <c>Si</c> = 127.0.0.1, <c>Sp</c> = 0.</summary>
+    /// <summary>
+    /// Queues an event route with <c>Mb</c> = <paramref name="text"/>, <c>Si</c> = 127.0.0.1, <c>Sp</c> = 0
+    /// to a worker (chosen by the text, like a non-SIP packet by its source); false when no such
+    /// route is loaded or no listener could carry it.
+    /// </summary>
     public bool RaiseEvent(string route, string text)
     {
         ArgumentNullException.ThrowIfNull(route);
-        var listener = _services.Listeners.All.FirstOrDefault(l => l.Endpoint.Family == Loopback.Family);
-        var routes = _services.Routes.Current;
-        var entry = routes.Find(route);
-        if (listener is null || entry is null)
+        var transport = _services.Transports.All.FirstOrDefault(t => t.Local.Family == Loopback.Family);
+        if (transport is null || _services.Routes.Current.Find(route) is null)
         {
             return false;
         }
 
-        var datagram = listener.CreateDatagram(Encoding.UTF8.GetBytes(text ?? string.Empty), Loopback);
+        var bytes = Encoding.UTF8.GetBytes(text ?? string.Empty);
+        _services.Scheduler.Post((uint)StringComparer.Ordinal.GetHashCode(route + text), _ => Run(transport, route, bytes), null);
+        return true;
+    }
+
+    private void Run(ScriptedSip.Core.Transport.ISipTransport transport, string route, byte[] text)
+    {
+        var routes = _services.Routes.Current;
+        if (routes.Find(route) is not { } entry)
+        {
+            return; // unloaded between the call and this turn
+        }
+
+        var datagram = ScriptedSip.Core.Transport.InboundDatagram.Rent(transport, text, Loopback);
         var buffers = MessageBuffers.Rent();
         buffers.Message.Parse(ReadOnlyMemory<byte>.Empty);
         var context = new MessageContext(_services, datagram, buffers, routes, RouteKind.Event);
         context.TakeOwnershipOfBuffers();
-        if (_services.Runner.Run(context, entry, route, null))
+        if (_services.Runner.Run(context, entry, route))
         {
             context.ReleaseBuffers();
         }
-
-        return true;
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using ScriptedSip.Core.Parsing;
 
-namespace ScriptedSip.Core.Processing;
+namespace ScriptedSip.Core.Messages;
 
 /// <summary>
 /// The To-tag of a stateless reply: derived from the request (Call-ID, From tag, Via branch) and a

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ScriptedSip.Core.Processing;
+namespace ScriptedSip.Core.Transport;
 
 /// <summary>Reads IP and port out of a <see cref="SocketAddress"/> without building an IPEndPoint.</summary>
 public static class SocketAddressText
@@ -62,5 +62,18 @@ public static class SocketAddressText
         Span<byte> text = stackalloc byte[64];
         var length = FormatIp(address, text);
         return length < 0 ? "?" : System.Text.Encoding.ASCII.GetString(text[..length]);
+    }
+
+    /// <summary>ip:port for log lines; "?" when the address cannot be read.</summary>
+    public static string Describe(SocketAddress address)
+    {
+        try
+        {
+            return new IPEndPoint(IPAddress.Any, 0).Create(address).ToString() ?? "?";
+        }
+        catch (ArgumentException)
+        {
+            return "?";
+        }
     }
 }

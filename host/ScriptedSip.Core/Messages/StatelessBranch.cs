@@ -1,6 +1,6 @@
 using ScriptedSip.Core.Parsing;
 
-namespace ScriptedSip.Core.Processing;
+namespace ScriptedSip.Core.Messages;
 
 /// <summary>
 /// RFC 3261 §16.11: a stateless proxy must give a retransmission the same branch as the original,

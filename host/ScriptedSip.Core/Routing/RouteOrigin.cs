@@ -1,4 +1,4 @@
-namespace ScriptedSip.Core.Processing;
+namespace ScriptedSip.Core.Routing;
 
 /// <summary>Why a route runs on a message; decides the end-of-route rules.</summary>
 public enum RouteOrigin

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using ScriptedSip.Core.Parsing;
 
-namespace ScriptedSip.Core.Processing;
+namespace ScriptedSip.Core.Transport;
 
 /// <summary>
 /// Turns the host and port of a SIP URI into a socket address. IP literals are written straight
@@ -14,7 +14,10 @@ namespace ScriptedSip.Core.Processing;
 public sealed class DestinationResolver
 {
     private static readonly TimeSpan CacheTime = TimeSpan.FromMinutes(1);
-    private readonly ConcurrentDictionary<string, (IPAddress Address, DateTime Expires)> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (IPAddress Address, DateTimeOffset Expires)> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TimeProvider _time;
+
+    public DestinationResolver(TimeProvider time) => _time = time;
 
     /// <summary>Resolves a URI (<c>sip:user@host:port;maddr=...</c>, or plain <c>host[:port]</c>) into an endpoint.</summary>
     public bool TryResolve(ReadOnlySpan<byte> uriText, out IPEndPoint? endpoint, out string error)
@@ -52,7 +55,7 @@ public sealed class DestinationResolver
         }
 
         var name = Encoding.ASCII.GetString(host);
-        var now = DateTime.UtcNow;
+        var now = _time.GetUtcNow();
         if (!_names.TryGetValue(name, out var cached) || cached.Expires < now)
         {
             try

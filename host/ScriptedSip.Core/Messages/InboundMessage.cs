@@ -1,0 +1,175 @@
+using System.Net;
+using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Scheduling;
+using ScriptedSip.Core.Transactions;
+using ScriptedSip.Core.Transport;
+using ScriptedSip.Sdk.Scripting;
+
+namespace ScriptedSip.Core.Messages;
+
+/// <summary>
+/// One received message while it is processed (Kamailio's <c>sip_msg</c> plus what tm keeps about
+/// it): the bytes and where they came from, the parsed view and pending edits, and what has been
+/// decided — new Request-URI, next hop, replied, forwarded, suspended. The script facade, the
+/// stateless services and the transaction layer all work on this; none of them on each other.
+/// </summary>
+public sealed class InboundMessage : ILogTagged
+{
+    private MessageBuffers _buffers;
+    private bool _ownsBuffers;
+    private bool _editing;
+    private string? _callId;
+    private string? _requestUri;
+    private int _generation;
+
+    public InboundMessage(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
+    {
+        ArgumentNullException.ThrowIfNull(datagram);
+        ArgumentNullException.ThrowIfNull(buffers);
+        Datagram = datagram;
+        _buffers = buffers;
+        Routes = routes;
+        Kind = kind;
+        Origin = origin;
+    }
+
+    public InboundDatagram Datagram { get; }
+
+    public MessageBuffers Buffers => _buffers;
+
+    public SipMessage Message => _buffers.Message;
+
+    /// <summary>The route set (script version) this message runs under, from start to end.</summary>
+    public IRouteSet Routes { get; }
+
+    public RouteKind Kind { get; }
+
+    public RouteOrigin Origin { get; }
+
+    public SocketAddress Source => Datagram.Source;
+
+    /// <summary>The transport the message arrived on.</summary>
+    public ISipTransport Transport => Datagram.Transport;
+
+    /// <summary>A SIP message (not a packet for an event route).</summary>
+    public bool IsSip => Kind != RouteKind.Event;
+
+    /// <summary>A request being routed (request route, resumed route or failure route).</summary>
+    public bool IsRequestLike => Kind is RouteKind.Request or RouteKind.Failure;
+
+    public string? CallId => !IsSip || Message.CallId.IsEmpty ? null : _callId ??= Message.GetString(Message.CallId);
+
+    /// <summary>Call-ID for SIP messages, source ip:port for other packets: every log line carries it.</summary>
+    public string LogTag => IsSip
+        ? CallId ?? "no-call-id"
+        : SocketAddressText.Ip(Source) + ":" + SocketAddressText.Port(Source).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // ---- decisions about the request ---------------------------------------------------------
+
+    /// <summary>The Request-URI as it will leave (the script's new one, or the received one).</summary>
+    public string? RequestUri => !IsSip || !Message.IsRequest ? null
+        : _requestUri ??= Message.RequestUri.IsEmpty ? null : Message.GetString(Message.RequestUri);
+
+    public bool RequestUriChanged { get; private set; }
+
+    /// <summary>The next hop without changing the Request-URI (from loose routing, or set by the script): Kamailio's $du.</summary>
+    public string? Destination { get; set; }
+
+    /// <summary>Where a relay goes when no URI is given: the destination, else the Request-URI.</summary>
+    public string? NextHop => Destination ?? RequestUri;
+
+    public bool RecordRouteRequested { get; set; }
+
+    public bool RecordRouteWritten { get; set; }
+
+    public bool MaxForwardsDone { get; set; }
+
+    public void SetRequestUri(string uri)
+    {
+        _requestUri = uri;
+        RequestUriChanged = true;
+    }
+
+    // ---- what has happened ------------------------------------------------------------------
+
+    /// <summary>A final or provisional reply was sent for this request.</summary>
+    public bool Replied { get; private set; }
+
+    /// <summary>The message was forwarded statelessly (or a reply relayed).</summary>
+    public bool Forwarded { get; private set; }
+
+    /// <summary>Drop() was called.</summary>
+    public bool Dropped { get; private set; }
+
+    /// <summary>A top-level Exit() ran (compiled to mark + return): callers of Route() stop too.</summary>
+    public bool ExitRequested { get; private set; }
+
+    /// <summary>This run created a client branch (TRelay).</summary>
+    public bool Relayed { get; private set; }
+
+    /// <summary>This run suspended the transaction (TSuspend, AsyncRoute): it is no longer this route's to settle.</summary>
+    public bool DidSuspend { get; private set; }
+
+    internal void MarkReplied(bool sent) => Replied |= sent;
+
+    internal void MarkForwarded(bool sent) => Forwarded |= sent;
+
+    internal void MarkDropped() => Dropped = true;
+
+    internal void MarkExit() => ExitRequested = true;
+
+    internal void MarkRelayed() => Relayed = true;
+
+    internal void MarkSuspended() => DidSuspend = true;
+
+    // ---- transaction ------------------------------------------------------------------------
+
+    /// <summary>The transaction of this message, once one exists.</summary>
+    public SipTransaction? Transaction { get; private set; }
+
+    /// <summary>
+    /// The transaction timed out (or was cancelled) while this route was waiting: what the route
+    /// does now is logged and ignored, never sent.
+    /// </summary>
+    public bool IsStale => Transaction is { } t && t.Generation != _generation;
+
+    /// <summary>TOnFailure called before the transaction existed; applied at TRelay/TSuspend.</summary>
+    public string? PendingFailureRoute { get; set; }
+
+    public string? PendingOnReplyRoute { get; set; }
+
+    internal void AttachTransaction(SipTransaction transaction)
+    {
+        Transaction = transaction;
+        _generation = transaction.Generation;
+    }
+
+    // ---- buffers ------------------------------------------------------------------------------
+
+    /// <summary>The pending edits, reset to this message on first use.</summary>
+    public SipMessageEditor Editor()
+    {
+        if (!_editing)
+        {
+            _buffers.Editor.Reset(Message);
+            _editing = true;
+        }
+
+        return _buffers.Editor;
+    }
+
+    /// <summary>The route went asynchronous (or runs on a stored request): this message owns its buffers and datagram.</summary>
+    public void TakeOwnershipOfBuffers() => _ownsBuffers = true;
+
+    /// <summary>Gives buffers and datagram back, if this message owns them.</summary>
+    public void ReleaseBuffers()
+    {
+        if (_ownsBuffers)
+        {
+            _ownsBuffers = false;
+            Datagram.Release();
+            MessageBuffers.Return(_buffers);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging;
+
+namespace ScriptedSip.Core.Scheduling;
+
+/// <summary>
+/// Warns about a route that runs longer than <c>Scripts:RouteBudgetMs</c> — a script stuck in a
+/// loop or blocked must not take a worker away silently. Each worker has one <see cref="RouteClock"/>
+/// that every turn (request, reply, failure, resumed, event route, await continuation) starts and
+/// stops; one timer of the injected <see cref="TimeProvider"/> looks at the handful of clocks,
+/// never at messages or transactions.
+/// </summary>
+public sealed partial class RouteWatchdog : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _budget;
+    private readonly TimeSpan _period;
+    private readonly Lock _lock = new();
+    private RouteClock[] _clocks = [];
+    private ITimer? _timer;
+    private long _reported;
+
+    public RouteWatchdog(int routeBudgetMs, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _logger = logger;
+        _budget = TimeSpan.FromMilliseconds(routeBudgetMs);
+        _period = TimeSpan.FromMilliseconds(Math.Max(10, routeBudgetMs / 2));
+    }
+
+    /// <summary>Turns reported as over budget so far.</summary>
+    public long Reported => Interlocked.Read(ref _reported);
+
+    public RouteClock Register()
+    {
+        var clock = new RouteClock(_time);
+        lock (_lock)
+        {
+            _clocks = [.. _clocks, clock];
+        }
+
+        return clock;
+    }
+
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _timer ??= _time.CreateTimer(_ => Check(), null, _period, _period);
+        }
+    }
+
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    public void Dispose() => Stop();
+
+    /// <summary>Looks at every clock once (the timer calls this; tests with fake time may too).</summary>
+    public void Check()
+    {
+        foreach (var clock in Volatile.Read(ref _clocks))
+        {
+            var started = clock.StartedAt;
+            if (started == 0)
+            {
+                continue;
+            }
+
+            var elapsed = _time.GetElapsedTime(started);
+            if (elapsed > _budget && clock.TryMarkWarned(started))
+            {
+                Interlocked.Increment(ref _reported);
+                LogOverBudget(_logger, clock.Route ?? "?", clock.Tag ?? "-", (long)elapsed.TotalMilliseconds);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Route {Route} has been running for {ElapsedMs} ms on [{Tag}] (over Scripts:RouteBudgetMs): the worker is blocked")]
+    private static partial void LogOverBudget(ILogger logger, string route, string tag, long elapsedMs);
+}
+
+/// <summary>Something a log line can name: the Call-ID of a message, the source of a packet.</summary>
+public interface ILogTagged
+{
+    string LogTag { get; }
+}
+
+/// <summary>When the current turn of one worker started; 0 when idle.</summary>
+public sealed class RouteClock
+{
+    private readonly TimeProvider _time;
+    private long _startedAt;
+    private long _warnedFor;
+    private ILogTagged? _subject;
+
+    internal RouteClock(TimeProvider time) => _time = time;
+
+    public long StartedAt => Volatile.Read(ref _startedAt);
+
+    public string? Route { get; private set; }
+
+    public string? Tag => _subject?.LogTag;
+
+    public void Begin(string route, ILogTagged? subject)
+    {
+        Route = route;
+        _subject = subject;
+        Volatile.Write(ref _startedAt, Math.Max(1, _time.GetTimestamp()));
+    }
+
+    public void End()
+    {
+        Volatile.Write(ref _startedAt, 0);
+        _subject = null; // an idle worker must not keep the last message (and its script version) alive
+    }
+
+    internal bool TryMarkWarned(long started) => Interlocked.Exchange(ref _warnedFor, started) != started;
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Transport;
+
+namespace ScriptedSip.Core.Scheduling;
+
+/// <summary>
+/// The one scheduler of the process (Kamailio's worker processes, as threads): <c>Sip:Workers</c>
+/// workers shared by every listener, each owning the calls whose Call-ID hashes to it. Receive
+/// threads only hand messages over (<see cref="TryDispatch"/>), the timer thread only posts
+/// (<see cref="Post"/>); all route code runs on the workers.
+/// </summary>
+public sealed class SipScheduler : IWorkScheduler, IDisposable
+{
+    private readonly int _workerCount;
+    private readonly int _queueLimit;
+    private readonly RouteWatchdog _watchdog;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private SipWorker[] _workers = [];
+
+    public SipScheduler(int workers, int queueLimit, RouteWatchdog watchdog, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        _workerCount = workers;
+        _queueLimit = queueLimit;
+        _watchdog = watchdog;
+        _logger = logger;
+    }
+
+    public int WorkerCount => _workerCount;
+
+    /// <summary>The watchdog clock of the worker running on this thread; null off the workers (tests, benchmarks).</summary>
+    public static RouteClock? CurrentClock => SipWorker.Current?.Clock;
+
+    /// <summary>True on a worker thread of any scheduler.</summary>
+    public static bool OnWorker => SipWorker.Current is not null;
+
+    public bool Started => _workers.Length > 0;
+
+    /// <summary>Starts the workers, each with its own handler (handlers may keep per-worker scratch state).</summary>
+    public void Start(Func<IDatagramHandler> handlerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        if (Started)
+        {
+            return;
+        }
+
+        var workers = new SipWorker[_workerCount];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new SipWorker(i, _queueLimit, handlerFactory(), _watchdog.Register(), _logger) { StopToken = _stop.Token };
+        }
+
+        _workers = workers;
+        foreach (var worker in workers)
+        {
+            worker.Start();
+        }
+    }
+
+    /// <summary>The worker that owns a call hash.</summary>
+    public int WorkerOf(uint callHash) => (int)(callHash % (uint)_workerCount);
+
+    /// <summary>Received messages waiting for worker <paramref name="index"/>.</summary>
+    public int QueueDepth(int index) => _workers.Length == 0 ? 0 : _workers[index].Queue.ReceivedWaiting;
+
+    /// <summary>Hands a received message to the worker of its call. False when that worker is Sip:QueueLimit behind.</summary>
+    public bool TryDispatch(InboundDatagram datagram)
+    {
+        ArgumentNullException.ThrowIfNull(datagram);
+        var workers = _workers;
+        var hash = CallIdHasher.Hash(datagram.Data.Span, datagram.Source);
+        return workers[(int)(hash % (uint)workers.Length)].Queue.TryEnqueueReceived(new WorkItem(datagram));
+    }
+
+    public void Post(uint callHash, Action<object?> work, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var workers = _workers;
+        if (workers.Length == 0)
+        {
+            work(state); // not started (offline use, benchmarks): run in the caller's turn
+            return;
+        }
+
+        workers[(int)(callHash % (uint)workers.Length)].Enqueue(new WorkItem(work, state, isContinuation: false));
+    }
+
+    /// <summary>Lets the workers finish what is queued and waits for them.</summary>
+    public void Stop(TimeSpan timeout)
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        foreach (var worker in _workers)
+        {
+            worker.Join(timeout);
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop(TimeSpan.FromSeconds(2));
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Transport;
+
+namespace ScriptedSip.Core.Scheduling;
+
+/// <summary>
+/// One worker thread: takes its queue's items one at a time (a call's turn never overlaps its next
+/// one), runs them with the worker's synchronization context installed (so an <c>await</c> in a
+/// route comes back here), and times each turn for the watchdog.
+/// </summary>
+internal sealed partial class SipWorker
+{
+    [ThreadStatic]
+    private static SipWorker? t_current;
+
+    private readonly IDatagramHandler _handler;
+    private readonly ILogger _logger;
+    private readonly WorkerSynchronizationContext _context;
+    private readonly Thread _thread;
+
+    public SipWorker(int index, int queueLimit, IDatagramHandler handler, RouteClock clock, ILogger logger)
+    {
+        Index = index;
+        Queue = new WorkQueue(queueLimit);
+        Clock = clock;
+        _handler = handler;
+        _logger = logger;
+        _context = new WorkerSynchronizationContext(this);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"sip-worker {index}" };
+    }
+
+    /// <summary>The worker running on this thread; null on any other thread.</summary>
+    public static SipWorker? Current => t_current;
+
+    public int Index { get; }
+
+    public WorkQueue Queue { get; }
+
+    public RouteClock Clock { get; }
+
+    public CancellationToken StopToken { get; set; }
+
+    public void Start() => _thread.Start();
+
+    public void Join(TimeSpan timeout) => _thread.Join(timeout);
+
+    public void Enqueue(WorkItem item) => Queue.Enqueue(item);
+
+    private void Run()
+    {
+        t_current = this;
+        SynchronizationContext.SetSynchronizationContext(_context);
+        while (Queue.TryDequeue(StopToken, out var item))
+        {
+            try
+            {
+                if (item.Datagram is { } datagram)
+                {
+                    Handle(datagram);
+                }
+                else if (item.IsContinuation)
+                {
+                    Clock.Begin("(await continuation)", null);
+                    try
+                    {
+                        item.Callback!(item.State);
+                    }
+                    finally
+                    {
+                        Clock.End();
+                    }
+                }
+                else
+                {
+                    item.Callback!(item.State);
+                }
+            }
+#pragma warning disable CA1031 // the last line of defence: a bug in one turn must not stop the worker
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogTurnFailed(_logger, Index, ex);
+            }
+        }
+    }
+
+    private void Handle(InboundDatagram datagram)
+    {
+        try
+        {
+            _handler.Handle(datagram);
+        }
+#pragma warning disable CA1031 // see Run: the datagram goes back to the pool, the worker goes on
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlerCrash(_logger, SocketAddressText.Describe(datagram.Source), ex);
+            datagram.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Unexpected error processing a message from {Source}; the worker goes on")]
+    private static partial void LogHandlerCrash(ILogger logger, string source, Exception exception);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Unexpected error in a turn of worker {Worker}; the worker goes on")]
+    private static partial void LogTurnFailed(ILogger logger, int worker, Exception exception);
+}
