@@ -16,7 +16,8 @@ namespace ScriptedSip.Core.Messages;
 /// </summary>
 public sealed class InboundMessage : ILogTagged
 {
-    private MessageBuffers _buffers;
+    private InboundDatagram? _datagram;
+    private MessageBuffers? _buffers;
     private bool _ownsBuffers;
     private bool _editing;
     private string? _callId;
@@ -27,18 +28,44 @@ public sealed class InboundMessage : ILogTagged
     {
         ArgumentNullException.ThrowIfNull(datagram);
         ArgumentNullException.ThrowIfNull(buffers);
-        Datagram = datagram;
+        _datagram = datagram;
         _buffers = buffers;
         Routes = routes;
         Kind = kind;
         Origin = origin;
     }
 
-    public InboundDatagram Datagram { get; }
+    /// <summary>The received bytes and their source (rebuilt from the transaction's copy after <see cref="Hibernate"/>).</summary>
+    public InboundDatagram Datagram
+    {
+        get
+        {
+            if (_datagram is null)
+            {
+                Rehydrate();
+            }
 
-    public MessageBuffers Buffers => _buffers;
+            return _datagram!;
+        }
+    }
 
-    public SipMessage Message => _buffers.Message;
+    public MessageBuffers Buffers
+    {
+        get
+        {
+            if (_buffers is null)
+            {
+                Rehydrate();
+            }
+
+            return _buffers!;
+        }
+    }
+
+    public SipMessage Message => Buffers.Message;
+
+    /// <summary>True while the message holds no buffers (a waiting route that touched nothing since).</summary>
+    public bool IsHibernating => _buffers is null;
 
     /// <summary>The route set (script version) this message runs under, from start to end.</summary>
     public IRouteSet Routes { get; }
@@ -150,13 +177,14 @@ public sealed class InboundMessage : ILogTagged
     /// <summary>The pending edits, reset to this message on first use.</summary>
     public SipMessageEditor Editor()
     {
+        var buffers = Buffers;
         if (!_editing)
         {
-            _buffers.Editor.Reset(Message);
+            buffers.Editor.Reset(buffers.Message);
             _editing = true;
         }
 
-        return _buffers.Editor;
+        return buffers.Editor;
     }
 
     /// <summary>The route went asynchronous (or runs on a stored request): this message owns its buffers and datagram.</summary>
@@ -168,8 +196,44 @@ public sealed class InboundMessage : ILogTagged
         if (_ownsBuffers)
         {
             _ownsBuffers = false;
-            Datagram.Release();
-            MessageBuffers.Return(_buffers);
+            _datagram?.Release();
+            if (_buffers is not null)
+            {
+                MessageBuffers.Return(_buffers);
+            }
+
+            _datagram = null;
+            _buffers = null;
         }
+    }
+
+    /// <summary>
+    /// A route is waiting (an <c>await</c>): give the parsed view, the edit list and the received
+    /// bytes back while it waits, keeping only what the transaction already holds (its compact copy
+    /// of the request, the source, the transport) — an awaiting transaction then costs what a
+    /// suspended one costs. The first touch after the wait parses the copy again. Only possible for
+    /// a message this run owns, with a transaction, and without pending edits (the edit list refers
+    /// into the parsed view).
+    /// </summary>
+    public bool Hibernate()
+    {
+        if (!_ownsBuffers || _editing || Transaction is null || _buffers is null || _datagram is null)
+        {
+            return false;
+        }
+
+        _datagram.Release();
+        MessageBuffers.Return(_buffers);
+        _datagram = null;
+        _buffers = null;
+        return true;
+    }
+
+    private void Rehydrate()
+    {
+        var transaction = Transaction ?? throw new InvalidOperationException("The message's buffers were released.");
+        _datagram = InboundDatagram.Rent(transaction.Transport, transaction.Request, transaction.Source);
+        _buffers = MessageBuffers.Rent();
+        _buffers.Message.Parse(_datagram.Data);
     }
 }

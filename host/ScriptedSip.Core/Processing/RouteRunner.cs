@@ -37,6 +37,7 @@ public sealed class RouteRunner : ITransactionRoutes
         // back to this worker through its synchronization context.
         context.TakeOwnershipOfBuffers();
         _services.Transactions.BeginAwait(context.Inbound);
+        context.Inbound.Hibernate();
         _ = FinishLaterAsync(context, routeName, task);
         return false;
     }
