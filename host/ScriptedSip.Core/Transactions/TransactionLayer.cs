@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
@@ -11,26 +10,22 @@ using ScriptedSip.Core.Transport;
 namespace ScriptedSip.Core.Transactions;
 
 /// <summary>
-/// Kamailio's tm in C#: server and client transactions over UDP (RFC 3261 §17), the stateful
-/// proxy behaviour (§16), and suspend/resume. State lives in <see cref="SipTransaction"/> cells in
-/// the <see cref="TransactionTable"/>; every timer is an entry of one <see cref="TimerWheel"/>.
-/// It works on <see cref="InboundMessage"/> and sends through <see cref="ISipTransport"/>; it runs
-/// scripts only through <see cref="ITransactionRoutes"/>, always queued to the call's worker, so
-/// the timer thread never runs a route.
+/// Kamailio's tm in C#: the one entry point of the transaction layer, over parts with one job each
+/// — <see cref="ServerTransactions"/> (upstream side, timers G/H, deletion), <see cref="ClientBranches"/>
+/// (forwarding, retransmissions, fr timers, CANCEL/ACK), <see cref="BranchReplies"/> (replies from the
+/// next hops), <see cref="Suspensions"/> (suspend/resume/await) and <see cref="EndOfRouteRules"/> —
+/// sharing one <see cref="TransactionTable"/> and one <see cref="TimerWheel"/>. It works on
+/// <see cref="InboundMessage"/>, sends through <see cref="ISipTransport"/>, runs scripts only through
+/// <see cref="ITransactionRoutes"/>, always queued to the call's worker: the timer thread never runs a route.
 /// </summary>
-public sealed partial class TransactionLayer : IDisposable
+public sealed class TransactionLayer : IDisposable
 {
-    [ThreadStatic]
-    private static SipMessage? t_scratchMessage;
+    public const int MinAsyncSeconds = Suspensions.MinAsyncSeconds;
+    public const int MaxAsyncSeconds = Suspensions.MaxAsyncSeconds;
 
-    private readonly MessageServices _messages;
-    private readonly IRouteProvider _routes;
-    private readonly IWorkScheduler _scheduler;
-    private readonly SipCounters _counters;
-    private readonly TransactionOptions _options;
-    private readonly ILogger _logger;
-    private ITransactionRoutes? _routeRunner;
-    private int _suspendedNow;
+    private readonly TransactionContext _ctx;
+    private readonly BranchReplies _replies;
+    private readonly EndOfRouteRules _endOfRoute;
 
     public TransactionLayer(
         MessageServices messages,
@@ -41,275 +36,119 @@ public sealed partial class TransactionLayer : IDisposable
         TimerWheel wheel,
         ILogger logger)
     {
-        _messages = messages;
-        _routes = routes;
-        _scheduler = scheduler;
-        _counters = counters;
-        _options = options;
-        Wheel = wheel;
-        _logger = logger;
+        _ctx = new TransactionContext(this, messages, routes, scheduler, counters, options, wheel, logger);
+        Server = new ServerTransactions(_ctx);
+        Client = new ClientBranches(_ctx);
+        Suspensions = new Suspensions(_ctx);
+        _replies = new BranchReplies(_ctx);
+        _endOfRoute = new EndOfRouteRules(_ctx);
     }
 
-    /// <summary>Connects the route runner (it needs this layer too, so it comes after construction).</summary>
-    public void AttachRoutes(ITransactionRoutes routeRunner) => _routeRunner = routeRunner;
+    public TransactionTable Table => _ctx.Table;
 
-    private ITransactionRoutes RouteRunner => _routeRunner ?? throw new InvalidOperationException("No route runner is attached to the transaction layer.");
-
-    public TransactionTable Table { get; } = new();
-
-    public TimerWheel Wheel { get; }
+    public TimerWheel Wheel => _ctx.Wheel;
 
     /// <summary>Transactions suspended or awaiting now.</summary>
-    public int SuspendedNow => Volatile.Read(ref _suspendedNow);
+    public int SuspendedNow => _ctx.SuspendedNow;
 
-    private TimeSpan T1 => TimeSpan.FromMilliseconds(_options.T1Ms);
+    internal TransactionContext Context => _ctx;
 
-    /// <summary>How long a finished transaction lingers to absorb retransmissions (Kamailio's wt_timer).</summary>
-    private TimeSpan WaitTime => TimeSpan.FromMilliseconds(_options.WaitMs);
+    internal ServerTransactions Server { get; }
 
-    private TimeSpan T2 => TimeSpan.FromMilliseconds(Math.Max(_options.T1Ms, 4000));
+    internal ClientBranches Client { get; }
 
-    private SipCounters Counters => _counters;
+    internal Suspensions Suspensions { get; }
 
-    public void Dispose() => Wheel.Dispose();
+    /// <summary>Connects the route runner (it needs this layer too, so it comes after construction).</summary>
+    public void AttachRoutes(ITransactionRoutes routeRunner) => _ctx.RouteRunner = routeRunner;
 
-    /// <summary>The transaction of the context's request, created if needed (t_newtran). Null for ACK or non-requests.</summary>
-    public SipTransaction? Ensure(InboundMessage context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        if (context.Transaction is { } existing)
-        {
-            return existing;
-        }
+    public void Dispose() => _ctx.Wheel.Dispose();
 
-        var message = context.Message;
-        if (!message.IsRequest || message.Method == SipMethod.Ack)
-        {
-            return null;
-        }
-
-        var key = ServerKey.From(message);
-        var source = Copy(context.Source);
-        var replyTo = Copy(context.Source);
-        if (!message.TopVia.HasRport)
-        {
-            SocketAddressText.SetPort(replyTo, message.TopVia.Port > 0 ? message.TopVia.Port : 5060);
-        }
-
-        var transaction = Table.GetOrAdd(key, message, source, replyTo, context.Transport, out var created);
-        if (created)
-        {
-            transaction.Layer = this;
-            Counters.Increment(SipCounter.TransactionsCreated);
-        }
-
-        context.AttachTransaction(transaction);
-        return transaction;
-    }
+    /// <summary>The transaction of the message's request, created if needed (t_newtran). Null for ACK or non-requests.</summary>
+    public SipTransaction? Ensure(InboundMessage message) => Server.Ensure(message);
 
     /// <summary>t_reply: a reply from the script, sent statefully (re-sent on retransmissions).</summary>
-    public bool Reply(InboundMessage context, int code, string reason)
+    public bool Reply(InboundMessage message, int code, string reason) => Server.Reply(message, code, reason);
+
+    /// <summary>t_check_trans: true when the request belongs to an existing transaction.</summary>
+    public bool CheckTransaction(InboundMessage message) => Server.CheckTransaction(message);
+
+    /// <summary>t_relay: forwards the request on a new client branch. ACK is forwarded statelessly (it has no transaction).</summary>
+    public bool Relay(InboundMessage message, string? uri) => Client.Relay(message, uri);
+
+    /// <summary>A reply from a next hop (reply routes, then relay or collect).</summary>
+    public void HandleReply(InboundMessage reply) => _replies.HandleReply(reply);
+
+    /// <summary>t_suspend. False (logged) after a final reply, for ACK, or when MaxSuspended are suspended.</summary>
+    public bool Suspend(InboundMessage message) => Suspensions.Suspend(message);
+
+    /// <summary>async_route: suspend now, run <paramref name="route"/> on the transaction after <paramref name="seconds"/>.</summary>
+    public bool AsyncRoute(InboundMessage message, string route, int seconds) => Suspensions.AsyncRoute(message, route, seconds);
+
+    /// <summary>async_sleep: a task completing after <paramref name="seconds"/>; the awaiting script keeps its state.</summary>
+    public Task Sleep(InboundMessage message, int seconds) => Suspensions.Sleep(message, seconds);
+
+    /// <summary>t_continue: resumes a suspended transaction in the named route of the scripts loaded now, exactly once.</summary>
+    public bool Continue(TransactionId id, string route) => Suspensions.Continue(id, route);
+
+    /// <summary>TContinue with ids as text straight from a packet: garbage → false and one warning.</summary>
+    public bool Continue(string? index, string? label, string route) => Suspensions.Continue(index, label, route);
+
+    /// <summary>A request route awaits an unfinished task: hold its transaction like a suspended one.</summary>
+    public void BeginAwait(InboundMessage message) => Suspensions.BeginAwait(message);
+
+    /// <summary>The awaited task completed: the transaction is no longer held.</summary>
+    public void EndAwait(InboundMessage message) => Suspensions.EndAwait(message);
+
+    /// <summary>A route that was to run on the transaction cannot: the run is over, 500 if nothing final was sent.</summary>
+    public void AbandonRoute(SipTransaction transaction) => Suspensions.AbandonRoute(transaction);
+
+    /// <summary>End-of-route rules for requests (see <see cref="EndOfRouteRules"/>).</summary>
+    public void EndOfRoute(InboundMessage message, bool failed) => _endOfRoute.EndOfRoute(message, failed);
+
+    /// <summary>Graceful stop: every transaction without a final reply gets 503.</summary>
+    public void Shutdown() => Server.Shutdown();
+
+    /// <summary>
+    /// Handles a request that matches an existing transaction before any script sees it:
+    /// a retransmission gets the last reply again (or nothing yet), the ACK of a negative final
+    /// ends Timer G, and a CANCEL is answered 200 and cancels its INVITE. False = a new request.
+    /// </summary>
+    public bool TryAbsorb(SipMessage message, InboundDatagram datagram)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        if (context.IsStale)
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(datagram);
+        if (Table.Count == 0)
         {
-            TransactionLog.StaleAction(_logger, context.LogTag, "TReply");
             return false;
         }
 
-        var transaction = Ensure(context);
+        var transaction = Table.Find(ServerKey.From(message));
         if (transaction is null)
         {
             return false;
         }
 
-        lock (transaction.Gate)
+        switch (message.Method)
         {
-            if (transaction.FinalSent)
-            {
-                TransactionLog.AlreadyFinal(_logger, context.LogTag, code);
+            case SipMethod.Cancel when transaction.IsInvite:
+                Client.CancelTransaction(transaction, message, datagram);
+                return true;
+            case SipMethod.Ack when transaction.IsInvite:
+                return Server.AbsorbAck(transaction);
+            case var method when method == transaction.Method:
+                _ctx.Counters.Increment(SipCounter.RetransmissionsAbsorbed);
+                lock (transaction.Gate)
+                {
+                    if (transaction.LastReply is { } reply && transaction.State != ServerState.Terminated)
+                    {
+                        transaction.Transport.Send(reply, transaction.ReplyTo);
+                    }
+                }
+
+                return true;
+            default:
                 return false;
-            }
-
-            return SendLocalReplyLocked(transaction, context.Message, code, reason);
         }
-    }
-
-    /// <summary>t_check_trans: true when the request belongs to an existing transaction.</summary>
-    public bool CheckTransaction(InboundMessage context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var message = context.Message;
-        return message.IsRequest && Table.Find(ServerKey.From(message)) is not null;
-    }
-
-    /// <summary>Graceful stop: every transaction without a final reply gets 503.</summary>
-    public void Shutdown()
-    {
-        foreach (var transaction in Table.Snapshot())
-        {
-            lock (transaction.Gate)
-            {
-                if (transaction.FinalSent || transaction.State == ServerState.Terminated)
-                {
-                    continue;
-                }
-
-                EndSuspensionLocked(transaction);
-                foreach (var branch in transaction.Branches)
-                {
-                    StopBranchTimers(branch);
-                }
-
-                WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 503, "Service Unavailable"));
-                Counters.Increment(SipCounter.ShutdownReplies);
-            }
-        }
-    }
-
-    /// <summary>Writes, remembers and sends a reply of our own to the transaction's request. Caller holds the gate.</summary>
-    private bool SendLocalReplyLocked(SipTransaction transaction, SipMessage request, int code, string reason)
-    {
-        var buffer = OutputBuffer.Local;
-        var length = _messages.Replier.Write(request, transaction.Source, code, reason, default, buffer);
-        if (length < 0)
-        {
-            return false;
-        }
-
-        return SendUpstreamLocked(transaction, buffer.AsSpan(0, length).ToArray(), code);
-    }
-
-    /// <summary>Sends a reply upstream, keeps it (the array itself, no copy) for retransmissions, and moves the server side on when it is final.</summary>
-    private bool SendUpstreamLocked(SipTransaction transaction, byte[] reply, int code)
-    {
-        if (transaction.State == ServerState.Terminated)
-        {
-            return false;
-        }
-
-        transaction.LastReply = reply;
-        transaction.LastStatus = Math.Max(transaction.LastStatus, code);
-        var sent = transaction.Transport.Send(reply, transaction.ReplyTo);
-        if (code >= 200)
-        {
-            OnFinalSentLocked(transaction, code);
-        }
-
-        return sent;
-    }
-
-    private void OnFinalSentLocked(SipTransaction transaction, int code)
-    {
-        EndSuspensionLocked(transaction);
-        Cancel(transaction.ServerTimer);
-        if (transaction.IsInvite && code >= 300)
-        {
-            // Timer G re-sends the final reply until the ACK comes; Timer H gives up after 64*T1.
-            transaction.State = ServerState.Completed;
-            transaction.ReplyRetransmitMs = _options.T1Ms;
-            transaction.CompletedAt = Wheel.Time.GetTimestamp();
-            transaction.ServerTimer = Wheel.Schedule(T1, static s => ((SipTransaction)s!).Layer!.OnTimerG((SipTransaction)s!), transaction);
-        }
-        else
-        {
-            transaction.State = ServerState.Accepted;
-            ScheduleDelete(transaction, WaitTime);
-        }
-    }
-
-    private void OnTimerG(SipTransaction transaction)
-    {
-        lock (transaction.Gate)
-        {
-            if (transaction.State != ServerState.Completed)
-            {
-                return;
-            }
-
-            if (Wheel.Time.GetElapsedTime(transaction.CompletedAt) >= 64 * T1)
-            {
-                DeleteLocked(transaction); // Timer H: the ACK never came
-                return;
-            }
-
-            if (transaction.LastReply is { } reply)
-            {
-                transaction.Transport.Send(reply, transaction.ReplyTo);
-            }
-
-            transaction.ReplyRetransmitMs = Math.Min(transaction.ReplyRetransmitMs * 2, (int)T2.TotalMilliseconds);
-            transaction.ServerTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(transaction.ReplyRetransmitMs), static s => ((SipTransaction)s!).Layer!.OnTimerG((SipTransaction)s!), transaction);
-        }
-    }
-
-    private void ScheduleDelete(SipTransaction transaction, TimeSpan after)
-    {
-        Cancel(transaction.ServerTimer);
-        transaction.ServerTimer = Wheel.Schedule(after, static s => ((SipTransaction)s!).Layer!.Delete((SipTransaction)s!), transaction);
-    }
-
-    private void Delete(SipTransaction transaction)
-    {
-        lock (transaction.Gate)
-        {
-            DeleteLocked(transaction);
-        }
-    }
-
-    private void DeleteLocked(SipTransaction transaction)
-    {
-        if (transaction.State == ServerState.Terminated)
-        {
-            return;
-        }
-
-        transaction.State = ServerState.Terminated;
-        EndSuspensionLocked(transaction);
-        Cancel(transaction.ServerTimer);
-        foreach (var branch in transaction.Branches)
-        {
-            StopBranchTimers(branch);
-        }
-
-        Table.Remove(transaction);
-    }
-
-    /// <summary>Leaves the suspended/awaiting state (if in it), keeping the counters right.</summary>
-    private void EndSuspensionLocked(SipTransaction transaction)
-    {
-        if (transaction.Suspension != SuspendState.None)
-        {
-            transaction.Suspension = SuspendState.None;
-            Interlocked.Decrement(ref _suspendedNow);
-        }
-
-        Cancel(transaction.SuspendTimer);
-        transaction.SuspendTimer = null;
-    }
-
-    private void Cancel(TimerHandle? handle)
-    {
-        if (handle is not null)
-        {
-            Wheel.Cancel(handle);
-        }
-    }
-
-    /// <summary>Runs an action with the transaction's request parsed into this thread's scratch message.</summary>
-    private static void WithRequest(SipTransaction transaction, Action<SipMessage> action)
-    {
-        var message = t_scratchMessage ??= new SipMessage();
-        if (message.Parse(transaction.Request) == SipParseStatus.Ok)
-        {
-            action(message);
-        }
-    }
-
-    private static SocketAddress Copy(SocketAddress source)
-    {
-        var copy = new SocketAddress(source.Family, source.Size);
-        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
-        return copy;
     }
 }

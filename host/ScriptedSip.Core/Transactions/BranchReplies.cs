@@ -1,13 +1,25 @@
 using System.Buffers.Text;
-using ScriptedSip.Core.Parsing;
+using System.Net;
+using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Messages;
+using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Transactions;
 
-/// <summary>Replies from the next hops: matched to their branch by our Via branch, run through the reply routes, relayed upstream.</summary>
-public sealed partial class TransactionLayer
+/// <summary>
+/// Replies from the next hops: matched to their branch by our Via branch, run through the reply
+/// routes, then relayed upstream (provisionals, 2xx at once) or collected until every branch has
+/// ended (§16.7). Replies that match no transaction go on statelessly by their Via.
+/// </summary>
+internal sealed class BranchReplies
 {
+    private readonly TransactionContext _ctx;
+
+    public BranchReplies(TransactionContext ctx) => _ctx = ctx;
+
     /// <summary>
     /// Handles a received reply: reply_route (and the TOnReply route) run first and may Drop() it;
     /// then provisionals are relayed, a 2xx is relayed at once, negative finals are collected
@@ -24,7 +36,7 @@ public sealed partial class TransactionLayer
             return; // the answer to a CANCEL we sent: it ends there (hop by hop)
         }
 
-        var transaction = ours ? Table.FindByBranchKey(index, branchKey) : null;
+        var transaction = ours ? _ctx.Table.FindByBranchKey(index, branchKey) : null;
         ClientBranch? branch = null;
         if (transaction is not null)
         {
@@ -39,17 +51,17 @@ public sealed partial class TransactionLayer
             context.AttachTransaction(transaction);
         }
 
-        if (!RouteRunner.RunReplyRoutes(context, transaction?.OnReplyRoute))
+        if (!_ctx.RouteRunner.RunReplyRoutes(context, transaction?.OnReplyRoute))
         {
             return; // dropped by the script
         }
 
         if (transaction is null || branch is null)
         {
-            Counters.Increment(SipCounter.RepliesUnmatched);
+            _ctx.Counters.Increment(SipCounter.RepliesUnmatched);
             if (!ours || message.StatusCode is >= 200 and < 300)
             {
-                _messages.ReplyRelay.Relay(context); // e.g. a 2xx retransmission after the transaction ended
+                _ctx.Messages.ReplyRelay.Relay(context); // e.g. a 2xx retransmission after the transaction ended
             }
 
             return;
@@ -75,7 +87,7 @@ public sealed partial class TransactionLayer
                 // A retransmitted final: re-ACK a negative one, relay a 2xx again (the UAC must see it to ACK it).
                 if (status >= 300 && transaction.IsInvite)
                 {
-                    SendAckLocked(branch, ToHeader(message));
+                    ClientBranches.SendAckLocked(branch, ToHeader(message));
                 }
                 else if (status is >= 200 and < 300)
                 {
@@ -91,14 +103,14 @@ public sealed partial class TransactionLayer
                 branch.Status = Math.Max(branch.Status, status);
                 if (first && transaction.IsInvite)
                 {
-                    Cancel(branch.RetransmitTimer); // Timer A stops at the first provisional
-                    Cancel(branch.TimeoutTimer);
-                    branch.TimeoutTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(_options.FrInvTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+                    _ctx.Cancel(branch.RetransmitTimer); // Timer A stops at the first provisional
+                    _ctx.Cancel(branch.TimeoutTimer);
+                    branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrInvTimerMs), static s => ClientBranches.OnBranchTimeout((ClientBranch)s!), branch);
                 }
 
                 if (branch.CancelPending)
                 {
-                    SendCancelLocked(branch);
+                    ClientBranches.SendCancelLocked(branch);
                 }
 
                 if (status > 100 && !transaction.FinalSent)
@@ -110,7 +122,7 @@ public sealed partial class TransactionLayer
             }
 
             branch.Status = status;
-            StopBranchTimers(branch);
+            _ctx.StopBranchTimers(branch);
             if (status < 300)
             {
                 RelayUpstreamLocked(context, transaction, status);
@@ -118,7 +130,7 @@ public sealed partial class TransactionLayer
                 {
                     if (!other.Completed && other.Status >= 100)
                     {
-                        SendCancelLocked(other);
+                        ClientBranches.SendCancelLocked(other);
                     }
                     else if (!other.Completed)
                     {
@@ -131,16 +143,16 @@ public sealed partial class TransactionLayer
 
             if (transaction.IsInvite)
             {
-                SendAckLocked(branch, ToHeader(message));
+                ClientBranches.SendAckLocked(branch, ToHeader(message));
             }
 
-            ConsiderBestLocked(transaction, status, message.GetString(message.Reason), StripOurVia(context));
+            ClientBranches.ConsiderBestLocked(transaction, status, message.GetString(message.Reason), StripOurVia(context));
             allFailed = !transaction.FinalSent && transaction.Branches.TrueForAll(b => b.Completed);
         }
 
         if (allFailed)
         {
-            OnAllBranchesFailed(transaction);
+            _ctx.Layer.Client.OnAllBranchesFailed(transaction);
         }
     }
 
@@ -148,7 +160,7 @@ public sealed partial class TransactionLayer
     {
         if (StripOurVia(context) is { } stripped)
         {
-            SendUpstreamLocked(transaction, stripped, status);
+            _ctx.Layer.Server.SendUpstreamLocked(transaction, stripped, status);
         }
     }
 

@@ -1,7 +1,10 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
+using ScriptedSip.Core.Transport;
 using ScriptedSip.Sdk.Scripting;
 
 namespace ScriptedSip.Core.Transactions;
@@ -9,11 +12,16 @@ namespace ScriptedSip.Core.Transactions;
 /// <summary>
 /// Suspend and resume (Kamailio's t_suspend / t_continue / async_route, plus awaiting scripts).
 /// A suspended transaction always ends: resumed once, cancelled, timed out (408 or the failure
-/// route), or answered 503 at shutdown.
+/// route), or answered 503 at shutdown. Resumed routes are queued to the call's worker.
 /// </summary>
-public sealed partial class TransactionLayer
+internal sealed class Suspensions
 {
+    private readonly TransactionContext _ctx;
+
+    public Suspensions(TransactionContext ctx) => _ctx = ctx;
+
     public const int MinAsyncSeconds = 1;
+
     public const int MaxAsyncSeconds = 100;
 
     /// <summary>t_suspend. False (logged) after a final reply, for ACK, or when MaxSuspended are suspended.</summary>
@@ -22,15 +30,15 @@ public sealed partial class TransactionLayer
         ArgumentNullException.ThrowIfNull(context);
         if (!TrySuspend(context, out var transaction, out var reason))
         {
-            TransactionLog.SuspendFailed(_logger, context.LogTag, reason);
+            TransactionLog.SuspendFailed(_ctx.Logger, context.LogTag, reason);
             return false;
         }
 
         lock (transaction!.Gate)
         {
-            transaction.SuspendTimer = Wheel.Schedule(
-                TimeSpan.FromMilliseconds(_options.FrTimerMs),
-                static s => ((SipTransaction)s!).Layer!.OnSuspendTimeout((SipTransaction)s!),
+            transaction.SuspendTimer = _ctx.Wheel.Schedule(
+                TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs),
+                static s => ((SipTransaction)s!).Layer!.Suspensions.OnSuspendTimeout((SipTransaction)s!),
                 transaction);
         }
 
@@ -44,26 +52,26 @@ public sealed partial class TransactionLayer
         ArgumentNullException.ThrowIfNull(route);
         if (seconds is < MinAsyncSeconds or > MaxAsyncSeconds)
         {
-            TransactionLog.AsyncFailed(_logger, context.LogTag, "AsyncRoute", $"seconds must be {MinAsyncSeconds}..{MaxAsyncSeconds}, not {seconds}");
+            TransactionLog.AsyncFailed(_ctx.Logger, context.LogTag, "AsyncRoute", $"seconds must be {MinAsyncSeconds}..{MaxAsyncSeconds}, not {seconds}");
             return false;
         }
 
         if (context.Routes.Find(route) is null)
         {
-            TransactionLog.AsyncFailed(_logger, context.LogTag, "AsyncRoute", $"no route {route} is loaded");
+            TransactionLog.AsyncFailed(_ctx.Logger, context.LogTag, "AsyncRoute", $"no route {route} is loaded");
             return false;
         }
 
         if (!TrySuspend(context, out var transaction, out var reason))
         {
-            TransactionLog.AsyncFailed(_logger, context.LogTag, "AsyncRoute", reason);
+            TransactionLog.AsyncFailed(_ctx.Logger, context.LogTag, "AsyncRoute", reason);
             return false;
         }
 
         lock (transaction!.Gate)
         {
             var pending = new PendingResume(transaction, route, transaction.Generation);
-            transaction.SuspendTimer = Wheel.Schedule(TimeSpan.FromSeconds(seconds), static s => ((PendingResume)s!).Fire(), pending);
+            transaction.SuspendTimer = _ctx.Wheel.Schedule(TimeSpan.FromSeconds(seconds), static s => ((PendingResume)s!).Fire(), pending);
         }
 
         return true;
@@ -79,7 +87,7 @@ public sealed partial class TransactionLayer
         }
 
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Wheel.Schedule(TimeSpan.FromSeconds(seconds), static s => ((TaskCompletionSource)s!).TrySetResult(), completion);
+        _ctx.Wheel.Schedule(TimeSpan.FromSeconds(seconds), static s => ((TaskCompletionSource)s!).TrySetResult(), completion);
         return completion.Task;
     }
 
@@ -87,13 +95,13 @@ public sealed partial class TransactionLayer
     public bool Continue(TransactionId id, string route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        var transaction = Table.Find(id);
+        var transaction = _ctx.Table.Find(id);
         if (transaction is null)
         {
             return ResumeFailed(id, route, "no such transaction (unknown index or wrong label, or it already ended)");
         }
 
-        if (_routes.Current.Find(route) is null)
+        if (_ctx.Routes.Current.Find(route) is null)
         {
             return ResumeFailed(id, route, $"no route {route} is loaded");
         }
@@ -105,12 +113,12 @@ public sealed partial class TransactionLayer
                 return ResumeFailed(id, route, "the transaction is not suspended (already resumed, cancelled, timed out or answered)");
             }
 
-            EndSuspensionLocked(transaction);
+            _ctx.EndSuspensionLocked(transaction);
             transaction.RunningRoutes++;
         }
 
-        Counters.Increment(SipCounter.Resumed);
-        PostRoute(transaction, route, RouteOrigin.Resumed);
+        _ctx.Counters.Increment(SipCounter.Resumed);
+        _ctx.PostRoute(transaction, route, RouteOrigin.Resumed);
         return true;
     }
 
@@ -119,8 +127,9 @@ public sealed partial class TransactionLayer
     {
         if (!TransactionId.TryParse(index, label, out var id))
         {
-            Counters.Increment(SipCounter.ResumeFailures);
-            TransactionLog.ResumeFailed(_logger, index ?? "null", label ?? "null", route, "the ids are not unsigned 32-bit numbers");
+            // Logged before counted: whoever watches the counter finds the line already written.
+            TransactionLog.ResumeFailed(_ctx.Logger, index ?? "null", label ?? "null", route, "the ids are not unsigned 32-bit numbers");
+            _ctx.Counters.Increment(SipCounter.ResumeFailures);
             return false;
         }
 
@@ -144,7 +153,7 @@ public sealed partial class TransactionLayer
                 return;
             }
 
-            transaction = Ensure(context);
+            transaction = _ctx.Layer.Server.Ensure(context);
             if (transaction is null)
             {
                 return;
@@ -158,17 +167,17 @@ public sealed partial class TransactionLayer
                 return;
             }
 
-            if (SuspendedNow >= _options.MaxSuspended)
+            if (_ctx.SuspendedNow >= _ctx.Options.MaxSuspended)
             {
                 transaction.Generation++; // the script goes on, but its actions will be ignored
-                SendLocalReplyLocked(transaction, context.Message, 503, "Service Unavailable");
+                _ctx.Layer.Server.SendLocalReplyLocked(transaction, context.Message, 503, "Service Unavailable");
                 return;
             }
 
             EnterSuspensionLocked(transaction, context.Message, SuspendState.Awaiting);
-            transaction.SuspendTimer = Wheel.Schedule(
-                TimeSpan.FromMilliseconds(_options.FrTimerMs),
-                static s => ((SipTransaction)s!).Layer!.OnSuspendTimeout((SipTransaction)s!),
+            transaction.SuspendTimer = _ctx.Wheel.Schedule(
+                TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs),
+                static s => ((SipTransaction)s!).Layer!.Suspensions.OnSuspendTimeout((SipTransaction)s!),
                 transaction);
         }
     }
@@ -186,81 +195,13 @@ public sealed partial class TransactionLayer
         {
             if (transaction.Suspension == SuspendState.Awaiting)
             {
-                EndSuspensionLocked(transaction);
-                Counters.Increment(SipCounter.Resumed);
+                _ctx.EndSuspensionLocked(transaction);
+                _ctx.Counters.Increment(SipCounter.Resumed);
             }
         }
     }
 
-    /// <summary>
-    /// End-of-route rules for requests. A route that failed gets 500 (unless answered). A route that
-    /// ran on a transaction it must settle (resumed, failure, or held by an await) and left it without
-    /// reply, relay or new suspension: resumed → 500, failure → the best reply goes upstream.
-    /// </summary>
-    public void EndOfRoute(InboundMessage context, bool failed)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var transaction = context.Transaction;
-        if (context.IsStale)
-        {
-            return;
-        }
-
-        if (transaction is null)
-        {
-            if (failed && context.Kind == RouteKind.Request && !context.Replied && !context.Forwarded)
-            {
-                _messages.Replier.Reply(context, 500, "Server Internal Error", default);
-            }
-
-            return;
-        }
-
-        var origin = context.Origin;
-        lock (transaction.Gate)
-        {
-            if (origin != RouteOrigin.Received)
-            {
-                transaction.RunningRoutes--;
-            }
-
-            // A route that suspended the transaction has handed it over (to TContinue, a timer, a
-            // timeout); one that runs on it now (a resume that overtook this route's end) settles it.
-            if (context.DidSuspend || transaction.RunningRoutes > 0
-                || transaction.FinalSent || transaction.State == ServerState.Terminated || transaction.Suspension != SuspendState.None)
-            {
-                return;
-            }
-
-            var pendingBranches = transaction.Branches.Exists(b => !b.Completed);
-            if (failed)
-            {
-                SendLocalReplyLocked(transaction, context.Message, 500, "Server Internal Error");
-                return;
-            }
-
-            if (pendingBranches)
-            {
-                return; // a relay is under way: its replies decide
-            }
-
-            if (origin == RouteOrigin.Failure)
-            {
-                SendBestLocked(transaction);
-            }
-            else if (context.Replied && origin == RouteOrigin.Received)
-            {
-                ScheduleDelete(transaction, WaitTime); // answered statelessly: nothing left to do but absorb retransmissions
-            }
-            else
-            {
-                // Every transaction ends: one left without reply, relay or suspension is answered here.
-                SendLocalReplyLocked(transaction, context.Message, 500, "Server Internal Error");
-            }
-        }
-    }
-
-    private bool TrySuspend(InboundMessage context, out SipTransaction? transaction, out string reason)
+    internal bool TrySuspend(InboundMessage context, out SipTransaction? transaction, out string reason)
     {
         transaction = null;
         if (context.IsStale)
@@ -275,7 +216,7 @@ public sealed partial class TransactionLayer
             return false;
         }
 
-        transaction = Ensure(context);
+        transaction = _ctx.Layer.Server.Ensure(context);
         if (transaction is null)
         {
             reason = "no transaction is possible for this request (ACK)";
@@ -296,15 +237,15 @@ public sealed partial class TransactionLayer
                 return false;
             }
 
-            if (SuspendedNow >= _options.MaxSuspended)
+            if (_ctx.SuspendedNow >= _ctx.Options.MaxSuspended)
             {
-                reason = $"Transactions:MaxSuspended ({_options.MaxSuspended}) transactions are suspended";
+                reason = $"Transactions:MaxSuspended ({_ctx.Options.MaxSuspended}) transactions are suspended";
                 return false;
             }
 
             if (transaction.Suspension == SuspendState.Awaiting)
             {
-                EndSuspensionLocked(transaction); // an awaiting route suspends explicitly: the explicit state wins
+                _ctx.EndSuspensionLocked(transaction); // an awaiting route suspends explicitly: the explicit state wins
             }
 
             EnterSuspensionLocked(transaction, context.Message, SuspendState.Suspended);
@@ -319,16 +260,16 @@ public sealed partial class TransactionLayer
     private void EnterSuspensionLocked(SipTransaction transaction, SipMessage request, SuspendState state)
     {
         transaction.Suspension = state;
-        Interlocked.Increment(ref _suspendedNow);
-        Counters.Increment(SipCounter.Suspended);
+        _ctx.IncrementSuspended();
+        _ctx.Counters.Increment(SipCounter.Suspended);
         if (transaction.IsInvite && transaction.LastStatus == 0)
         {
-            SendLocalReplyLocked(transaction, request, 100, "Trying");
+            _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 100, "Trying");
         }
     }
 
     /// <summary>Not resumed within the fr timer: 408 upstream, or the failure route if one was armed.</summary>
-    private void OnSuspendTimeout(SipTransaction transaction)
+    internal void OnSuspendTimeout(SipTransaction transaction)
     {
         string? failureRoute;
         lock (transaction.Gate)
@@ -338,34 +279,30 @@ public sealed partial class TransactionLayer
                 return;
             }
 
-            EndSuspensionLocked(transaction);
+            _ctx.EndSuspensionLocked(transaction);
             transaction.Generation++; // whoever still holds this transaction in a script is now stale
-            Counters.Increment(SipCounter.SuspendTimeouts);
+            _ctx.Counters.Increment(SipCounter.SuspendTimeouts);
             failureRoute = transaction.FailureRoute;
             transaction.FailureRoute = null;
-            if (failureRoute is null || _routes.Current.Find(failureRoute) is null)
+            if (failureRoute is null || _ctx.Routes.Current.Find(failureRoute) is null)
             {
                 failureRoute = null;
-                WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 408, "Request Timeout"));
-                TransactionLog.SuspendTimedOut(_logger, transaction.Index, transaction.Label, "408 sent");
+                TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 408, "Request Timeout"));
+                TransactionLog.SuspendTimedOut(_ctx.Logger, transaction.Index, transaction.Label, "408 sent");
             }
             else
             {
-                ConsiderBestLocked(transaction, 408, "Request Timeout", null);
+                ClientBranches.ConsiderBestLocked(transaction, 408, "Request Timeout", null);
                 transaction.RunningRoutes++;
-                TransactionLog.SuspendTimedOut(_logger, transaction.Index, transaction.Label, "failure route " + failureRoute);
+                TransactionLog.SuspendTimedOut(_ctx.Logger, transaction.Index, transaction.Label, "failure route " + failureRoute);
             }
         }
 
         if (failureRoute is not null)
         {
-            PostRoute(transaction, failureRoute, RouteOrigin.Failure);
+            _ctx.PostRoute(transaction, failureRoute, RouteOrigin.Failure);
         }
     }
-
-    /// <summary>Queues a route run on the transaction to the worker that owns its call (per-call order holds across resumes).</summary>
-    private void PostRoute(SipTransaction transaction, string route, RouteOrigin origin) =>
-        _scheduler.Post(transaction.CallHash, static s => ((PostedRoute)s!).Run(), new PostedRoute(this, transaction, route, origin));
 
     /// <summary>
     /// A route that was to run on the transaction cannot (its route vanished in a reload, the stored
@@ -379,15 +316,15 @@ public sealed partial class TransactionLayer
             transaction.RunningRoutes--;
             if (!transaction.FinalSent)
             {
-                WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 500, "Server Internal Error"));
+                TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 500, "Server Internal Error"));
             }
         }
     }
 
     private bool ResumeFailed(TransactionId id, string route, string reason)
     {
-        Counters.Increment(SipCounter.ResumeFailures);
-        TransactionLog.ResumeFailed(_logger, id.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), id.Label.ToString(System.Globalization.CultureInfo.InvariantCulture), route, reason);
+        TransactionLog.ResumeFailed(_ctx.Logger, id.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), id.Label.ToString(System.Globalization.CultureInfo.InvariantCulture), route, reason);
+        _ctx.Counters.Increment(SipCounter.ResumeFailures); // after the line: the counter is the signal that both happened
         return false;
     }
 
@@ -396,7 +333,7 @@ public sealed partial class TransactionLayer
     {
         public void Fire()
         {
-            var layer = transaction.Layer!;
+            var layer = transaction.Layer!.Context;
             lock (transaction.Gate)
             {
                 if (transaction.Suspension != SuspendState.Suspended || transaction.Generation != generation)
@@ -411,23 +348,6 @@ public sealed partial class TransactionLayer
 
             layer.Counters.Increment(SipCounter.Resumed);
             layer.PostRoute(transaction, route, RouteOrigin.Resumed); // the timer thread never runs a route
-        }
-    }
-
-    private sealed class PostedRoute(TransactionLayer layer, SipTransaction transaction, string route, RouteOrigin origin)
-    {
-        public void Run()
-        {
-            try
-            {
-                layer.RouteRunner.RunOnTransaction(transaction, route, origin);
-            }
-#pragma warning disable CA1031 // a route run must never take the worker down
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                TransactionLog.Unexpected(layer._logger, $"{transaction.Index}:{transaction.Label}", ex);
-            }
         }
     }
 }

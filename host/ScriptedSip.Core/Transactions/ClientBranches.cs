@@ -1,30 +1,44 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Messages;
+using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Transactions;
 
-/// <summary>Stateful forwarding: client branches, their retransmissions (Timer A/E) and their fr timers.</summary>
-public sealed partial class TransactionLayer
+/// <summary>
+/// The client side (RFC 3261 §17.1, §16.6–16.10): stateful forwarding on client branches, their
+/// retransmissions (Timer A/E) and fr timers, the best-reply choice when every branch failed, the
+/// failure route, and the hop-by-hop CANCEL and ACK.
+/// </summary>
+internal sealed class ClientBranches
 {
+    [ThreadStatic]
+    private static SipMessage? t_scratchMessage;
+
+    private readonly TransactionContext _ctx;
+
+    public ClientBranches(TransactionContext ctx) => _ctx = ctx;
+
     /// <summary>t_relay: forwards the request on a new client branch. ACK is forwarded statelessly (it has no transaction).</summary>
     public bool Relay(InboundMessage context, string? uri)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.IsStale)
         {
-            TransactionLog.StaleAction(_logger, context.LogTag, "TRelay");
+            TransactionLog.StaleAction(_ctx.Logger, context.LogTag, "TRelay");
             return false;
         }
 
         var message = context.Message;
         if (message.Method == Parsing.SipMethod.Ack)
         {
-            return _messages.Forwarder.ForwardStateless(context, uri);
+            return _ctx.Messages.Forwarder.ForwardStateless(context, uri);
         }
 
-        var transaction = Ensure(context);
+        var transaction = _ctx.Layer.Server.Ensure(context);
         if (transaction is null)
         {
             return false;
@@ -33,20 +47,20 @@ public sealed partial class TransactionLayer
         var target = uri ?? context.NextHop;
         if (target is null)
         {
-            TransactionLog.RelayFailed(_logger, context.LogTag, "no destination");
+            TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "no destination");
             return false;
         }
 
-        if (!_messages.Destinations.TryResolve(System.Text.Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
+        if (!_ctx.Messages.Destinations.TryResolve(System.Text.Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
         {
-            TransactionLog.RelayFailed(_logger, context.LogTag, error);
+            TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, error);
             return false;
         }
 
-        var transport = _messages.Transports.For(endpoint!.AddressFamily, SipProtocol.Udp, transaction.Transport);
+        var transport = _ctx.Messages.Transports.For(endpoint!.AddressFamily, SipProtocol.Udp, transaction.Transport);
         if (transport is null)
         {
-            TransactionLog.RelayFailed(_logger, context.LogTag, $"no listen address of family {endpoint.AddressFamily}");
+            TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, $"no listen address of family {endpoint.AddressFamily}");
             return false;
         }
 
@@ -54,13 +68,13 @@ public sealed partial class TransactionLayer
         {
             if (transaction.FinalSent || transaction.State == ServerState.Terminated)
             {
-                TransactionLog.RelayFailed(_logger, context.LogTag, "a final reply was already sent");
+                TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "a final reply was already sent");
                 return false;
             }
 
             if (transaction.Canceled)
             {
-                TransactionLog.RelayFailed(_logger, context.LogTag, "the transaction was cancelled");
+                TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "the transaction was cancelled");
                 return false;
             }
 
@@ -71,7 +85,7 @@ public sealed partial class TransactionLayer
                 return false;
             }
 
-            var length = _messages.Forwarder.Write(context, transport, branchId[..branchLength]);
+            var length = _ctx.Messages.Forwarder.Write(context, transport, branchId[..branchLength]);
             if (length < 0)
             {
                 return false;
@@ -80,7 +94,7 @@ public sealed partial class TransactionLayer
             if (transaction.IsInvite && transaction.LastStatus == 0)
             {
                 // Stop the caller's INVITE retransmissions while the next hop thinks (RFC 3261 §16.7 / Kamailio's auto 100).
-                WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, 100, "Trying"));
+                TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 100, "Trying"));
             }
 
             var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), endpoint.Serialize(), transport);
@@ -96,9 +110,9 @@ public sealed partial class TransactionLayer
             }
 
             transport.Send(branch.Request, branch.Destination);
-            branch.RetransmitMs = _options.T1Ms;
-            branch.RetransmitTimer = Wheel.Schedule(T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
-            branch.TimeoutTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(_options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+            branch.RetransmitMs = _ctx.Options.T1Ms;
+            branch.RetransmitTimer = _ctx.Wheel.Schedule(_ctx.T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
+            branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
             context.MarkRelayed();
             return true;
         }
@@ -106,7 +120,7 @@ public sealed partial class TransactionLayer
 
     private static void OnRetransmitTimer(ClientBranch branch)
     {
-        var layer = branch.Owner.Layer!;
+        var layer = branch.Owner.Layer!.Context;
         lock (branch.Owner.Gate)
         {
             if (branch.Completed || branch.Owner.State == ServerState.Terminated)
@@ -114,7 +128,7 @@ public sealed partial class TransactionLayer
                 return;
             }
 
-            // INVITE: Timer A doubles until any provisional; non-INVITE: Timer E doubles up to T2 and goes on at T2.
+            // INVITE: Timer A doubles until any provisional; non-INVITE: Timer E doubles up to _ctx.T2 and goes on at _ctx.T2.
             if (branch.Owner.IsInvite && branch.Status > 0)
             {
                 return;
@@ -129,9 +143,9 @@ public sealed partial class TransactionLayer
     }
 
     /// <summary>fr / fr-inv timer: no final reply from the next hop in time → this branch ends with a local 408.</summary>
-    private static void OnBranchTimeout(ClientBranch branch)
+    internal static void OnBranchTimeout(ClientBranch branch)
     {
-        var layer = branch.Owner.Layer!;
+        var layer = branch.Owner.Layer!.Context;
         var transaction = branch.Owner;
         bool allDone;
         lock (transaction.Gate)
@@ -156,20 +170,12 @@ public sealed partial class TransactionLayer
         if (allDone)
         {
             // Off the timer thread, on the call's worker: a failure route is a script and may take its time.
-            layer._scheduler.Post(transaction.CallHash, static t => ((SipTransaction)t!).Layer!.OnAllBranchesFailed((SipTransaction)t!), transaction);
+            layer.Scheduler.Post(transaction.CallHash, static t => ((SipTransaction)t!).Layer!.Client.OnAllBranchesFailed((SipTransaction)t!), transaction);
         }
     }
 
-    private void StopBranchTimers(ClientBranch branch)
-    {
-        Cancel(branch.RetransmitTimer);
-        Cancel(branch.TimeoutTimer);
-        branch.RetransmitTimer = null;
-        branch.TimeoutTimer = null;
-    }
-
     /// <summary>RFC 3261 §16.7 step 6, simplified: a 6xx wins, otherwise the lowest status.</summary>
-    private static void ConsiderBestLocked(SipTransaction transaction, int status, string reason, byte[]? upstreamReply)
+    internal static void ConsiderBestLocked(SipTransaction transaction, int status, string reason, byte[]? upstreamReply)
     {
         static int Rank(int s) => s >= 600 ? 0 : s;
         if (transaction.BestStatus == 0 || Rank(status) < Rank(transaction.BestStatus))
@@ -193,34 +199,97 @@ public sealed partial class TransactionLayer
 
             failureRoute = transaction.Canceled ? null : transaction.FailureRoute;
             transaction.FailureRoute = null; // one shot; the failure route may arm it again
-            if (failureRoute is not null && _routes.Current.Find(failureRoute) is not null)
+            if (failureRoute is not null && _ctx.Routes.Current.Find(failureRoute) is not null)
             {
                 transaction.RunningRoutes++;
             }
             else
             {
                 failureRoute = null;
-                SendBestLocked(transaction);
+                _ctx.Layer.Server.SendBestLocked(transaction);
             }
         }
 
         if (failureRoute is not null)
         {
-            RouteRunner.RunOnTransaction(transaction, failureRoute, RouteOrigin.Failure); // already on the call's worker
+            _ctx.RouteRunner.RunOnTransaction(transaction, failureRoute, RouteOrigin.Failure); // already on the call's worker
         }
     }
 
-    private void SendBestLocked(SipTransaction transaction)
+    /// <summary>CANCEL of a pending INVITE (RFC 3261 §16.10): 200 for the CANCEL, CANCEL on every pending branch, 487 when nothing downstream will answer.</summary>
+    internal void CancelTransaction(SipTransaction transaction, SipMessage cancel, InboundDatagram datagram)
     {
-        if (transaction.BestReply is { } reply)
+        _ctx.Layer.Server.ReplyToCancel(cancel, datagram);
+        lock (transaction.Gate)
         {
-            SendUpstreamLocked(transaction, reply, transaction.BestStatus);
+            if (transaction.FinalSent || transaction.State == ServerState.Terminated)
+            {
+                return;
+            }
+
+            transaction.Canceled = true;
+            var waiting = transaction.Suspension != SuspendState.None;
+            _ctx.EndSuspensionLocked(transaction);
+            if (waiting)
+            {
+                transaction.Generation++; // a route still awaiting must not act any more
+            }
+
+            var pending = 0;
+            foreach (var branch in transaction.Branches)
+            {
+                if (branch.Completed)
+                {
+                    continue;
+                }
+
+                pending++;
+                if (branch.Status >= 100)
+                {
+                    SendCancelLocked(branch);
+                }
+                else
+                {
+                    branch.CancelPending = true; // RFC 3261 §9.1: not before a provisional came back
+                }
+            }
+
+            if (pending == 0)
+            {
+                TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 487, "Request Terminated"));
+            }
         }
-        else
+    }
+
+    internal static void SendCancelLocked(ClientBranch branch)
+    {
+        if (branch.CancelSent)
         {
-            var status = transaction.BestStatus == 0 ? 500 : transaction.BestStatus;
-            var reason = transaction.BestReason ?? "Server Internal Error";
-            WithRequest(transaction, request => SendLocalReplyLocked(transaction, request, status, reason));
+            return;
+        }
+
+        branch.CancelSent = true;
+        branch.CancelPending = false;
+        SendHopRequestLocked(branch, ack: false, default);
+    }
+
+    internal static void SendAckLocked(ClientBranch branch, ReadOnlySpan<byte> replyToHeader) =>
+        SendHopRequestLocked(branch, ack: true, replyToHeader);
+
+    /// <summary>Sends the CANCEL or the hop-by-hop ACK for a branch's forwarded INVITE.</summary>
+    private static void SendHopRequestLocked(ClientBranch branch, bool ack, ReadOnlySpan<byte> replyToHeader)
+    {
+        var message = t_scratchMessage ??= new SipMessage();
+        if (message.Parse(branch.Request) != SipParseStatus.Ok)
+        {
+            return;
+        }
+
+        var buffer = OutputBuffer.Local;
+        var length = HopRequestWriter.Write(message, ack, replyToHeader, buffer);
+        if (length > 0)
+        {
+            branch.Transport.Send(buffer.AsSpan(0, length), branch.Destination);
         }
     }
 }
