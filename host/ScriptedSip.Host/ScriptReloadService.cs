@@ -7,12 +7,13 @@ using ScriptedSip.Scripting;
 namespace ScriptedSip.Host;
 
 /// <summary>Watches the scripts folder (<c>Scripts:HotReload</c>) and the plugins folder (<c>Plugins:HotReload</c>).</summary>
-internal sealed class ScriptReloadService : IHostedService, IDisposable
+internal sealed partial class ScriptReloadService : IHostedService, IDisposable
 {
     private readonly ScriptRuntime _runtime;
     private readonly PluginCatalog _plugins;
     private readonly HostSettings _settings;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
     private DirectoryWatcher? _scriptWatcher;
     private DirectoryWatcher? _pluginWatcher;
 
@@ -22,13 +23,19 @@ internal sealed class ScriptReloadService : IHostedService, IDisposable
         _plugins = plugins;
         _settings = settings;
         _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ScriptReloadService>();
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_runtime.IsLoaded)
         {
-            _plugins.Apply();
+            // Started without the application's start-up (an embedding host, tests): nobody else
+            // reports a first load's compile errors, so they are logged here.
+            foreach (var error in _plugins.Apply().Errors)
+            {
+                LogFirstLoadError(_logger, error);
+            }
         }
 
         var quiet = TimeSpan.FromMilliseconds(_settings.Scripts.ReloadDebounceMs);
@@ -58,4 +65,7 @@ internal sealed class ScriptReloadService : IHostedService, IDisposable
         _pluginWatcher?.Dispose();
         _pluginWatcher = null;
     }
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "{Diagnostic}")]
+    private static partial void LogFirstLoadError(ILogger logger, string diagnostic);
 }

@@ -12,7 +12,7 @@ namespace ScriptedSip.Host;
 
 /// <summary>
 /// Builds and runs the server. Exit codes: 0 normal stop (or <c>--check</c> passed), 1 <c>--check</c>
-/// found errors, 2 bad configuration or scripts that do not compile.
+/// found errors, 2 bad configuration, scripts that do not compile, or a listen address that cannot be bound.
 /// </summary>
 public static class ScriptedSipApplication
 {
@@ -27,48 +27,49 @@ public static class ScriptedSipApplication
         var check = args.Contains("--check", StringComparer.Ordinal);
         var hostArgs = args.Where(a => a != "--check").ToArray();
 
-        var built = Build(hostArgs, Console.Error);
+        var built = Build(hostArgs, Console.Error, check);
         if (built.Host is null)
         {
             return built.ExitCode;
         }
 
         using var host = built.Host;
-        var scripts = host.Services.GetRequiredService<ScriptRuntime>();
-        var plugins = host.Services.GetRequiredService<Plugins.PluginCatalog>();
-        var load = plugins.Apply();
-        foreach (var error in plugins.Errors)
-        {
-            await Console.Error.WriteLineAsync("error: " + error).ConfigureAwait(false);
-        }
-
-        if (!load.Success)
-        {
-            foreach (var error in load.Errors)
-            {
-                await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
-            }
-
-            NLog.LogManager.Flush();
-            return check ? ExitCheckFailed : ExitConfigError;
-        }
-
-        if (check)
-        {
-            var pluginText = plugins.Names.Count == 0 ? "no plugins" : "plugins " + string.Join(", ", plugins.Names);
-            await Console.Out.WriteLineAsync($"{(plugins.Errors.Count == 0 ? "OK" : "FAILED")}: scripts in {scripts.ScriptsDirectory} compile; {pluginText} loaded").ConfigureAwait(false);
-            return plugins.Errors.Count == 0 ? ExitOk : ExitCheckFailed;
-        }
-
         try
         {
+            if (!check)
+            {
+                // Bound before the scripts compile and before the generic host starts: a port in use
+                // is one line and exit 2, with nothing logged before it and no stack trace.
+                try
+                {
+                    host.Services.GetRequiredService<SipServer>().Open();
+                }
+                catch (ListenFailedException ex)
+                {
+                    await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                    return ExitConfigError;
+                }
+            }
+
+            var plugins = host.Services.GetRequiredService<Plugins.PluginCatalog>();
+            var load = plugins.Apply();
+            if (check)
+            {
+                return await CheckReport.WriteAsync(load, plugins, host.Services.GetRequiredService<ScriptRuntime>(), Console.Out, Console.Error).ConfigureAwait(false);
+            }
+
+            if (!load.Success)
+            {
+                foreach (var error in load.Errors)
+                {
+                    await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+                }
+
+                return ExitConfigError;
+            }
+
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitOk;
-        }
-        catch (ListenFailedException ex)
-        {
-            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-            return ExitConfigError;
         }
         finally
         {
@@ -77,7 +78,9 @@ public static class ScriptedSipApplication
     }
 
     /// <summary>Creates the host without starting it; on a configuration error the host is null and the reason was written to <paramref name="errorOutput"/>.</summary>
-    public static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput)
+    public static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput) => Build(args, errorOutput, checkOnly: false);
+
+    private static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput, bool checkOnly)
     {
         ArgumentNullException.ThrowIfNull(errorOutput);
         args = ResolveContentRoot(args, out var contentRootError);
@@ -119,7 +122,7 @@ public static class ScriptedSipApplication
         ConfigureLogging(builder, contentRoot);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<SipCounters>();
-        builder.Services.AddScriptedSipScripting(settings);
+        builder.Services.AddScriptedSipScripting(settings, checkOnly);
         builder.Services.AddScriptedSipServer(settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         return (builder.Build(), ExitOk);

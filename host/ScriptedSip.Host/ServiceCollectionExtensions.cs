@@ -10,7 +10,8 @@ namespace ScriptedSip.Host;
 
 internal static class ServiceCollectionExtensions
 {
-    public static IServiceCollection AddScriptedSipScripting(this IServiceCollection services, HostSettings settings)
+    /// <param name="checkOnly"><c>--check</c>: the caller prints plugin errors itself, so they are not logged as well.</param>
+    public static IServiceCollection AddScriptedSipScripting(this IServiceCollection services, HostSettings settings, bool checkOnly)
     {
         services.AddSingleton(settings.Scripts);
         services.AddSingleton(_ => ScriptReferenceSet.CreateDefault());
@@ -34,7 +35,8 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<Sdk.Plugins.ISipHost>(),
             sp.GetRequiredService<Core.Plugins.PluginExports>(),
             sp.GetRequiredService<ScriptRuntime>(),
-            sp.GetRequiredService<ScriptReferenceSet>()));
+            sp.GetRequiredService<ScriptReferenceSet>(),
+            callerReportsErrors: checkOnly));
         services.AddHostedService<ScriptReloadService>();
         return services;
     }
@@ -52,6 +54,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ProcessingServices>();
         services.AddSingleton<SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
+
+        // Registered last: it reports what the services before it have started.
+        services.AddHostedService<StartupBanner>();
         return services;
     }
 }

@@ -17,6 +17,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly List<UdpListener> _listeners = [];
+    private bool _opened;
 
     public SipServer(HostSettings settings, ProcessingServices services, SipCounters counters, ILoggerFactory loggerFactory)
     {
@@ -35,8 +36,20 @@ public sealed partial class SipServer : IHostedService, IDisposable
     /// <summary>The transaction layer (live and suspended counts, for stats and tests).</summary>
     public Core.Transactions.TransactionLayer Transactions => _services.Transactions;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds every listen address (once). The application calls it before the host starts so that a
+    /// port in use is reported as one line, not as a start-up failure of the generic host (which logs
+    /// it with a stack trace). Datagrams arriving before <see cref="StartAsync"/> wait in the socket buffer.
+    /// </summary>
+    /// <exception cref="ListenFailedException">An address cannot be bound; the message names it.</exception>
+    public void Open()
     {
+        if (_opened)
+        {
+            return;
+        }
+
+        _opened = true;
         var listenerLogger = _loggerFactory.CreateLogger<UdpListener>();
         var overloadLogger = _loggerFactory.CreateLogger<OverloadResponder>();
         foreach (var endpoint in _settings.Listen)
@@ -61,7 +74,11 @@ public sealed partial class SipServer : IHostedService, IDisposable
             _listeners.Add(listener);
             _services.Transports.Add(listener);
         }
+    }
 
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Open();
         if (_services.Routes.Current.Find(_settings.NoSip.EventRoute) is null)
         {
             LogNoSipRouteMissing(_logger, _settings.NoSip.EventRoute);

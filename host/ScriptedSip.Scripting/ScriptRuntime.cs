@@ -36,6 +36,9 @@ public sealed partial class ScriptRuntime : IRouteProvider
 
     public bool IsLoaded => Volatile.Read(ref _current) is not null;
 
+    /// <summary>Names of the routes loaded now (none before the first successful load).</summary>
+    public IReadOnlyList<string> RouteNames => Volatile.Read(ref _current) is LoadedRouteSet set ? [.. set.Names.Order(StringComparer.Ordinal)] : [];
+
     public string ScriptsDirectory => _scriptsDir;
 
     /// <summary>Raised after a new version was swapped in.</summary>
@@ -60,14 +63,17 @@ public sealed partial class ScriptRuntime : IRouteProvider
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (result.Routes is null)
             {
+                // A reload's errors are logged here: nothing else reports them, and the old version
+                // keeps serving. A first load's errors go back to the caller, which reports them once
+                // (start-up and --check print them and exit).
                 var old = Volatile.Read(ref _current);
-                foreach (var error in result.Errors)
-                {
-                    LogCompileError(_logger, error);
-                }
-
                 if (old is not null)
                 {
+                    foreach (var error in result.Errors)
+                    {
+                        LogCompileError(_logger, error);
+                    }
+
                     LogKeptOld(_logger, old.Version);
                 }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Processing;
 using ScriptedSip.Core.Transactions;
@@ -9,21 +8,43 @@ using ScriptedSip.Scripting;
 namespace ScriptedSip.Host.Configuration;
 
 /// <summary>
-/// Binds every section and checks every value before anything starts. Each problem becomes one
-/// line <c>Section:Key: reason</c>; any problem stops the host with exit code 2.
+/// Binds every section and checks every key and value before anything starts. Each problem becomes
+/// one line <c>Section:Key: reason</c> (a key that binds to nothing is one too); any problem stops
+/// the host with exit code 2.
 /// </summary>
 public static class HostSettingsLoader
 {
+    /// <summary>The top-level sections of hostsettings.json; <c>NLog</c> is NLog's own format and is not checked here.</summary>
+    public static readonly IReadOnlyList<string> Sections =
+    [
+        SipTransportOptions.Section,
+        NoSipOptions.Section,
+        TransactionOptions.Section,
+        ScriptsOptions.Section,
+        PluginsOptions.Section,
+        LoggingOptions.Section,
+        "NLog",
+    ];
+
     public static HostSettings? Load(IConfiguration configuration, string contentRoot, out IReadOnlyList<string> errors)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        var sip = Bind<SipTransportOptions>(configuration, SipTransportOptions.Section, problems);
-        var noSip = Bind<NoSipOptions>(configuration, NoSipOptions.Section, problems);
-        var transactions = Bind<TransactionOptions>(configuration, TransactionOptions.Section, problems);
-        var scripts = Bind<ScriptsOptions>(configuration, ScriptsOptions.Section, problems);
-        var plugins = Bind<PluginsOptions>(configuration, PluginsOptions.Section, problems);
-        var processing = new ProcessingOptions { RouteBudgetMs = scripts.RouteBudgetMs, NoSipRoute = noSip.EventRoute };
+        UnknownSections.Check(configuration, problems);
+        var sip = SectionBinder.Bind<SipTransportOptions>(configuration, SipTransportOptions.Section, problems);
+        var noSip = SectionBinder.Bind<NoSipOptions>(configuration, NoSipOptions.Section, problems);
+        var transactions = SectionBinder.Bind<TransactionOptions>(configuration, TransactionOptions.Section, problems);
+        var scripts = SectionBinder.Bind<ScriptsOptions>(configuration, ScriptsOptions.Section, problems);
+
+        // Plugins:NAME:… is a plugin's own section (possibly empty: no plain value), checked by that plugin when it loads.
+        var plugins = SectionBinder.Bind<PluginsOptions>(configuration, PluginsOptions.Section, problems, isOwnedElsewhere: child => child.Value is null);
+        var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
+        var processing = new ProcessingOptions
+        {
+            RouteBudgetMs = scripts.RouteBudgetMs,
+            NoSipRoute = noSip.EventRoute,
+            SipParseErrorLevel = logging.SipParseErrorLevel,
+        };
 
         var listen = new List<ListenEndpoint>();
         if (sip.Listen.Count == 0)
@@ -73,19 +94,6 @@ public static class HostSettingsLoader
             problems.Add("Plugins:Path: must not be empty");
         }
 
-        var levelText = configuration["Logging:SipParseErrorLevel"];
-        if (!string.IsNullOrEmpty(levelText))
-        {
-            if (Enum.TryParse<LogLevel>(levelText, ignoreCase: true, out var level) && Enum.IsDefined(level))
-            {
-                processing.SipParseErrorLevel = level;
-            }
-            else
-            {
-                problems.Add($"Logging:SipParseErrorLevel: '{levelText}' is not a level (Trace, Debug, Information, Warning, Error, Critical, None)");
-            }
-        }
-
         errors = problems;
         if (problems.Count > 0)
         {
@@ -100,23 +108,6 @@ public static class HostSettingsLoader
 
         plugins.Path = Path.GetFullPath(plugins.Path, contentRoot);
         return new HostSettings(contentRoot, sip, listen, noSip, transactions, scripts, plugins, processing);
-    }
-
-    private static T Bind<T>(IConfiguration configuration, string section, List<string> problems)
-        where T : new()
-    {
-        var options = new T();
-        try
-        {
-            configuration.GetSection(section).Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The binder names the key and the value, e.g. "Failed to convert configuration value 'x' at 'Sip:Workers' to type 'System.Int32'."
-            problems.Add($"{section}: {ex.Message}");
-        }
-
-        return options;
     }
 
     private static void Range(List<string> problems, string key, int value, int min, int max, string? hint)

@@ -31,6 +31,7 @@ public sealed partial class PluginCatalog : IDisposable
     private readonly PluginExports _exports;
     private readonly ScriptRuntime _scripts;
     private readonly ScriptReferenceSet _baseReferences;
+    private readonly bool _reportsErrors;
     private readonly Lock _lock = new();
     private List<LoadedPlugin> _loaded = [];
 
@@ -42,7 +43,8 @@ public sealed partial class PluginCatalog : IDisposable
         ISipHost host,
         PluginExports exports,
         ScriptRuntime scripts,
-        ScriptReferenceSet baseReferences)
+        ScriptReferenceSet baseReferences,
+        bool callerReportsErrors = false)
     {
         _options = options;
         _configuration = configuration;
@@ -53,9 +55,13 @@ public sealed partial class PluginCatalog : IDisposable
         _exports = exports;
         _scripts = scripts;
         _baseReferences = baseReferences;
+        _reportsErrors = callerReportsErrors;
     }
 
-    /// <summary>Problems of the last scan, one line per plugin: <c>plugin NAME: reason</c>.</summary>
+    /// <summary>
+    /// Problems of the last scan, one line per plugin: <c>plugin NAME: reason</c>. They are also
+    /// logged, unless the catalog was made for a caller that prints them itself (<c>--check</c>).
+    /// </summary>
     public IReadOnlyList<string> Errors { get; private set; } = [];
 
     /// <summary>Names of the plugins in use now.</summary>
@@ -73,6 +79,7 @@ public sealed partial class PluginCatalog : IDisposable
         {
             var errors = new List<string>();
             var current = _loaded;
+            var live = _scripts.IsLoaded;
             var next = new List<LoadedPlugin>();
             var added = new List<LoadedPlugin>();
             foreach (var folder in PluginFolders())
@@ -110,9 +117,12 @@ public sealed partial class PluginCatalog : IDisposable
                 }
             }
 
-            foreach (var error in errors)
+            if (!_reportsErrors)
             {
-                LogPluginError(_logger, error);
+                foreach (var error in errors)
+                {
+                    LogPluginError(_logger, error);
+                }
             }
 
             Errors = errors;
@@ -121,7 +131,8 @@ public sealed partial class PluginCatalog : IDisposable
             var result = _scripts.Load(references, ScriptReferenceSet.Resolver(assemblies));
             if (!result.Success)
             {
-                if (added.Count > 0 || next.Count != current.Count)
+                // Only a live change has something that keeps serving; a first load that fails stops the host.
+                if (live && (added.Count > 0 || next.Count != current.Count))
                 {
                     LogNotApplied(_logger);
                 }

@@ -54,13 +54,53 @@ public sealed class ProcessTests
     }
 
     [Test]
-    public async Task Start_ListenPortAlreadyInUse_Exit2NamingTheAddress()
+    public async Task Start_ListenPortAlreadyInUse_OneLineExit2_NoHostingFailureNoStackTrace()
     {
-        using var deployment = new TestDeployment().WithShippedScripts();
+        // The shipped settings log to the console, where the generic host's start-up failure used to appear.
+        using var deployment = new TestDeployment(ShippedSettings()).WithShippedScripts();
         using var occupant = new UdpPeer();
         var (exit, output) = await RunAsync(deployment, $"--Sip:Listen:0=udp:127.0.0.1:{occupant.Port}");
         Assert.That(exit, Is.EqualTo(2), output);
-        Assert.That(output, Does.Contain($"error: Sip:Listen: cannot listen on udp:127.0.0.1:{occupant.Port}"));
+        Assert.That(output.Trim(), Is.EqualTo($"error: Sip:Listen: cannot listen on udp:127.0.0.1:{occupant.Port}: Address already in use"));
+        Assert.That(output, Does.Not.Contain("Hosting failed"));
+        Assert.That(output, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public async Task Start_UnknownKey_OneLineExit2()
+    {
+        using var deployment = new TestDeployment(ShippedSettings()).WithShippedScripts();
+        var (exit, output) = await RunAsync(deployment, "--Sip:Wrokers=4");
+        Assert.That(exit, Is.EqualTo(2), output);
+        Assert.That(output.Trim(), Is.EqualTo("error: Sip:Wrokers: unknown key (did you mean Sip:Workers?)"));
+    }
+
+    [Test]
+    public async Task Check_EachDiagnosticOnce_SummaryLast_NothingKeepsServing()
+    {
+        using var deployment = new TestDeployment(ShippedSettings())
+            .WithShippedScripts()
+            .WithScript("RESUME.csx", "TRelay(;")
+            .WithShippedPlugin("Htable")
+            .WithTestPlugin("NoPluginType", "NoPluginType");
+        var (exit, stdout, stderr) = await RunSeparatelyAsync(deployment, "--check");
+        var output = stdout + stderr;
+        Assert.That(exit, Is.EqualTo(1), output);
+        Assert.That(Occurrences(output, "RESUME.csx(1,8): error CS1026"), Is.EqualTo(1), output);
+        Assert.That(Occurrences(output, "NoPluginType has no public class implementing IScriptedSipPlugin"), Is.EqualTo(1), output);
+        Assert.That(output, Does.Not.Contain("keep serving").And.Not.Contain("keeps serving"));
+        Assert.That(LastLine(stdout), Does.StartWith("FAILED: scripts in ").And.Contain("do not compile (1 error); 1 plugin failed"));
+    }
+
+    [Test]
+    public async Task Check_Passes_OkLineLast()
+    {
+        using var deployment = new TestDeployment(ShippedSettings()).WithShippedScripts().WithShippedPlugin("Htable");
+        var (exit, stdout, stderr) = await RunSeparatelyAsync(deployment, "--check");
+        Assert.That(exit, Is.Zero, stdout + stderr);
+        Assert.That(stdout, Does.Contain("Plugin Htable"), "the log lines are written, before the summary");
+        Assert.That(LastLine(stdout), Does.StartWith("OK: scripts in ").And.EndWith("compile; plugins Htable loaded"));
+        Assert.That(stderr, Is.Empty);
     }
 
     [Test]
@@ -122,6 +162,12 @@ public sealed class ProcessTests
 
     private static async Task<(int Exit, string Output)> RunAsync(TestDeployment deployment, params string[] args)
     {
+        var (exit, stdout, stderr) = await RunSeparatelyAsync(deployment, args);
+        return (exit, stdout + stderr);
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunSeparatelyAsync(TestDeployment deployment, params string[] args)
+    {
         using var process = Start(deployment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -136,6 +182,24 @@ public sealed class ProcessTests
             throw;
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>The repository's hostsettings.json: console logging as a user sees it.</summary>
+    private static string ShippedSettings() =>
+        File.ReadAllText(Path.Combine(TestDeployment.BuildOutput("RepoRoot"), ScriptedSipApplication.SettingsFile));
+
+    private static int Occurrences(string text, string part)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
 }
