@@ -10,7 +10,10 @@ namespace ScriptedSip.Core.Transport;
 public sealed class TransportSet
 {
     private volatile ISipTransport[] _transports = [];
-    private volatile byte[][] _hosts = [];
+
+    // Every host:port that names us: the bound address and, when one is configured, the advertised one
+    // (our Via and Record-Route carry the advertised one, so replies and loose routing must know it).
+    private volatile (byte[] Host, int Port)[] _names = [];
 
     public IReadOnlyList<ISipTransport> All => _transports;
 
@@ -19,7 +22,17 @@ public sealed class TransportSet
         ArgumentNullException.ThrowIfNull(transport);
         var local = transport.Local.EndPoint;
         var host = local.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + local.Address + "]" : local.Address.ToString();
-        _hosts = [.. _hosts, Encoding.ASCII.GetBytes(host)];
+        List<(byte[], int)> names = [.. _names, (Encoding.ASCII.GetBytes(host), local.Port)];
+        if (transport.Local.Advertised is { } advertised)
+        {
+            var colon = advertised.LastIndexOf(':');
+            if (colon > 0 && int.TryParse(advertised.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
+            {
+                names.Add((Encoding.ASCII.GetBytes(advertised[..colon]), port));
+            }
+        }
+
+        _names = [.. names];
         _transports = [.. _transports, transport];
     }
 
@@ -45,12 +58,10 @@ public sealed class TransportSet
     /// <summary>True when host[:port] (port -1 = 5060) is one of our listen addresses.</summary>
     public bool IsUs(ReadOnlySpan<byte> host, int port)
     {
-        var transports = _transports;
-        var hosts = _hosts;
         var effectivePort = port < 0 ? 5060 : port;
-        for (var i = 0; i < transports.Length; i++)
+        foreach (var (name, namePort) in _names)
         {
-            if (transports[i].Local.EndPoint.Port == effectivePort && Ascii.EqualsIgnoreCase(hosts[i], host))
+            if (namePort == effectivePort && Ascii.EqualsIgnoreCase(name, host))
             {
                 return true;
             }

@@ -54,7 +54,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(endpoint.EndPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        Endpoint = new ListenEndpoint(LocalEndPoint); // port 0 in tests: the kernel's choice
+        Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"sip-rx {Endpoint}" };
     }
 
