@@ -80,7 +80,14 @@ public static class ScriptedSipApplication
     /// <summary>Creates the host without starting it; on a configuration error the host is null and the reason was written to <paramref name="errorOutput"/>.</summary>
     public static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput) => Build(args, errorOutput, checkOnly: false);
 
-    private static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput, bool checkOnly)
+    /// <summary>
+    /// As <see cref="Build(string[], TextWriter)"/>, with the services adjusted after the host's own
+    /// registrations — how tests put in a fake <see cref="TimeProvider"/>.
+    /// </summary>
+    public static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput, Action<IServiceCollection> configureServices) =>
+        Build(args, errorOutput, checkOnly: false, configureServices);
+
+    private static (IHost? Host, int ExitCode) Build(string[] args, TextWriter errorOutput, bool checkOnly, Action<IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(errorOutput);
         args = ResolveContentRoot(args, out var contentRootError);
@@ -125,6 +132,7 @@ public static class ScriptedSipApplication
         builder.Services.AddScriptedSipScripting(settings, checkOnly);
         builder.Services.AddScriptedSipServer(settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        configureServices?.Invoke(builder.Services);
         return (builder.Build(), ExitOk);
     }
 

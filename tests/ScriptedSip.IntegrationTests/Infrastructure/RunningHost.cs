@@ -36,11 +36,17 @@ public sealed class RunningHost : IAsyncDisposable
     public System.Collections.Concurrent.ConcurrentDictionary<string, object?> Shv =>
         Host.Services.GetRequiredService<SharedVariables>().Values;
 
-    public static async Task<RunningHost> StartAsync(TestDeployment deployment, params string[] extraArgs)
+    public static Task<RunningHost> StartAsync(TestDeployment deployment, params string[] extraArgs) => StartAsync(deployment, null, extraArgs);
+
+    /// <summary>Starts the host on <paramref name="time"/> (a fake clock: every timer of the server fires only when the test advances it).</summary>
+    public static async Task<RunningHost> StartAsync(TestDeployment deployment, TimeProvider? time, params string[] extraArgs)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         var errors = new StringWriter();
-        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root, .. extraArgs], errors);
+        string[] args = ["--contentRoot", deployment.Root, .. extraArgs];
+        var (host, exitCode) = time is null
+            ? ScriptedSipApplication.Build(args, errors)
+            : ScriptedSipApplication.Build(args, errors, services => services.AddSingleton<TimeProvider>(time!));
         if (host is null)
         {
             throw new InvalidOperationException($"host did not build (exit {exitCode}): {errors}");

@@ -54,6 +54,32 @@ public sealed partial class Sipp : IDisposable
         return new Sipp(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// Waits until a UDP socket is bound to <paramref name="port"/> (read from the kernel's socket
+    /// table): from then on datagrams for it queue in the kernel even if sipp has not started reading,
+    /// so a caller may start sending. A readiness signal instead of a fixed sleep.
+    /// </summary>
+    public static async Task WaitUntilListeningAsync(int port, int timeoutMs = 10_000)
+    {
+        var token = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture) + " ";
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (!IsBound(token))
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                Assert.Fail($"nothing listens on UDP port {port} after {timeoutMs} ms (did sipp start?)");
+            }
+
+            await Task.Delay(10);
+        }
+
+        static bool IsBound(string token) =>
+            new[] { "/proc/net/udp", "/proc/net/udp6" }.Where(File.Exists)
+                .SelectMany(File.ReadLines)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Any(fields => fields.Length > 1 && (fields[1] + " ").EndsWith(token, StringComparison.Ordinal));
+    }
+
     public static string Scenario(string file) =>
         System.IO.Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "sipp", file);
 

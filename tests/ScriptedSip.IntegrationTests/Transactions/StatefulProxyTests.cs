@@ -21,7 +21,7 @@ public sealed class StatefulProxyTests
         await using var host = await RunningHost.StartAsync(deployment);
         var uasPort = UdpPeer.FreePort();
         using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-m", calls.ToString());
-        await Task.Delay(300);
+        await Sipp.WaitUntilListeningAsync(uasPort);
         using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", calls.ToString(), "-r", rate.ToString(), "-timeout", "60s");
 
         var result = await uac.WaitAsync(TimeSpan.FromSeconds(90));
@@ -43,7 +43,7 @@ public sealed class StatefulProxyTests
         var uasPort = UdpPeer.FreePort();
         const int Calls = 200;
         using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-lost", "5");
-        await Task.Delay(300);
+        await Sipp.WaitUntilListeningAsync(uasPort);
         using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", Calls.ToString(), "-r", "100", "-lost", "5", "-timeout", "90s");
 
         var result = await uac.WaitAsync(TimeSpan.FromSeconds(120));
@@ -65,7 +65,7 @@ public sealed class StatefulProxyTests
         var uasPort = UdpPeer.FreePort();
         const int Calls = 20;
         using var uas = Sipp.Start("-sf", Sipp.Scenario("uas_cancel.xml"), "-p", uasPort.ToString(), "-m", Calls.ToString());
-        await Task.Delay(300);
+        await Sipp.WaitUntilListeningAsync(uasPort);
         using var uac = Sipp.Start("-sf", Sipp.Scenario("uac_cancel.xml"), $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", Calls.ToString(), "-r", "10", "-timeout", "60s");
 
         var caller = await uac.WaitAsync(TimeSpan.FromSeconds(60));
@@ -117,7 +117,7 @@ public sealed class StatefulProxyTests
                 """);
         await using var host = await RunningHost.StartAsync(deployment);
         using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-m", "3");
-        await Task.Delay(300);
+        await Sipp.WaitUntilListeningAsync(uasPort);
         using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", "3", "-r", "3", "-timeout", "30s");
 
         var result = await uac.WaitAsync(TimeSpan.FromSeconds(40));
