@@ -32,7 +32,11 @@ public static class RouteCompiler
     private static readonly CSharpParseOptions ParseOptions =
         new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
 
-    public static RouteCompileResult Compile(string sourcePath, string assemblyName, ScriptReferenceSet references, RouteKind? kind, CancellationToken cancellationToken = default)
+    public static RouteCompileResult Compile(string sourcePath, string assemblyName, ScriptReferenceSet references, RouteKind? kind, CancellationToken cancellationToken = default) =>
+        Compile(sourcePath, assemblyName, references, kind is { } k ? [k] : [], cancellationToken);
+
+    /// <param name="kinds">The kinds the route can run as: calls restricted with [RouteKinds] are checked against each, in the file and its #load helpers.</param>
+    public static RouteCompileResult Compile(string sourcePath, string assemblyName, ScriptReferenceSet references, IReadOnlyCollection<RouteKind> kinds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(references);
         var scriptsDir = Path.GetDirectoryName(sourcePath)!;
@@ -76,10 +80,20 @@ public static class RouteCompiler
             .Where(d => d.Severity == DiagnosticSeverity.Error)
             .Select(d => d.ToString())
             .ToList();
-        if (emit.Success && kind is { } routeKind)
+        if (emit.Success)
         {
-            errors.AddRange(RouteKindChecker.Check(compilation, tree, routeKind));
+            // Every tree: the route file itself and the helpers it pulled in with #load.
+            foreach (var routeKind in kinds ?? [])
+            {
+                foreach (var each in compilation.SyntaxTrees)
+                {
+                    errors.AddRange(RouteKindChecker.Check(compilation, ReferenceEquals(each, tree) ? tree : each, routeKind));
+                }
+            }
+
+            errors = [.. errors.Distinct(StringComparer.Ordinal)];
         }
+
         if (!emit.Success || errors.Count > 0)
         {
             if (errors.Count == 0)

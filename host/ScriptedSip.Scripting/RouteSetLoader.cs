@@ -50,6 +50,8 @@ public sealed class RouteSetLoader
             return Failed($"{Path.Combine(scriptsDir, RouteNames.Request + ".csx")}: error: request_route.csx is required: it runs for every SIP request");
         }
 
+        // Route names and reachable kinds come from the whole folder, before any compile.
+        var (graphErrors, kinds) = RouteGraph.Analyze(files, _kindOf);
         var treeHash = CompiledScriptCache.TreeHash(scriptsDir, references);
         var images = new ConcurrentDictionary<string, RouteImage>(StringComparer.Ordinal);
         var errors = new ConcurrentBag<(string File, IReadOnlyList<string> Errors)>();
@@ -73,7 +75,7 @@ public sealed class RouteSetLoader
                 RouteCompileResult result;
                 try
                 {
-                    result = RouteCompiler.Compile(file, $"route_{name}_{key[..12]}", references, _kindOf(name), cancellationToken);
+                    result = RouteCompiler.Compile(file, $"route_{name}_{key[..12]}", references, [.. kinds[name]], cancellationToken);
                 }
                 catch (IOException ex)
                 {
@@ -92,9 +94,9 @@ public sealed class RouteSetLoader
                 }
             });
 
-        if (!errors.IsEmpty)
+        if (!errors.IsEmpty || graphErrors.Count > 0)
         {
-            var all = errors.OrderBy(e => e.File, StringComparer.Ordinal).SelectMany(e => e.Errors).ToList();
+            var all = graphErrors.Concat(errors.OrderBy(e => e.File, StringComparer.Ordinal).SelectMany(e => e.Errors)).ToList();
             return new RouteSetLoadResult(null, all, compiled, fromCache);
         }
 
