@@ -36,27 +36,32 @@ public sealed partial class MessageContext
 
     internal void ReleaseBuffers() => _m.ReleaseBuffers();
 
-    public override bool LooseRoute() => _services.LooseRouter.LooseRoute(_m);
+    public override bool LooseRoute() => IsRequestLike ? _services.LooseRouter.LooseRoute(_m) : NotHere(nameof(LooseRoute));
 
     public override bool IsMyself(string? uri) => _services.LooseRouter.IsMyself(uri);
 
-    public override bool TRelay() => IsRequestLike && Tm.Relay(_m, null);
+    public override bool TRelay() => IsRequestLike ? Tm.Relay(_m, null) : NotHere(nameof(TRelay));
 
     public override bool TRelay(string uri)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
-        return IsRequestLike && Tm.Relay(_m, uri);
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!IsRequestLike)
+        {
+            return NotHere(nameof(TRelay));
+        }
+
+        return string.IsNullOrWhiteSpace(uri) ? Misuse(nameof(TRelay), "the destination URI is empty") : Tm.Relay(_m, uri);
     }
 
     public override bool TReply(int code, string reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        if (code is < 100 or > 699)
+        if (!IsRequestLike)
         {
-            throw new ArgumentOutOfRangeException(nameof(code), code, "A SIP status code is 100..699.");
+            return NotHere(nameof(TReply));
         }
 
-        return IsRequestLike && Tm.Reply(_m, code, reason);
+        return code is < 100 or > 699 ? Misuse(nameof(TReply), $"{code} is not a SIP status code (100..699)") : Tm.Reply(_m, code, reason);
     }
 
     public override bool TCheckTrans() => IsRequestLike && Tm.CheckTransaction(_m);
@@ -100,9 +105,16 @@ public sealed partial class MessageContext
         return true;
     }
 
-    public override uint TIndex => Transaction?.Index ?? throw new InvalidOperationException("TIndex: this message has no transaction yet (call TSuspend or TRelay first).");
+    /// <summary>0 (and a warning) before a transaction exists: label 0 never names a transaction, so a TContinue with it fails.</summary>
+    public override uint TIndex => Transaction?.Index ?? NoTransaction(nameof(TIndex));
 
-    public override uint TLabel => Transaction?.Label ?? throw new InvalidOperationException("TLabel: this message has no transaction yet (call TSuspend or TRelay first).");
+    public override uint TLabel => Transaction?.Label ?? NoTransaction(nameof(TLabel));
+
+    private uint NoTransaction(string function)
+    {
+        Misuse(function, "this message has no transaction yet (TSuspend or TRelay creates it)");
+        return 0;
+    }
 
     public override bool TContinue(uint tindex, uint tlabel, string route)
     {
@@ -158,7 +170,16 @@ public sealed partial class MessageContext
         return false;
     }
 
-    public override Task AsyncSleep(int seconds) => Tm.Sleep(_m, seconds);
+    public override Task AsyncSleep(int seconds)
+    {
+        if (seconds is < TransactionLayer.MinAsyncSeconds or > TransactionLayer.MaxAsyncSeconds)
+        {
+            Misuse(nameof(AsyncSleep), $"seconds must be {TransactionLayer.MinAsyncSeconds}..{TransactionLayer.MaxAsyncSeconds}, not {seconds}; not sleeping");
+            return Task.CompletedTask;
+        }
+
+        return Tm.Sleep(_m, seconds);
+    }
 
     private void ApplyPendingRoutes()
     {

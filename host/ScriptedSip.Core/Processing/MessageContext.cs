@@ -82,9 +82,16 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged
         get => _m.RequestUri;
         set
         {
-            if (!IsRequestLike || string.IsNullOrWhiteSpace(value))
+            if (!IsRequestLike)
             {
-                throw new InvalidOperationException("Ru can only be set to a URI in a request route.");
+                NotHere("Ru");
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                Misuse("Ru", "the new Request-URI is empty");
+                return;
             }
 
             _m.SetRequestUri(value.Trim());
@@ -277,15 +284,21 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged
             return false;
         }
 
+        if (code is < 100 or > 699)
+        {
+            return Misuse(nameof(SlSendReply), $"{code} is not a SIP status code (100..699)");
+        }
+
         if (Transaction is not null)
         {
-            // Once a transaction exists, replies go through it (and are re-sent on retransmissions).
+            // Once a transaction exists, replies go through it (and are re-sent on retransmissions):
+            // a stateless reply would leave the transaction without its final reply.
             return _services.Transactions.Reply(_m, code, reason);
         }
 
         if (code is < 100 or > 699)
         {
-            throw new ArgumentOutOfRangeException(nameof(code), code, "A SIP status code is 100..699.");
+            return Misuse(nameof(SlSendReply), $"{code} is not a SIP status code (100..699)");
         }
 
         return _services.Messages.Replier.Reply(_m, code, reason, default);
@@ -306,13 +319,30 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged
 
     public override void RecordRoute()
     {
-        if (IsRequestLike)
+        if (!IsRequestLike)
         {
-            _m.RecordRouteRequested = true;
+            NotHere(nameof(RecordRoute));
+            return;
         }
+
+        _m.RecordRouteRequested = true;
     }
 
-    public override bool MaxFwdProcess(int limit) => IsRequestLike && RequestForwarder.ProcessMaxForwards(_m, limit);
+    public override bool MaxFwdProcess(int limit) => IsRequestLike ? RequestForwarder.ProcessMaxForwards(_m, limit) : NotHere(nameof(MaxFwdProcess));
+
+    /// <summary>The error policy for a call in a route kind it has no meaning in: one warning, false, the route goes on.</summary>
+    private bool NotHere(string function)
+    {
+        ProcessingLog.ActionNotHere(_services.MessageLogger, function, LogTag, Kind.ToString());
+        return false;
+    }
+
+    /// <summary>The error policy for arguments or state known only at run time: one warning, false, the route goes on.</summary>
+    private bool Misuse(string function, string reason)
+    {
+        ProcessingLog.Misuse(_services.MessageLogger, LogTag, function, reason);
+        return false;
+    }
 
     /// <summary>Sends a stateless reply to the current request (also used for 400 by the core).</summary>
     internal bool SendReply(int code, string reason, ReadOnlySpan<byte> extraHeaders) =>

@@ -17,6 +17,9 @@ internal static partial class ProcessingLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "[{Tag}] {Function}() is not available in a {Kind} route")]
     public static partial void ActionNotHere(ILogger logger, string function, string tag, string kind);
 
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "[{Tag}] {Function}: {Reason}; ignored")]
+    public static partial void Misuse(ILogger logger, string tag, string function, string reason);
+
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "[{Tag}] forward failed: {Error}")]
     public static partial void ForwardFailed(ILogger logger, string tag, string error);
 
