@@ -47,6 +47,10 @@ if (HasToTag())
     return;
 }
 
+// A UA with an outbound proxy sends its first request with our address preloaded as the top
+// Route: take our own entry off (RFC 3261 §16.4); a Route after it becomes the next hop.
+LooseRoute();
+
 // Requests for our own address need a registrar / location service, which this proxy does not run.
 if (IsMyself(Ru))
 {

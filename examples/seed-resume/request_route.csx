@@ -1,3 +1,5 @@
+#load ".editor/globals.csx"   // completion in editors (the stub ships in scripts/.editor/); the server ignores it
+
 // examples/seed-resume/request_route.csx — the seed's use case: park every new INVITE and let an
 // outside system decide. Use it together with the shipped nosip_msg.csx and RESUME.csx: copy all
 // three into the scripts folder of a deployment.
@@ -21,6 +23,24 @@ if (HasToTag())
     if (LooseRoute() || !IsMyself(Ru))
     {
         TRelay();
+    }
+
+    return;
+}
+
+// A UA with an outbound proxy preloads our address as the first Route: consume it (RFC 3261 §16.4).
+LooseRoute();
+
+// Requests addressed to this server itself are answered here, never relayed back to us (a loop).
+if (IsMyself(Ru))
+{
+    if (IsMethod("OPTIONS"))
+    {
+        SlSendReply(200, "OK");
+    }
+    else if (!IsMethod("ACK"))
+    {
+        SlSendReply(404, "Not Found");
     }
 
     return;

@@ -1,0 +1,35 @@
+using ScriptedSip.Core.Stats;
+using ScriptedSip.IntegrationTests.Infrastructure;
+
+namespace ScriptedSip.IntegrationTests.Scripting;
+
+/// <summary>Every example deployment runs as shipped, answers requests addressed to itself, and never loops.</summary>
+[NonParallelizable]
+public sealed class ExamplesTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    public static IEnumerable<string> Examples() =>
+        Directory.GetDirectories(Path.Combine(TestContext.CurrentContext.TestDirectory, "Examples")).Select(Path.GetFileName)!;
+
+    [TestCaseSource(nameof(Examples))]
+    public async Task Example_Loads_AnswersOptionsToItself_WithoutALoop(string example)
+    {
+        using var deployment = new TestDeployment().WithShippedScripts();
+        var folder = Path.Combine(TestContext.CurrentContext.TestDirectory, "Examples", example);
+        foreach (var file in Directory.GetFiles(folder, "*.csx", SearchOption.AllDirectories))
+        {
+            deployment.WithScript(Path.GetRelativePath(folder, file), File.ReadAllText(file));
+        }
+
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var peer = new UdpPeer();
+
+        peer.Send(host.EndPoint, SipText.Request("OPTIONS", $"sip:ping@{host.EndPoint}", peer.LocalEndPoint));
+        var reply = peer.ReceiveText(Wait);
+
+        Assert.That(SipText.StatusCode(reply), Is.EqualTo(200), reply);
+        Assert.That(host.Counters[SipCounter.Requests], Is.EqualTo(1), "the OPTIONS was not relayed back to the server itself");
+        Assert.That(host.Counters[SipCounter.ScriptErrors], Is.Zero);
+    }
+}
