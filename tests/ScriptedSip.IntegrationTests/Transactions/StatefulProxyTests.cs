@@ -33,16 +33,19 @@ public sealed class StatefulProxyTests
     }
 
     [Test]
-    public async Task SippCalls_FivePercentLossOnBothSides_AllCompleteThroughRetransmissions()
+    public async Task SippCalls_FivePercentLossAtTheCaller_AllCompleteThroughRetransmissions()
     {
         Sipp.RequireInstalled();
+        // Loss on the caller's side only: sipp's built-in UAS under simulated loss was seen to leave
+        // a call without any reply for 10 s in one run out of many, which a proxy cannot repair;
+        // loss towards the callee is tested with a UAS this test controls (below).
         // The default wait time: with loss, a BYE retransmitted after its 200 was lost must still find
         // its transaction (a 300 ms wait, as the other tests use, would relay it again as a new request).
         using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 10000, \"WaitMs\": 5000")).WithShippedScripts();
         await using var host = await RunningHost.StartAsync(deployment);
         var uasPort = UdpPeer.FreePort();
         const int Calls = 200;
-        using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-lost", "5");
+        using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString());
         await Sipp.WaitUntilListeningAsync(uasPort);
         using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", Calls.ToString(), "-r", "100", "-lost", "5", "-timeout", "90s");
 
@@ -50,10 +53,37 @@ public sealed class StatefulProxyTests
 
         Assert.That(result.Successful, Is.EqualTo(Calls), result.Output);
         Assert.That(host.Counters[SipCounter.RetransmissionsAbsorbed], Is.GreaterThan(0), "loss made the caller retransmit");
-
-        // A branch whose last retransmissions were all lost ends by its fr timer (10 s) and then
-        // lingers for the wait time (5 s): every transaction ends, the last ones after ~15 s.
         await UdpCoreTests.Eventually(() => host.Server.Transactions.Table.Count == 0, 40_000);
+    }
+
+    [Test]
+    public async Task CalleeSideLoss_FirstTwoInviteCopiesLost_ProxyRetransmitsAtT1And2T1_CallCompletes()
+    {
+        using var callee = new UdpPeer();
+        using var deployment = new TestDeployment(Settings("\"T1Ms\": 200, \"FrTimerMs\": 5000, \"WaitMs\": 300")).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", $"sip:bob@{callee.LocalEndPoint}", caller.LocalEndPoint, callId: "loss@test"));
+        var first = callee.ReceiveText(TimeSpan.FromSeconds(5));   // lost
+        var second = callee.ReceiveText(TimeSpan.FromSeconds(5));  // lost
+        var third = callee.ReceiveText(TimeSpan.FromSeconds(5));   // answered
+        Assert.That(new[] { first, second, third }.Select(m => SipText.Header(m, "Via")), Has.All.EqualTo(SipText.Header(first, "Via")), "the same branch: retransmissions, not new requests");
+
+        var via = string.Join("\r\n", third.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.Ordinal)));
+        string Reply(int code, string reason) =>
+            $"SIP/2.0 {code} {reason}\r\n{via}\r\nFrom: {SipText.Header(third, "From")}\r\nTo: {SipText.Header(third, "To")};tag=callee\r\nCall-ID: loss@test\r\nCSeq: 1 INVITE\r\nContact: <sip:bob@{callee.LocalEndPoint}>\r\nContent-Length: 0\r\n\r\n";
+        callee.Send(host.EndPoint, Reply(180, "Ringing"));
+        callee.Send(host.EndPoint, Reply(200, "OK"));
+
+        var codes = new List<int>();
+        while (!codes.Contains(200) && caller.Receive(TimeSpan.FromSeconds(5)) is { } reply)
+        {
+            codes.Add(SipText.StatusCode(reply.Text));
+        }
+
+        Assert.That(codes, Does.Contain(180).And.Contain(200));
+        Assert.That(host.Counters[SipCounter.BranchTimeouts], Is.Zero);
     }
 
     [Test]
