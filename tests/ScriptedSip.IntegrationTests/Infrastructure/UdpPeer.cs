@@ -48,6 +48,14 @@ public sealed class UdpPeer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Negative proof without a silence window: call it once the server has counted the message as
+    /// fully processed. A server on loopback hands a reply to this socket inside its sendto, before
+    /// it counts the message, so anything it sent is already queued here.
+    /// </summary>
+    public void AssertNothingReceived(string because = "nothing is sent back") =>
+        Assert.That(_socket.Available, Is.Zero, because);
+
     public string ReceiveText(TimeSpan timeout) =>
         Receive(timeout)?.Text ?? throw new AssertionException($"no datagram within {timeout.TotalMilliseconds} ms");
 
