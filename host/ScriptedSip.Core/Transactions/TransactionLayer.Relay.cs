@@ -96,6 +96,7 @@ public sealed partial class TransactionLayer
             }
 
             transport.Send(branch.Request, branch.Destination);
+            Counters.Increment(SipCounter.ForwardedRequests);
             branch.RetransmitMs = _options.T1Ms;
             branch.RetransmitTimer = Wheel.Schedule(T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
             branch.TimeoutTimer = Wheel.Schedule(TimeSpan.FromMilliseconds(_options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
@@ -215,6 +216,7 @@ public sealed partial class TransactionLayer
         if (transaction.BestReply is { } reply)
         {
             SendUpstreamLocked(transaction, reply, transaction.BestStatus);
+            Counters.Increment(SipCounter.ForwardedReplies);
         }
         else
         {

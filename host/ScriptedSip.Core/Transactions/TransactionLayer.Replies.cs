@@ -149,6 +149,7 @@ public sealed partial class TransactionLayer
         if (StripOurVia(context) is { } stripped)
         {
             SendUpstreamLocked(transaction, stripped, status);
+            Counters.Increment(SipCounter.ForwardedReplies);
         }
     }
 

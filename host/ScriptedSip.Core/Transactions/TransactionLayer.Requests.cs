@@ -122,7 +122,8 @@ public sealed partial class TransactionLayer
         var length = _messages.Replier.Write(cancel, datagram.Source, 200, "OK", default, buffer);
         if (length > 0)
         {
-            datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source));
+            var sent = datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source));
+            Counters.ReplySent(200, sent);
         }
     }
 

@@ -191,6 +191,7 @@ public sealed partial class TransactionLayer : IDisposable
         transaction.LastReply = reply;
         transaction.LastStatus = Math.Max(transaction.LastStatus, code);
         var sent = transaction.Transport.Send(reply, transaction.ReplyTo);
+        Counters.ReplySent(code, sent);
         if (code >= 200)
         {
             OnFinalSentLocked(transaction, code);
