@@ -1,3 +1,5 @@
+#load ".editor/globals.csx"   // completion in editors once copied into scripts/; the server ignores it
+
 // examples/seed-resume/request_route.csx — the seed's use case: park every new INVITE and let an
 // outside system decide. Use it together with the shipped nosip_msg.csx and RESUME.csx: copy all
 // three into the scripts folder of a deployment.
