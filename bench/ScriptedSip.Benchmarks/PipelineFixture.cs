@@ -52,7 +52,7 @@ internal sealed class PipelineFixture : IDisposable
             NullLoggerFactory.Instance);
         // The scheduler is not started: benchmarks run each message on the calling thread.
         var transport = new SipTransportOptions { Workers = 1 };
-        _listener = new UdpListener(new ListenEndpoint(new IPEndPoint(IPAddress.Loopback, 0)), transport, 32, Services.Scheduler, new OverloadResponder(Services.Messages.Replier, TimeProvider.System, NullLogger.Instance), Counters, NullLogger.Instance);
+        _listener = new UdpListener(new ListenEndpoint(new IPEndPoint(IPAddress.Loopback, 0)), transport, 32, Services.Scheduler, new OverloadResponder(Services.Messages.Replier, Counters, TimeProvider.System, NullLogger.Instance), Counters, NullLogger.Instance);
         Services.Transports.Add(_listener);
         Processor = new MessageProcessor(Services);
 

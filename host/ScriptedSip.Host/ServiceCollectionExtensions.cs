@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Processing;
 using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Stats;
 using ScriptedSip.Host.Configuration;
 using ScriptedSip.Scripting;
 
@@ -52,6 +53,8 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Core.Plugins.PluginExports>();
         services.AddSingleton<ProcessingServices>();
+        // One meter per server, disposed with the container that owns the server.
+        services.AddSingleton(sp => new SipMetrics(sp.GetRequiredService<SipCounters>(), sp.GetRequiredService<ProcessingServices>().Transactions));
         services.AddSingleton<SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
 

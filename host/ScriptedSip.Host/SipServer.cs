@@ -19,11 +19,12 @@ public sealed partial class SipServer : IHostedService, IDisposable
     private readonly List<UdpListener> _listeners = [];
     private bool _opened;
 
-    public SipServer(HostSettings settings, ProcessingServices services, SipCounters counters, ILoggerFactory loggerFactory)
+    public SipServer(HostSettings settings, ProcessingServices services, SipCounters counters, SipMetrics metrics, ILoggerFactory loggerFactory)
     {
         _settings = settings;
         _services = services;
         _counters = counters;
+        Metrics = metrics;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SipServer>();
     }
@@ -32,6 +33,9 @@ public sealed partial class SipServer : IHostedService, IDisposable
     public IReadOnlyList<UdpListener> Listeners => _listeners;
 
     public SipCounters Counters => _counters;
+
+    /// <summary>The counters and transaction gauges as instruments of the <c>ScriptedSip</c> meter.</summary>
+    public SipMetrics Metrics { get; }
 
     /// <summary>The transaction layer (live and suspended counts, for stats and tests).</summary>
     public Core.Transactions.TransactionLayer Transactions => _services.Transactions;
@@ -62,7 +66,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
                     _settings.Sip,
                     _settings.NoSip.MinPacketSize,
                     _services.Scheduler,
-                    new OverloadResponder(_services.Messages.Replier, _services.Time, overloadLogger),
+                    new OverloadResponder(_services.Messages.Replier, _counters, _services.Time, overloadLogger),
                     _counters,
                     listenerLogger);
             }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using System.Text;
 using ScriptedSip.Sdk.Scripting;
@@ -9,12 +10,19 @@ namespace ScriptedSip.Scripting;
 /// is compiled against. Scripts therefore start with <c>#load ".editor/globals.csx"</c>: for the
 /// editor that file declares every global (forwarding to a <see cref="RouteGlobals"/>), which
 /// gives completion and errors; the runtime loads it as an empty file, so the real globals serve.
-/// The stub is generated from <see cref="RouteGlobals"/> and a test keeps it up to date.
+/// The stub is generated from <see cref="RouteGlobals"/>; tests keep it up to date and compile
+/// every shipped script with it the way an editor does.
 /// </summary>
 public static class EditorStub
 {
     public const string FolderName = ".editor";
     public const string FileName = "globals.csx";
+
+    /// <summary>
+    /// Where the stub finds ScriptedSip.Sdk.dll, relative to the stub in the repository's scripts/.editor/:
+    /// the SDK project copies its assembly and XML docs there after every build, whatever the configuration.
+    /// </summary>
+    public const string RepositorySdkReference = "../../host/ScriptedSip.Sdk/bin/editor/ScriptedSip.Sdk.dll";
 
     /// <summary>True when a #load path names the editor stub (which the runtime replaces by nothing).</summary>
     public static bool IsStub(string resolvedPath) =>
@@ -28,13 +36,22 @@ public static class EditorStub
         text.AppendLine("// Generated from ScriptedSip.Sdk's RouteGlobals for editor completion. The server ignores this file:");
         text.AppendLine("// scripts compile against the real globals. Regenerate: UPDATE_EDITOR_STUB=1 dotnet test --filter EditorStub");
         text.AppendLine($"#r \"{sdkReference}\"");
-        text.AppendLine("using System.Collections.Concurrent;");
-        text.AppendLine("using ScriptedSip.Sdk.Scripting;");
+        text.AppendLine("#nullable enable");
+
+        // Usings in a #load-ed file do not reach the loading script, global usings do: this gives the
+        // editor exactly the namespaces the server imports into every script (enums such as
+        // ScriptLogLevel included), no more, so what compiles in the editor compiles on the server.
+        foreach (var import in RouteCompiler.DefaultImports)
+        {
+            text.AppendLine($"global using {import};");
+        }
+
         text.AppendLine();
         text.AppendLine("static RouteGlobals __globals = null!;");
         var nullability = new NullabilityInfoContext();
         foreach (var property in typeof(RouteGlobals).GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
+            text.AppendLine($"/// <inheritdoc cref=\"RouteGlobals.{property.Name}\"/>");
             var type = Name(property.PropertyType, nullability.Create(property));
             text.Append(type).Append(' ').Append(property.Name);
             text.AppendLine(property.SetMethod?.IsPublic == true
@@ -44,13 +61,17 @@ public static class EditorStub
 
         foreach (var method in typeof(RouteGlobals).GetMethods(BindingFlags.Public | BindingFlags.Instance)
                      .Where(m => !m.IsSpecialName && m.DeclaringType != typeof(object))
-                     .Where(m => m.GetCustomAttribute<System.ComponentModel.EditorBrowsableAttribute>()?.State != System.ComponentModel.EditorBrowsableState.Never)
+                     .Where(m => m.GetCustomAttribute<EditorBrowsableAttribute>()?.State != EditorBrowsableState.Never)
                      .OrderBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.GetParameters().Length))
         {
-            var generic = method.IsGenericMethodDefinition ? "<" + string.Join(", ", method.GetGenericArguments().Select(a => a.Name)) + ">" : string.Empty;
+            var genericArguments = method.IsGenericMethodDefinition ? method.GetGenericArguments().Select(a => a.Name).ToList() : [];
+            var generic = genericArguments.Count > 0 ? "<" + string.Join(", ", genericArguments) + ">" : string.Empty;
             var parameters = string.Join(", ", method.GetParameters().Select(p => $"{Name(p.ParameterType, nullability.Create(p))} {p.Name}{Default(p)}"));
             var arguments = string.Join(", ", method.GetParameters().Select(p => p.Name));
-            var constraint = method.IsGenericMethodDefinition ? " where " + method.GetGenericArguments()[0].Name + " : class" : string.Empty;
+            var constraint = genericArguments.Count > 0 ? " where " + genericArguments[0] + " : class" : string.Empty;
+            var cref = $"RouteGlobals.{method.Name}{(genericArguments.Count > 0 ? "{" + string.Join(", ", genericArguments) + "}" : string.Empty)}"
+                       + $"({string.Join(", ", method.GetParameters().Select(p => Name(p.ParameterType, null).Replace('<', '{').Replace('>', '}')))})";
+            text.AppendLine($"/// <inheritdoc cref=\"{cref}\"/>");
             text.AppendLine($"{Name(method.ReturnType, nullability.Create(method.ReturnParameter))} {method.Name}{generic}({parameters}){constraint} => __globals.{method.Name}{generic}({arguments});");
         }
 
@@ -63,9 +84,18 @@ public static class EditorStub
             null => " = null",
             string s => $" = \"{s}\"",
             bool b => b ? " = true" : " = false",
+            var v when parameter.ParameterType.IsEnum => Enum.IsDefined(parameter.ParameterType, v)
+                ? $" = {Name(parameter.ParameterType, null)}.{Enum.GetName(parameter.ParameterType, v)}"
+                : $" = ({Name(parameter.ParameterType, null)}){Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)}",
             var v => " = " + Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
         };
 
+    /// <summary>
+    /// The C# name of a type as the stub writes it: a keyword for the built-in types, the plain name
+    /// when its namespace is among the script imports, else the full name. An enum keeps its own type:
+    /// mapping it to its underlying int would make calls such as <c>Xlog(ScriptLogLevel.Warn, ...)</c>
+    /// errors in the editor.
+    /// </summary>
     private static string Name(Type type, NullabilityInfo? nullability)
     {
         var suffix = nullability is { ReadState: NullabilityState.Nullable } && !type.IsValueType ? "?" : string.Empty;
@@ -79,7 +109,7 @@ public static class EditorStub
             return Name(underlying, null) + "?";
         }
 
-        var keyword = Type.GetTypeCode(type) switch
+        var keyword = type.IsEnum ? null : Type.GetTypeCode(type) switch
         {
             TypeCode.String => "string",
             TypeCode.Int32 => "int",
@@ -100,14 +130,16 @@ public static class EditorStub
             return type.Name;
         }
 
+        var name = type.IsGenericType ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] : type.Name;
+        var qualified = type.IsNested ? Name(type.DeclaringType!, null) + "." + name
+            : type.Namespace is null || RouteCompiler.DefaultImports.Contains(type.Namespace) ? name
+            : $"global::{type.Namespace}.{name}";
         if (!type.IsGenericType)
         {
-            return type.Name + suffix;
+            return qualified + suffix;
         }
 
-        var arguments = type.GetGenericArguments();
-        var argumentNames = arguments.Select((a, i) => Name(a, nullability?.GenericTypeArguments.ElementAtOrDefault(i)));
-        var name = type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)];
-        return $"{name}<{string.Join(", ", argumentNames)}>{suffix}";
+        var argumentNames = type.GetGenericArguments().Select((a, i) => Name(a, nullability?.GenericTypeArguments.ElementAtOrDefault(i)));
+        return $"{qualified}<{string.Join(", ", argumentNames)}>{suffix}";
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Messages;
@@ -15,18 +16,36 @@ public sealed class ReplyRelay
 {
     private readonly TransportSet _transports;
     private readonly DestinationResolver _destinations;
+    private readonly SipCounters _counters;
     private readonly ILogger _logger;
 
-    public ReplyRelay(TransportSet transports, DestinationResolver destinations, ILogger logger)
+    public ReplyRelay(TransportSet transports, DestinationResolver destinations, SipCounters counters, ILogger logger)
     {
         _transports = transports;
         _destinations = destinations;
+        _counters = counters;
         _logger = logger;
     }
 
     public bool Relay(InboundMessage reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
+        var sent = TryRelay(reply);
+        if (sent)
+        {
+            _counters.Increment(SipCounter.ForwardedReplies);
+            _counters.ReplySent(reply.Message.StatusCode, sent: true);
+        }
+        else
+        {
+            _counters.Increment(SipCounter.DroppedReplies);
+        }
+
+        return sent;
+    }
+
+    private bool TryRelay(InboundMessage reply)
+    {
         var msg = reply.Message;
         var top = msg.TopVia;
         if (top.Host.IsEmpty || !_transports.IsUs(msg.Span(top.Host), top.Port))

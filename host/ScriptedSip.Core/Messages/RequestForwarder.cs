@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Messages;
@@ -14,13 +15,15 @@ public sealed class RequestForwarder
     private readonly TransportSet _transports;
     private readonly DestinationResolver _destinations;
     private readonly StatelessReplier _replier;
+    private readonly SipCounters _counters;
     private readonly ILogger _logger;
 
-    public RequestForwarder(TransportSet transports, DestinationResolver destinations, StatelessReplier replier, ILogger logger)
+    public RequestForwarder(TransportSet transports, DestinationResolver destinations, StatelessReplier replier, SipCounters counters, ILogger logger)
     {
         _transports = transports;
         _destinations = destinations;
         _replier = replier;
+        _counters = counters;
         _logger = logger;
     }
 
@@ -53,6 +56,13 @@ public sealed class RequestForwarder
     public bool ForwardStateless(InboundMessage message, string? uri)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var sent = TryForwardStateless(message, uri);
+        _counters.Increment(sent ? SipCounter.ForwardedRequests : SipCounter.DroppedRequests);
+        return sent;
+    }
+
+    private bool TryForwardStateless(InboundMessage message, string? uri)
+    {
         var target = uri ?? message.NextHop;
         if (target is null)
         {

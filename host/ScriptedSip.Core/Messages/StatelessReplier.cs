@@ -1,5 +1,6 @@
 using System.Net;
 using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Messages;
@@ -11,8 +12,13 @@ namespace ScriptedSip.Core.Messages;
 public sealed class StatelessReplier
 {
     private readonly uint _tagSecret;
+    private readonly SipCounters _counters;
 
-    public StatelessReplier(uint tagSecret) => _tagSecret = tagSecret;
+    public StatelessReplier(uint tagSecret, SipCounters counters)
+    {
+        _tagSecret = tagSecret;
+        _counters = counters;
+    }
 
     /// <summary>Mixed into stateless To-tags so they differ between processes but stay stable for retransmissions.</summary>
     public uint TagSecret => _tagSecret;
@@ -36,6 +42,7 @@ public sealed class StatelessReplier
 
         var sent = message.Transport.Send(buffer.AsSpan(0, length), Destination(request, message.Source));
         message.MarkReplied(sent);
+        _counters.ReplySent(code, sent);
         return sent;
     }
 

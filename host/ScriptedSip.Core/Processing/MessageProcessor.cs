@@ -91,6 +91,7 @@ public sealed class MessageProcessor : IDatagramHandler
         var answerable = message.IsRequest && message.Method != SipMethod.Ack && !message.TopVia.Host.IsEmpty
             && !message.CallId.IsEmpty && !message.From.Uri.IsEmpty && !message.To.Uri.IsEmpty && message.CSeqNumber > 0;
         var error = message.Error ?? "Bad Request";
+        _services.Counters.Increment(message.IsRequest ? SipCounter.BadRequests : SipCounter.BadReplies);
         var logger = _services.MessageLogger;
         var level = _services.Options.SipParseErrorLevel;
         if (answerable)

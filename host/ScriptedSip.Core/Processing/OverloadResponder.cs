@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
+using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 
 namespace ScriptedSip.Core.Processing;
@@ -15,6 +16,7 @@ public sealed partial class OverloadResponder : IOverloadResponder
 {
     private static readonly byte[] RetryAfter = "Retry-After: 5\r\n"u8.ToArray();
     private readonly StatelessReplier _replier;
+    private readonly SipCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SipMessage _scratch = new();
@@ -22,9 +24,10 @@ public sealed partial class OverloadResponder : IOverloadResponder
     private long _lastLog;
     private long _refusedSinceLog;
 
-    public OverloadResponder(StatelessReplier replier, TimeProvider time, ILogger logger)
+    public OverloadResponder(StatelessReplier replier, SipCounters counters, TimeProvider time, ILogger logger)
     {
         _replier = replier;
+        _counters = counters;
         _time = time;
         _logger = logger;
     }
@@ -40,12 +43,20 @@ public sealed partial class OverloadResponder : IOverloadResponder
         ArgumentNullException.ThrowIfNull(datagram);
         try
         {
-            if (_scratch.Parse(datagram.Data) == SipParseStatus.Ok && _scratch.IsRequest && _scratch.Method != SipMethod.Ack)
+            var parsed = _scratch.Parse(datagram.Data) == SipParseStatus.Ok;
+            if (parsed)
+            {
+                // Refused before any route ran: Kamailio's drop_requests / drop_replies.
+                _counters.Increment(_scratch.IsRequest ? SipCounter.DroppedRequests : SipCounter.DroppedReplies);
+            }
+
+            if (parsed && _scratch.IsRequest && _scratch.Method != SipMethod.Ack)
             {
                 var length = _replier.Write(_scratch, datagram.Source, 503, "Service Unavailable", RetryAfter, _output);
                 if (length > 0 && datagram.Transport.Send(_output.AsSpan(0, length), StatelessReplier.Destination(_scratch, datagram.Source)))
                 {
                     Answered++;
+                    _counters.ReplySent(503, sent: true);
                 }
                 else
                 {

@@ -43,7 +43,7 @@ public sealed class ProcessingServices : IDisposable
         Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>());
         Scheduler = new SipScheduler(transport.EffectiveWorkers, transport.QueueLimit, Watchdog, loggerFactory.CreateLogger<SipScheduler>());
         Destinations = new DestinationResolver(timeProvider);
-        Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), MessageLogger);
+        Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), counters, MessageLogger);
         LooseRouter = new LooseRouter(Transports);
         var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();
         var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(transactionOptions.TimerTickMs), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));

@@ -1,8 +1,10 @@
 namespace ScriptedSip.Core.Stats;
 
 /// <summary>
-/// Every datagram lands in exactly one outcome counter; <see cref="Received"/> counts them all.
-/// Names are stable: they appear in the stats log line and in tests.
+/// Every datagram lands in exactly one outcome counter (TooSmall, Oversized, QueueFull, Requests,
+/// Replies, the two ParseErrors*, and the NoSip* outcomes after NoSipReceived); <see cref="Received"/>
+/// counts them all. The other entries count events along the way. Names are stable: they appear in
+/// the stats log line and in tests; new entries go at the end. <see cref="SipMetrics"/> publishes them.
 /// </summary>
 public enum SipCounter
 {
@@ -80,4 +82,40 @@ public enum SipCounter
 
     /// <summary>Transactions answered 503 because the server was stopping.</summary>
     ShutdownReplies,
+
+    /// <summary>Requests sent on to a next hop: stateless forwards (Forward, ACK) and each new TRelay branch.</summary>
+    ForwardedRequests,
+
+    /// <summary>Replies passed on upstream from a next hop: relayed statelessly by their Via or by a transaction.</summary>
+    ForwardedReplies,
+
+    /// <summary>Requests refused while a worker queue was full, and stateless forwards that could not be sent.</summary>
+    DroppedRequests,
+
+    /// <summary>Replies refused while a worker queue was full, and stateless reply relays that could not be sent.</summary>
+    DroppedReplies,
+
+    /// <summary>SIP parse errors whose start line is a request line (answered or dropped).</summary>
+    BadRequests,
+
+    /// <summary>SIP parse errors whose start line is a status line (always dropped).</summary>
+    BadReplies,
+
+    /// <summary>1xx replies sent upstream (generated here or relayed; the server's own retransmissions not counted).</summary>
+    SentReplies1xx,
+
+    /// <summary>2xx replies sent upstream, as <see cref="SentReplies1xx"/>.</summary>
+    SentReplies2xx,
+
+    /// <summary>3xx replies sent upstream, as <see cref="SentReplies1xx"/>.</summary>
+    SentReplies3xx,
+
+    /// <summary>4xx replies sent upstream, as <see cref="SentReplies1xx"/>.</summary>
+    SentReplies4xx,
+
+    /// <summary>5xx replies sent upstream, as <see cref="SentReplies1xx"/>.</summary>
+    SentReplies5xx,
+
+    /// <summary>6xx replies sent upstream, as <see cref="SentReplies1xx"/>.</summary>
+    SentReplies6xx,
 }

@@ -161,6 +161,7 @@ internal sealed class BranchReplies
         if (StripOurVia(context) is { } stripped)
         {
             _ctx.Layer.Server.SendUpstreamLocked(transaction, stripped, status);
+            _ctx.Counters.Increment(SipCounter.ForwardedReplies);
         }
     }
 

@@ -110,6 +110,7 @@ internal sealed class ClientBranches
             }
 
             transport.Send(branch.Request, branch.Destination);
+            _ctx.Counters.Increment(SipCounter.ForwardedRequests);
             branch.RetransmitMs = _ctx.Options.T1Ms;
             branch.RetransmitTimer = _ctx.Wheel.Schedule(_ctx.T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
             branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);

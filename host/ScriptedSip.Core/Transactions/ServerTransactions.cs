@@ -137,6 +137,7 @@ internal sealed class ServerTransactions
         transaction.LastReply = reply;
         transaction.LastStatus = Math.Max(transaction.LastStatus, code);
         var sent = transaction.Transport.Send(reply, transaction.ReplyTo);
+        _ctx.Counters.ReplySent(code, sent);
         if (code >= 200)
         {
             OnFinalSentLocked(transaction, code);
@@ -226,6 +227,7 @@ internal sealed class ServerTransactions
         if (transaction.BestReply is { } reply)
         {
             SendUpstreamLocked(transaction, reply, transaction.BestStatus);
+            _ctx.Counters.Increment(SipCounter.ForwardedReplies);
         }
         else
         {
@@ -261,7 +263,8 @@ internal sealed class ServerTransactions
         var length = _ctx.Messages.Replier.Write(cancel, datagram.Source, 200, "OK", default, buffer);
         if (length > 0)
         {
-            datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source));
+            var sent = datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source));
+            _ctx.Counters.ReplySent(200, sent);
         }
     }
 }

@@ -9,7 +9,9 @@ namespace ScriptedSip.Sdk.Plugins;
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property, AllowMultiple = false, Inherited = true)]
 public sealed class RouteKindsAttribute : Attribute
 {
+    /// <summary>Allows the member in routes of the given kinds only.</summary>
     public RouteKindsAttribute(params RouteKind[] kinds) => Kinds = kinds;
 
+    /// <summary>The kinds of route the member may be used in.</summary>
     public IReadOnlyList<RouteKind> Kinds { get; }
 }

@@ -6,16 +6,19 @@ namespace ScriptedSip.Sdk.Scripting;
 /// </summary>
 public sealed class RouteExitException : Exception
 {
+    /// <summary>Creates the exception with the standard message.</summary>
     public RouteExitException()
         : base("Route processing was stopped by Exit() or Drop().")
     {
     }
 
+    /// <summary>Creates the exception with a message of its own.</summary>
     public RouteExitException(string message)
         : base(message)
     {
     }
 
+    /// <summary>Creates the exception with a message and the exception that caused it.</summary>
     public RouteExitException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -1,0 +1,79 @@
+namespace ScriptedSip.Core.Stats;
+
+/// <summary>A counter published by <see cref="SipMetrics"/>: its instrument name and the <see cref="SipCounter"/> it reads.</summary>
+public sealed record SipCounterInstrument(string Name, SipCounter Counter, string Unit, string Description);
+
+/// <summary>
+/// The names of the instruments of the <c>ScriptedSip</c> meter. A name is <c>group.name</c>: the group
+/// and name of Kamailio's statistic where one exists (what <c>kamcmd stats.fetch all</c> prints), so
+/// <c>core.rcv_requests</c> here is <c>core:rcv_requests</c> there; our own counters use the same form.
+/// No product prefix: the meter name already says whose instruments these are, and an exporter adds
+/// its own (Prometheus: <c>scriptedsip_core_rcv_requests_total</c>).
+/// </summary>
+public static class SipInstruments
+{
+    /// <summary>Gauge: transactions in the table now (Kamailio's tm.stats <c>current</c>).</summary>
+    public const string TmCurrent = "tm.current";
+
+    /// <summary>Gauge: transactions suspended or awaiting now.</summary>
+    public const string TmSuspended = "tm.suspended";
+
+    private const string Requests = "{request}";
+    private const string Replies = "{reply}";
+    private const string Datagrams = "{datagram}";
+    private const string Packets = "{packet}";
+    private const string Transactions = "{transaction}";
+
+    /// <summary>Every counter, each <see cref="SipCounter"/> exactly once.</summary>
+    public static IReadOnlyList<SipCounterInstrument> Counters { get; } =
+    [
+        // Kamailio core (kex) statistics.
+        new("core.rcv_requests", SipCounter.Requests, Requests, "SIP requests received and parsed, retransmissions, ACK and CANCEL included"),
+        new("core.rcv_replies", SipCounter.Replies, Replies, "SIP replies received and parsed"),
+        new("core.fwd_requests", SipCounter.ForwardedRequests, Requests, "Requests sent on to a next hop: stateless forwards and each new TRelay branch"),
+        new("core.fwd_replies", SipCounter.ForwardedReplies, Replies, "Replies passed on upstream from a next hop, statelessly by their Via or by a transaction"),
+        new("core.drop_requests", SipCounter.DroppedRequests, Requests, "Requests refused while a worker queue was full, and stateless forwards that could not be sent"),
+        new("core.drop_replies", SipCounter.DroppedReplies, Replies, "Replies refused while a worker queue was full, and stateless reply relays that could not be sent"),
+        new("core.err_requests", SipCounter.BadRequests, Requests, "Requests that failed to parse"),
+        new("core.err_replies", SipCounter.BadReplies, Replies, "Replies that failed to parse"),
+
+        // Ours, beside the core statistics.
+        new("core.parse_errors_answered", SipCounter.ParseErrorsAnswered, Requests, "Requests that failed to parse and were answered 400 or 505"),
+        new("core.parse_errors_dropped", SipCounter.ParseErrorsDropped, "{message}", "Messages that failed to parse and could not be answered"),
+        new("core.script_errors", SipCounter.ScriptErrors, "{run}", "Request, reply and failure routes that threw"),
+
+        // Kamailio sl's reply classes, counted for every reply sent upstream (see SipCounter.SentReplies1xx).
+        new("sl.1xx_replies", SipCounter.SentReplies1xx, Replies, "1xx replies sent upstream"),
+        new("sl.2xx_replies", SipCounter.SentReplies2xx, Replies, "2xx replies sent upstream"),
+        new("sl.3xx_replies", SipCounter.SentReplies3xx, Replies, "3xx replies sent upstream"),
+        new("sl.4xx_replies", SipCounter.SentReplies4xx, Replies, "4xx replies sent upstream"),
+        new("sl.5xx_replies", SipCounter.SentReplies5xx, Replies, "5xx replies sent upstream"),
+        new("sl.6xx_replies", SipCounter.SentReplies6xx, Replies, "6xx replies sent upstream"),
+
+        // Kamailio tm.stats (total), then ours.
+        new("tm.total", SipCounter.TransactionsCreated, Transactions, "Transactions created"),
+        new("tm.absorbed_retransmissions", SipCounter.RetransmissionsAbsorbed, Requests, "Request retransmissions absorbed by their transaction"),
+        new("tm.unmatched_replies", SipCounter.RepliesUnmatched, Replies, "Replies that matched no transaction"),
+        new("tm.branch_timeouts", SipCounter.BranchTimeouts, "{branch}", "Branches ended by the fr or fr-inv timer (local 408)"),
+        new("tm.suspensions", SipCounter.Suspended, Transactions, "Transactions suspended (TSuspend, AsyncRoute, AsyncSleep, await)"),
+        new("tm.resumes", SipCounter.Resumed, Transactions, "Suspended transactions resumed"),
+        new("tm.suspend_timeouts", SipCounter.SuspendTimeouts, Transactions, "Suspended transactions that timed out"),
+        new("tm.resume_failures", SipCounter.ResumeFailures, "{call}", "TContinue calls that resumed nothing"),
+        new("tm.shutdown_replies", SipCounter.ShutdownReplies, Transactions, "Transactions answered 503 because the server was stopping"),
+
+        // Non-SIP packets (Kamailio's nosip module has no statistics; these are ours).
+        new("nosip.received", SipCounter.NoSipReceived, Packets, "Non-SIP packets at or above the size gate"),
+        new("nosip.skipped", SipCounter.NoSipSkipped, Packets, "Non-SIP packets dropped by NoSip:MsgSkip"),
+        new("nosip.not_matched", SipCounter.NoSipNotMatched, Packets, "Non-SIP packets dropped because NoSip:MsgMatch did not match"),
+        new("nosip.no_route", SipCounter.NoSipNoRoute, Packets, "Non-SIP packets dropped because their route is not loaded"),
+        new("nosip.routed", SipCounter.NoSipRouted, Packets, "Non-SIP packets whose route ran to its end"),
+        new("nosip.route_errors", SipCounter.NoSipRouteErrors, Packets, "Non-SIP packets whose route threw"),
+
+        // The UDP listeners (ours).
+        new("udp.rcv_datagrams", SipCounter.Received, Datagrams, "Datagrams read from a socket"),
+        new("udp.too_small", SipCounter.TooSmall, Datagrams, "Datagrams below NoSip:MinPacketSize, dropped silently"),
+        new("udp.oversized", SipCounter.Oversized, Datagrams, "Datagrams above Sip:MaxMessageSize, dropped"),
+        new("udp.queue_full", SipCounter.QueueFull, Datagrams, "Datagrams refused because their worker's queue was full"),
+        new("udp.rcv_errors", SipCounter.ReceiveErrors, "{error}", "Socket errors on receive (e.g. ICMP port unreachable)"),
+    ];
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+using ScriptedSip.Core.Transactions;
+
+namespace ScriptedSip.Core.Stats;
+
+/// <summary>
+/// Publishes the server's counters through System.Diagnostics.Metrics: one <see cref="Meter"/> named
+/// <c>ScriptedSip</c> per server, disposed with it. Every instrument is observable: the message path
+/// keeps incrementing <see cref="SipCounters"/> (one interlocked add) and pays nothing more; the
+/// callbacks read the values only when a listener collects (an exporter's scrape, a MeterListener).
+/// </summary>
+public sealed class SipMetrics : IDisposable
+{
+    public const string MeterName = "ScriptedSip";
+
+    private readonly Meter _meter;
+
+    public SipMetrics(SipCounters counters, TransactionLayer transactions)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(transactions);
+        _meter = new Meter(MeterName, typeof(SipMetrics).Assembly.GetName().Version?.ToString());
+        foreach (var instrument in SipInstruments.Counters)
+        {
+            var counter = instrument.Counter;
+            _meter.CreateObservableCounter(instrument.Name, () => counters[counter], instrument.Unit, instrument.Description);
+        }
+
+        _meter.CreateObservableGauge(SipInstruments.TmCurrent, () => transactions.Table.Count, "{transaction}", "Transactions in the table now, lingering finished ones included");
+        _meter.CreateObservableGauge(SipInstruments.TmSuspended, () => transactions.SuspendedNow, "{transaction}", "Transactions suspended or awaiting now");
+    }
+
+    /// <summary>This server's meter (a listener tells two servers in one process apart by it).</summary>
+    public Meter Meter => _meter;
+
+    public void Dispose() => _meter.Dispose();
+}
