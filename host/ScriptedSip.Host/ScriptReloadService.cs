@@ -14,11 +14,13 @@ internal sealed partial class ScriptReloadService : IHostedService, IDisposable
     private readonly HostSettings _settings;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private DirectoryWatcher? _scriptWatcher;
     private DirectoryWatcher? _pluginWatcher;
 
-    public ScriptReloadService(ScriptRuntime runtime, PluginCatalog plugins, HostSettings settings, ILoggerFactory loggerFactory)
+    public ScriptReloadService(ScriptRuntime runtime, PluginCatalog plugins, HostSettings settings, ILoggerFactory loggerFactory, TimeProvider time)
     {
+        _time = time;
         _runtime = runtime;
         _plugins = plugins;
         _settings = settings;
@@ -41,12 +43,12 @@ internal sealed partial class ScriptReloadService : IHostedService, IDisposable
         var quiet = TimeSpan.FromMilliseconds(_settings.Scripts.ReloadDebounceMs);
         if (_settings.Scripts.HotReload)
         {
-            _scriptWatcher = new DirectoryWatcher(_runtime.ScriptsDirectory, () => _runtime.Load(), quiet, _loggerFactory.CreateLogger<DirectoryWatcher>());
+            _scriptWatcher = new DirectoryWatcher(_runtime.ScriptsDirectory, () => _runtime.Load(), quiet, _loggerFactory.CreateLogger<DirectoryWatcher>(), _time);
         }
 
         if (_settings.Plugins.HotReload && Directory.Exists(_plugins.Folder))
         {
-            _pluginWatcher = new DirectoryWatcher(_plugins.Folder, () => _plugins.Apply(), quiet + TimeSpan.FromMilliseconds(300), _loggerFactory.CreateLogger<DirectoryWatcher>());
+            _pluginWatcher = new DirectoryWatcher(_plugins.Folder, () => _plugins.Apply(), quiet + TimeSpan.FromMilliseconds(300), _loggerFactory.CreateLogger<DirectoryWatcher>(), _time);
         }
 
         return Task.CompletedTask;

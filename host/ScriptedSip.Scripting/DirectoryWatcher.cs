@@ -12,16 +12,23 @@ public sealed partial class DirectoryWatcher : IDisposable
     private readonly Action _reload;
     private readonly ILogger _logger;
     private readonly FileSystemWatcher _watcher;
-    private readonly Timer _debounce;
+    private readonly ITimer _debounce;
     private readonly TimeSpan _quietTime;
     private int _disposed;
 
     public DirectoryWatcher(string folder, Action reload, TimeSpan quietTime, ILogger<DirectoryWatcher> logger)
+        : this(folder, reload, quietTime, logger, TimeProvider.System)
     {
+    }
+
+    /// <param name="time">Runs the debounce timer (a fake one in tests: the reload happens when the test advances it).</param>
+    public DirectoryWatcher(string folder, Action reload, TimeSpan quietTime, ILogger<DirectoryWatcher> logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
         _reload = reload;
         _logger = logger;
         _quietTime = quietTime;
-        _debounce = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
+        _debounce = time.CreateTimer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _watcher = new FileSystemWatcher(folder)
         {
             IncludeSubdirectories = true,

@@ -99,20 +99,22 @@ public sealed class MessageProcessor : IDatagramHandler
             var context = new MessageContext(_services, datagram, _buffers, _services.Routes.Current, RouteKind.Request);
             var code = message.ErrorStatusCode is >= 400 and <= 699 ? message.ErrorStatusCode : 400;
             context.SendReply(code, error, default);
-            _services.Counters.Increment(SipCounter.ParseErrorsAnswered);
             if (logger.IsEnabled(level))
             {
                 ProcessingLog.ParseError(logger, level, context.LogTag, SocketAddressText.Describe(datagram.Source), error, $"; answered {code}");
             }
+
+            _services.Counters.Increment(SipCounter.ParseErrorsAnswered); // after the line: the counter says both happened
         }
         else
         {
-            _services.Counters.Increment(SipCounter.ParseErrorsDropped);
             if (logger.IsEnabled(level))
             {
                 var tag = message.CallId.IsEmpty ? "no-call-id" : message.GetString(message.CallId);
                 ProcessingLog.ParseError(logger, level, tag, SocketAddressText.Describe(datagram.Source), error, "; dropped");
             }
+
+            _services.Counters.Increment(SipCounter.ParseErrorsDropped);
         }
 
         datagram.Release();

@@ -157,8 +157,9 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             _counters.Increment(SipCounter.Received);
             if (length > _options.MaxMessageSize)
             {
-                _counters.Increment(SipCounter.Oversized);
+                // Logged before counted: whoever watches the counter finds the line already written.
                 LogOversized(_logger, SocketAddressText.Describe(source), _options.MaxMessageSize);
+                _counters.Increment(SipCounter.Oversized);
                 continue;
             }
 
@@ -171,8 +172,8 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             var datagram = InboundDatagram.Rent(this, receiveBuffer[..length], source);
             if (!_scheduler.TryDispatch(datagram))
             {
-                _counters.Increment(SipCounter.QueueFull);
                 _overload.Refuse(datagram);
+                _counters.Increment(SipCounter.QueueFull);
             }
         }
     }
