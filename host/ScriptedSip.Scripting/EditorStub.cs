@@ -49,7 +49,9 @@ public static class EditorStub
         text.AppendLine();
         text.AppendLine("static RouteGlobals __globals = null!;");
         var nullability = new NullabilityInfoContext();
-        foreach (var property in typeof(RouteGlobals).GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var property in typeof(RouteGlobals).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                     .Where(p => p.GetCustomAttribute<EditorBrowsableAttribute>()?.State != EditorBrowsableState.Never)
+                     .OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             text.AppendLine($"/// <inheritdoc cref=\"RouteGlobals.{property.Name}\"/>");
             var type = Name(property.PropertyType, nullability.Create(property));

@@ -29,7 +29,7 @@ internal sealed class ExitRewriter : CSharpSyntaxRewriter
             && IsTopLevel(node))
         {
             var mark = name.Identifier.ValueText == "Exit" ? "MarkExit" : "MarkDrop";
-            var replacement = SyntaxFactory.ParseStatement($"{{ {mark}(); return null; }}")
+            var replacement = SyntaxFactory.ParseStatement($"{{ ScriptControl.{mark}(); return null; }}")
                 .WithLeadingTrivia(node.GetLeadingTrivia())
                 .WithTrailingTrivia(node.GetTrailingTrivia());
             return replacement;
@@ -76,7 +76,7 @@ internal sealed class ExitRewriter : CSharpSyntaxRewriter
     private static bool IsAsyncRoute(InvocationExpressionSyntax call) =>
         call.Expression is IdentifierNameSyntax { Identifier.ValueText: "AsyncRoute" } && call.ArgumentList.Arguments.Count == 2;
 
-    private static string NoThrow(InvocationExpressionSyntax call) => "AsyncRouteAndEnd" + call.ArgumentList.ToString();
+    private static string NoThrow(InvocationExpressionSyntax call) => "ScriptControl.AsyncRouteAndEnd" + call.ArgumentList.ToString();
 
     private static bool IsTopLevel(SyntaxNode node)
     {

@@ -140,7 +140,12 @@ public sealed partial class MessageContext
         throw new RouteExitException();
     }
 
-    public override bool AsyncRouteAndEnd(string route, int seconds)
+    bool IRouteControl.AsyncRouteAndEnd(string route, int seconds) => AsyncRouteAndEnd(route, seconds);
+
+    bool IRouteControl.AsyncRouteAndEnd(string route, string seconds) =>
+        TryParseSeconds(seconds, out var value) && AsyncRouteAndEnd(route, value);
+
+    private bool AsyncRouteAndEnd(string route, int seconds)
     {
         ArgumentNullException.ThrowIfNull(route);
         if (!Tm.AsyncRoute(_m, route, seconds))
@@ -149,12 +154,9 @@ public sealed partial class MessageContext
         }
 
         ApplyPendingRoutes();
-        MarkExit();
+        _m.MarkExit();
         return true;
     }
-
-    public override bool AsyncRouteAndEnd(string route, string seconds) =>
-        TryParseSeconds(seconds, out var value) && AsyncRouteAndEnd(route, value);
 
     public override bool AsyncRoute(string route, string seconds) =>
         TryParseSeconds(seconds, out var value) && AsyncRoute(route, value);

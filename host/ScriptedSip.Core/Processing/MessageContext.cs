@@ -14,7 +14,7 @@ namespace ScriptedSip.Core.Processing;
 /// about it live in <see cref="InboundMessage"/>; replies, forwarding, loose routing, reply relay
 /// and the transaction layer are services over it. Strings are made only when a script asks.
 /// </summary>
-public sealed partial class MessageContext : RouteGlobals, ILogTagged
+public sealed partial class MessageContext : RouteGlobals, ILogTagged, IRouteControl
 {
     private readonly ProcessingServices _services;
     private readonly InboundMessage _m;
@@ -247,9 +247,11 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged
 
     public override void Exit() => throw new RouteExitException();
 
-    public override void MarkExit() => _m.MarkExit();
+    public override IRouteControl ScriptControl => this;
 
-    public override void MarkDrop()
+    void IRouteControl.MarkExit() => _m.MarkExit();
+
+    void IRouteControl.MarkDrop()
     {
         _m.MarkDropped();
         _m.MarkExit();

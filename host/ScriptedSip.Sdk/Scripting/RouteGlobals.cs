@@ -111,21 +111,9 @@ public abstract partial class RouteGlobals
     /// <summary>Stops all processing of this message, also from inside a nested <see cref="Route"/> (exit).</summary>
     public abstract void Exit();
 
-    /// <summary>Used by the compiler for a top-level <c>Exit();</c>: marks the run as exited (the statement then returns).</summary>
+    /// <summary>Compiler plumbing (see <see cref="IRouteControl"/>); hidden from scripts' editors and the editor stub.</summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public abstract void MarkExit();
-
-    /// <summary>Used by the compiler for a top-level AsyncRoute call: true on success, and the script then returns instead of unwinding.</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public virtual bool AsyncRouteAndEnd(string route, int seconds) => AsyncRoute(route, seconds);
-
-    /// <summary>As <see cref="AsyncRouteAndEnd(string, int)"/>, seconds as text.</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public virtual bool AsyncRouteAndEnd(string route, string seconds) => AsyncRoute(route, seconds);
-
-    /// <summary>Used by the compiler for a top-level <c>Drop();</c>.</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public abstract void MarkDrop();
+    public abstract IRouteControl ScriptControl { get; }
 
     /// <summary>Logs a line at Information level, tagged with the Call-ID or the packet source (xlog).</summary>
     public void Xlog(string text) => Xlog(ScriptLogLevel.Info, text);

@@ -85,4 +85,17 @@ public sealed class LoadTimeChecksTests
         await using var host = await RunningHost.StartAsync(deployment);
         Assert.That(host.Scripts.Current.Find("R"), Is.Not.Null);
     }
+
+    [TestCase("MarkExit();")]
+    [TestCase("MarkDrop();")]
+    [TestCase("AsyncRouteAndEnd(\"R\", 1);")]
+    public void CompilerPlumbing_IsNotPartOfTheGlobals(string call)
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", call).WithScript("R.csx", "Xlog(\"r\");");
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await RunningHost.StartAsync(deployment));
+
+        Assert.That(error!.Message, Does.Contain("error CS0103"), "the name does not exist in the scripts' context");
+        Assert.That(typeof(ScriptedSip.Sdk.Scripting.RouteGlobals).GetMethods().Select(m => m.Name), Has.None.AnyOf("MarkExit", "MarkDrop", "AsyncRouteAndEnd"));
+    }
 }
