@@ -26,7 +26,6 @@ internal readonly struct ServerKey : IEquatable<ServerKey>
     {
         var via = message.TopVia;
         var branch = message.Span(via.Branch);
-        var hash = 2166136261u;
         Span<byte> buffer = stackalloc byte[512];
         var length = 0;
         if (branch.Length > MagicCookie.Length && branch.StartsWith("z9hG4bK"u8))
@@ -53,12 +52,12 @@ internal readonly struct ServerKey : IEquatable<ServerKey>
         }
 
         var bytes = buffer[..length].ToArray();
-        foreach (var b in bytes)
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
 
-        return new ServerKey(bytes, hash);
+        // Seeded per process (HashCode's random seed): branches are chosen by the sender, so a fixed
+        // hash would let one sender pile every transaction into a single bucket (hash flooding).
+        var hasher = default(HashCode);
+        hasher.AddBytes(bytes);
+        return new ServerKey(bytes, (uint)hasher.ToHashCode());
     }
 
     public bool Equals(ServerKey other) => Bytes.AsSpan().SequenceEqual(other.Bytes);
