@@ -6,7 +6,12 @@ using ScriptedSip.Scripting;
 
 namespace ScriptedSip.Host;
 
-/// <summary>Watches the scripts folder (<c>Scripts:HotReload</c>) and the plugins folder (<c>Plugins:HotReload</c>).</summary>
+/// <summary>
+/// Watches the scripts folder (<c>Scripts:HotReload</c>) and the plugins folder
+/// (<c>Plugins:HotReload</c>), and releases replaced versions once nothing runs on them. Both
+/// kinds of change go through the plugin catalog, so scripts are always compiled against the
+/// plugins on disk — a script reload never revives a plugin whose folder is gone.
+/// </summary>
 internal sealed partial class ScriptReloadService : IHostedService, IDisposable
 {
     private readonly ScriptRuntime _runtime;
@@ -15,15 +20,16 @@ internal sealed partial class ScriptReloadService : IHostedService, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private RetiredVersionSweep? _sweep;
     private DirectoryWatcher? _scriptWatcher;
     private DirectoryWatcher? _pluginWatcher;
 
     public ScriptReloadService(ScriptRuntime runtime, PluginCatalog plugins, HostSettings settings, ILoggerFactory loggerFactory, TimeProvider time)
     {
-        _time = time;
         _runtime = runtime;
         _plugins = plugins;
         _settings = settings;
+        _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ScriptReloadService>();
     }
@@ -40,10 +46,11 @@ internal sealed partial class ScriptReloadService : IHostedService, IDisposable
             }
         }
 
+        _sweep = new RetiredVersionSweep(_runtime, _time);
         var quiet = TimeSpan.FromMilliseconds(_settings.Scripts.ReloadDebounceMs);
         if (_settings.Scripts.HotReload)
         {
-            _scriptWatcher = new DirectoryWatcher(_runtime.ScriptsDirectory, () => _runtime.Load(), quiet, _loggerFactory.CreateLogger<DirectoryWatcher>(), _time);
+            _scriptWatcher = new DirectoryWatcher(_runtime.ScriptsDirectory, () => _plugins.Apply(pluginsChanged: false), quiet, _loggerFactory.CreateLogger<DirectoryWatcher>(), _time);
         }
 
         if (_settings.Plugins.HotReload && Directory.Exists(_plugins.Folder))
@@ -66,6 +73,8 @@ internal sealed partial class ScriptReloadService : IHostedService, IDisposable
         _scriptWatcher = null;
         _pluginWatcher?.Dispose();
         _pluginWatcher = null;
+        _sweep?.Dispose();
+        _sweep = null;
     }
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "{Diagnostic}")]

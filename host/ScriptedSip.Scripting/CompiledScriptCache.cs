@@ -7,7 +7,8 @@ namespace ScriptedSip.Scripting;
 /// <summary>
 /// Compiled routes on disk, so a restart with unchanged scripts skips Roslyn entirely. The key
 /// covers every script and assembly under the scripts folder (a #load helper changes every route),
-/// the reference set, the host and runtime versions, and the route name.
+/// the reference set (with the hash of every plugin assembly the scripts compile against), the
+/// host and runtime versions, and the route name.
 /// </summary>
 public sealed class CompiledScriptCache
 {

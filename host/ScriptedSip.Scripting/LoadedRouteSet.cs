@@ -1,18 +1,23 @@
 using System.Collections.Frozen;
+using ScriptedSip.Core.Plugins;
 using ScriptedSip.Core.Routing;
 
 namespace ScriptedSip.Scripting;
 
-/// <summary>One compiled version of every route, living in its own collectible load context.</summary>
+/// <summary>
+/// One compiled version of every route, living in its own collectible load context, with the
+/// environment (plugin references and exports) it was compiled against.
+/// </summary>
 internal sealed class LoadedRouteSet : IRouteSet
 {
     private readonly FrozenDictionary<string, LoadedRoute> _routes;
 
-    public LoadedRouteSet(int version, IReadOnlyDictionary<string, LoadedRoute> routes, ScriptLoadContext context)
+    public LoadedRouteSet(int version, IReadOnlyDictionary<string, LoadedRoute> routes, ScriptLoadContext context, ScriptEnvironment environment)
     {
         Version = version;
         _routes = routes.ToFrozenDictionary(StringComparer.Ordinal);
         Context = context;
+        Environment = environment;
         RequestRoute = _routes[RouteNames.Request].Entry;
         ReplyRoute = _routes.TryGetValue(RouteNames.Reply, out var reply) ? reply.Entry : null;
     }
@@ -24,6 +29,10 @@ internal sealed class LoadedRouteSet : IRouteSet
     public RouteEntry? ReplyRoute { get; }
 
     public ScriptLoadContext Context { get; }
+
+    public ScriptEnvironment Environment { get; }
+
+    public PluginExports Exports => Environment.Exports;
 
     public IEnumerable<string> Names => _routes.Keys;
 

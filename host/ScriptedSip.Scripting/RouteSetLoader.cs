@@ -33,11 +33,11 @@ public sealed class RouteSetLoader
     public RouteSetLoadResult Load(
         string scriptsDir,
         int version,
-        ScriptReferenceSet references,
-        Func<AssemblyName, Assembly?>? shared,
+        ScriptEnvironment environment,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(environment);
+        var references = environment.References;
         scriptsDir = Path.GetFullPath(scriptsDir);
         if (!Directory.Exists(scriptsDir))
         {
@@ -101,7 +101,7 @@ public sealed class RouteSetLoader
         }
 
         var privateAssemblies = images.Values.SelectMany(i => i.ReferencedFiles).Distinct(StringComparer.Ordinal);
-        var context = new ScriptLoadContext($"routes-v{version}", privateAssemblies, shared);
+        var context = new ScriptLoadContext($"routes-v{version}", privateAssemblies, environment.Shared);
         var routes = new Dictionary<string, LoadedRoute>(StringComparer.Ordinal);
         foreach (var file in files)
         {
@@ -109,7 +109,7 @@ public sealed class RouteSetLoader
             routes[name] = new LoadedRoute(name, file, Bind(context, images[file]));
         }
 
-        return new RouteSetLoadResult(new LoadedRouteSet(version, routes, context), [], compiled, fromCache);
+        return new RouteSetLoadResult(new LoadedRouteSet(version, routes, context, environment), [], compiled, fromCache);
     }
 
     /// <summary>The route name of a script file: its file name without the extension.</summary>

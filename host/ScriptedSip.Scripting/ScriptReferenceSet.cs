@@ -22,7 +22,11 @@ public sealed class ScriptReferenceSet
 
     public ImmutableArray<MetadataReference> References { get; }
 
-    /// <summary>Identifies this set of references for the compile cache key.</summary>
+    /// <summary>
+    /// Identifies this set of references for the compile cache key: the framework and SDK files,
+    /// and the name and full SHA-256 of every plugin assembly — a route compiled against one plugin
+    /// set is never taken from the cache for another.
+    /// </summary>
     public string Fingerprint { get; }
 
     public static ScriptReferenceSet CreateDefault()
@@ -71,7 +75,7 @@ public sealed class ScriptReferenceSet
         foreach (var (name, image) in assemblies.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
             builder.Add(MetadataReference.CreateFromImage(image, filePath: name + ".dll"));
-            fingerprint.Append(';').Append(name).Append('#').Append(Convert.ToHexString(SHA256.HashData(image))[..16]);
+            fingerprint.Append(';').Append(name).Append('#').Append(Convert.ToHexString(SHA256.HashData(image)));
         }
 
         return new ScriptReferenceSet(builder.ToImmutable(), fingerprint.ToString());

@@ -273,7 +273,9 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged, IRouteCon
         }
     }
 
-    public override T Plugin<T>() => _services.PluginExports.Get<T>();
+    // The exports of the plugins this route version was compiled against: a swap of plugins and
+    // scripts is atomic from the script's point of view.
+    public override T Plugin<T>() => _m.Routes.Exports.Get<T>();
 
     // ---- stateless actions -----------------------------------------------------------------
 

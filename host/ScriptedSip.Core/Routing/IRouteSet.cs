@@ -1,3 +1,5 @@
+using ScriptedSip.Core.Plugins;
+
 namespace ScriptedSip.Core.Routing;
 
 /// <summary>
@@ -20,4 +22,7 @@ public interface IRouteSet
 
     /// <summary>The script file a route came from, for log lines.</summary>
     string? SourcePath(string name);
+
+    /// <summary>What plugins exported to this version: exactly the plugin set its scripts were compiled against.</summary>
+    PluginExports Exports { get; }
 }

@@ -52,35 +52,43 @@ internal sealed partial class SipWorker
         SynchronizationContext.SetSynchronizationContext(_context);
         while (Queue.TryDequeue(StopToken, out var item))
         {
-            try
+            RunTurn(item);
+            item = default; // an idle worker must not keep its last turn (and the script version it ran) alive
+        }
+    }
+
+    /// <summary>One turn, in its own frame: nothing of it stays reachable from the loop's stack once it returns.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void RunTurn(WorkItem item)
+    {
+        try
+        {
+            if (item.Datagram is { } datagram)
             {
-                if (item.Datagram is { } datagram)
-                {
-                    Handle(datagram);
-                }
-                else if (item.IsContinuation)
-                {
-                    Clock.Begin("(await continuation)", null);
-                    try
-                    {
-                        item.Callback!(item.State);
-                    }
-                    finally
-                    {
-                        Clock.End();
-                    }
-                }
-                else
+                Handle(datagram);
+            }
+            else if (item.IsContinuation)
+            {
+                Clock.Begin("(await continuation)", null);
+                try
                 {
                     item.Callback!(item.State);
                 }
+                finally
+                {
+                    Clock.End();
+                }
             }
-#pragma warning disable CA1031 // the last line of defence: a bug in one turn must not stop the worker
-            catch (Exception ex)
-#pragma warning restore CA1031
+            else
             {
-                LogTurnFailed(_logger, Index, ex);
+                item.Callback!(item.State);
             }
+        }
+#pragma warning disable CA1031 // the last line of defence: a bug in one turn must not stop the worker
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogTurnFailed(_logger, Index, ex);
         }
     }
 

@@ -160,7 +160,7 @@ public sealed class ProcessTests
         return Process.Start(info)!;
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(TestDeployment deployment, params string[] args)
+    internal static async Task<(int Exit, string Output)> RunAsync(TestDeployment deployment, params string[] args)
     {
         var (exit, stdout, stderr) = await RunSeparatelyAsync(deployment, args);
         return (exit, stdout + stderr);
