@@ -153,8 +153,15 @@ public sealed class PluginLifetimeTests
         var time = new FakeTimeProvider();
         await using var host = await RunningHost.StartAsync(deployment, time);
 
+        // The folder watcher's debounce runs on the host's clock too: advance it in small steps until the swap.
         deployment.WithTestPlugin("Greeter.V2", "Greeter", "Greeter");
-        await UdpCoreTests.Eventually(() => host.Scripts.Current.Version >= 2, 10_000);
+        await UdpCoreTests.Eventually(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(100));
+                return host.Scripts.Current.Version >= 2;
+            },
+            10_000);
         Assert.That(await PluginTests.AskAsync(host), Is.EqualTo("hi bob"));
         Assert.That(PluginCollection.Released("Greeter", "1.0.0.0"), Is.False, "nothing is released before the host's clock says to look");
 
