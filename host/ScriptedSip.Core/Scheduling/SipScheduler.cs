@@ -69,10 +69,27 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     public bool TryDispatch(InboundDatagram datagram)
     {
         ArgumentNullException.ThrowIfNull(datagram);
-        var workers = _workers;
-        var hash = CallIdHasher.Hash(datagram.Data.Span, datagram.Source);
-        return workers[(int)(hash % (uint)workers.Length)].Queue.TryEnqueueReceived(new WorkItem(datagram));
+        return TryDispatch(WorkerOf(datagram), datagram);
     }
+
+    /// <summary>The worker that owns a received message's call (its Call-ID, or its source when it has none).</summary>
+    public int WorkerOf(InboundDatagram datagram)
+    {
+        ArgumentNullException.ThrowIfNull(datagram);
+        return WorkerOf(CallIdHasher.Hash(datagram.Data.Span, datagram.Source));
+    }
+
+    /// <summary>Queues a received message to worker <paramref name="worker"/>; false when it is Sip:QueueLimit behind.</summary>
+    public bool TryDispatch(int worker, InboundDatagram datagram) =>
+        _workers[worker].Queue.TryEnqueueReceived(new WorkItem(datagram));
+
+    /// <summary>
+    /// Runs a received message on the calling receive thread when worker <paramref name="worker"/> is
+    /// idle (see <see cref="SipWorker.TryRunInline"/>). The caller must make sure a turn that blocks
+    /// cannot stop its receiving (the UDP listener hands receiving to another thread).
+    /// </summary>
+    public bool TryRunInline(int worker, InboundDatagram datagram) =>
+        _workers.Length > 0 && _workers[worker].TryRunInline(datagram);
 
     public void Post(uint callHash, Action<object?> work, object? state)
     {

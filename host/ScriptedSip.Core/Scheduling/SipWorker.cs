@@ -17,6 +17,11 @@ internal sealed partial class SipWorker
     private readonly ILogger _logger;
     private readonly WorkerSynchronizationContext _context;
     private readonly Thread _thread;
+    private readonly object _claimGate = new();
+
+    // 1 while a turn of this worker runs (on its thread, or inline on a receive thread): turns never overlap.
+    private int _claim;
+    private int _claimWaiters;
 
     public SipWorker(int index, int queueLimit, IDatagramHandler handler, RouteClock clock, ILogger logger)
     {
@@ -46,14 +51,89 @@ internal sealed partial class SipWorker
 
     public void Enqueue(WorkItem item) => Queue.Enqueue(item);
 
+    /// <summary>
+    /// Runs a received message on the calling thread (a receive thread) as this worker, if the worker
+    /// is idle: nothing queued and nobody in a turn. Saves two thread switches per message at
+    /// moderate rates; per-call order holds because the claim makes this turn exclusive with the
+    /// worker thread's turns, and nothing of this call is waiting in the queue.
+    /// </summary>
+    public bool TryRunInline(InboundDatagram datagram)
+    {
+        if (!Queue.IsEmpty || Interlocked.CompareExchange(ref _claim, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        if (!Queue.IsEmpty)
+        {
+            ReleaseClaim(); // something arrived meanwhile: it goes first, on the worker thread
+            return false;
+        }
+
+        var previousWorker = t_current;
+        var previousContext = SynchronizationContext.Current;
+        t_current = this;
+        SynchronizationContext.SetSynchronizationContext(_context);
+        try
+        {
+            RunTurn(new WorkItem(datagram));
+        }
+        finally
+        {
+            t_current = previousWorker;
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+            ReleaseClaim();
+        }
+
+        return true;
+    }
+
     private void Run()
     {
         t_current = this;
         SynchronizationContext.SetSynchronizationContext(_context);
-        while (Queue.TryDequeue(StopToken, out var item))
+        while (Queue.WaitForWork(StopToken))
         {
-            RunTurn(item);
-            item = default; // an idle worker must not keep its last turn (and the script version it ran) alive
+            AcquireClaim();
+            while (Queue.TryTake(out var item))
+            {
+                RunTurn(item);
+                item = default; // an idle worker must not keep its last turn (and the script version it ran) alive
+            }
+
+            ReleaseClaim();
+        }
+    }
+
+    /// <summary>The worker thread waits while a receive thread runs an inline turn of this worker.</summary>
+    private void AcquireClaim()
+    {
+        if (Interlocked.CompareExchange(ref _claim, 1, 0) == 0)
+        {
+            return;
+        }
+
+        lock (_claimGate)
+        {
+            Interlocked.Increment(ref _claimWaiters);
+            while (Interlocked.CompareExchange(ref _claim, 1, 0) != 0)
+            {
+                Monitor.Wait(_claimGate, 200);
+            }
+
+            Interlocked.Decrement(ref _claimWaiters);
+        }
+    }
+
+    private void ReleaseClaim()
+    {
+        Interlocked.Exchange(ref _claim, 0); // a full fence: the read of _claimWaiters cannot move before it
+        if (Volatile.Read(ref _claimWaiters) > 0)
+        {
+            lock (_claimGate)
+            {
+                Monitor.PulseAll(_claimGate);
+            }
         }
     }
 

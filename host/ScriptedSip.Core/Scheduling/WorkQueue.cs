@@ -49,21 +49,29 @@ internal sealed class WorkQueue
         }
     }
 
-    /// <summary>Waits for the next item; false once <paramref name="stop"/> is cancelled and the queue is empty.</summary>
-    public bool TryDequeue(CancellationToken stop, out WorkItem item)
+    public bool IsEmpty => _items.IsEmpty;
+
+    /// <summary>Takes the next item if there is one, without waiting.</summary>
+    public bool TryTake(out WorkItem item)
     {
-        while (true)
+        if (!_items.TryDequeue(out item))
         {
-            if (_items.TryDequeue(out item))
-            {
-                if (item.Datagram is not null)
-                {
-                    Interlocked.Decrement(ref _received);
-                }
+            return false;
+        }
 
-                return true;
-            }
+        if (item.Datagram is not null)
+        {
+            Interlocked.Decrement(ref _received);
+        }
 
+        return true;
+    }
+
+    /// <summary>Waits until there is work; false once <paramref name="stop"/> is cancelled and the queue is empty.</summary>
+    public bool WaitForWork(CancellationToken stop)
+    {
+        while (_items.IsEmpty)
+        {
             if (stop.IsCancellationRequested)
             {
                 return false;
@@ -81,5 +89,7 @@ internal sealed class WorkQueue
                 Interlocked.Exchange(ref _sleeping, 0);
             }
         }
+
+        return true;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -9,9 +10,11 @@ namespace ScriptedSip.Core.Transport;
 /// <summary>
 /// One UDP socket and its receive thread. The thread reads with the allocation-free
 /// <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> (blocking receive on a dedicated thread was
-/// measured cheaper than async receive on Linux), applies the size gate and hands each datagram to
-/// the scheduler, which queues it to the worker of its call. It never runs a route, so no script
-/// can stop it. Nothing but shutdown stops the loop: socket errors are logged and counted.
+/// measured cheaper than async receive on Linux) and applies the size gate. When the worker of the
+/// message's call is idle it runs the turn itself, as that worker (two thread switches saved per
+/// message); otherwise the scheduler queues it. A route that blocks cannot stop receiving:
+/// <see cref="ReceiveThreads"/> hands receiving to a new thread once an inline turn overruns its
+/// budget. Nothing but shutdown stops the loop: socket errors are logged and counted.
 /// </summary>
 public sealed partial class UdpListener : ISipTransport, IDisposable
 {
@@ -22,7 +25,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     private readonly ILogger _logger;
     private readonly SipScheduler _scheduler;
     private readonly IOverloadResponder _overload;
-    private readonly Thread _thread;
+    private readonly ReceiveThreads _receivers;
     private volatile bool _stopping;
 
     public UdpListener(
@@ -55,7 +58,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.Bind(endpoint.EndPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
-        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"sip-rx {Endpoint}" };
+        _receivers = new ReceiveThreads(ReceiveLoop, Endpoint.ToString());
     }
 
     public ListenEndpoint Endpoint { get; }
@@ -70,7 +73,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
 
     public void Start()
     {
-        _thread.Start();
+        _receivers.Start();
         LogListening(_logger, Endpoint.ToString(), _scheduler.WorkerCount);
     }
 
@@ -112,10 +115,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         }
 
         _socket.Close();
-        if (_thread.IsAlive)
-        {
-            _thread.Join(timeout);
-        }
+        _receivers.Stop(timeout);
     }
 
     public void Dispose()
@@ -124,13 +124,16 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.Dispose();
     }
 
-    private void ReceiveLoop()
+    /// <summary>Times receiving moved to another thread because a route run inline overran its budget.</summary>
+    public int ReceiverHandoffs => _receivers.Handoffs;
+
+    private void ReceiveLoop(ReceiveThreads.Receiver me)
     {
         // One byte more than the limit, so an oversized datagram is seen as such and not silently cut.
         var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(_options.MaxMessageSize + 1, 64 * 1024), pinned: true);
         var receiveBuffer = buffer.AsSpan(0, _options.MaxMessageSize + 1);
         var source = new SocketAddress(Endpoint.Family);
-        while (!_stopping)
+        while (!_stopping && _receivers.IsCurrent(me))
         {
             int length;
             try
@@ -170,7 +173,14 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             }
 
             var datagram = InboundDatagram.Rent(this, receiveBuffer[..length], source);
-            if (!_scheduler.TryDispatch(datagram))
+            var worker = _scheduler.WorkerOf(datagram);
+
+            // The call's worker is idle: run the turn here and save two thread switches. Should the
+            // route block, the watch hands receiving to a new thread after ReceiveThreads.Budget.
+            Volatile.Write(ref me.InlineSince, Stopwatch.GetTimestamp());
+            var done = _scheduler.TryRunInline(worker, datagram);
+            Volatile.Write(ref me.InlineSince, 0);
+            if (!done && !_scheduler.TryDispatch(worker, datagram))
             {
                 _overload.Refuse(datagram);
                 _counters.Increment(SipCounter.QueueFull);

@@ -63,6 +63,9 @@ public sealed class SchedulerTests
         TestContext.Out.WriteLine($"free worker: {free.Count} calls, p50 {latencies[latencies.Count / 2]:F2} ms, p99 {p99:F2} ms; blocked worker: {blocked.Count} calls");
         Assert.That(p99, Is.LessThan(20), "calls of the worker that is not blocked are answered at once");
 
+        // The blocking route ran on the receive thread (its worker was idle): receiving moved to another thread.
+        Assert.That(host.Server.Listeners[0].ReceiverHandoffs, Is.GreaterThanOrEqualTo(1), "the listener kept receiving while its thread was blocked in a route");
+
         // The blocked worker's calls waited for the block: each was answered after the blocking call.
         var blockEnded = answered[blockedCall];
         Assert.That(blocked.Where(c => sent[c] < blockEnded && answered[c] < blockEnded), Is.Empty);
