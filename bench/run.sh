@@ -172,6 +172,21 @@ wait_port() { # PORT PID TIMEOUT_S LABEL
     return 1
 }
 
+scriptedsip_wait_ready() { # PID TIMEOUT_S -> success once the host's receive thread runs
+    # The host binds its sockets before it compiles the scripts (so a port in use is reported at
+    # once), and the kernel queues datagrams for a bound socket: "port bound" is not "ready". The
+    # receive threads (named sip-rx) start only once the scripts are loaded.
+    local pid=$1 timeout=$2 i p
+    for i in $(seq 1 $((timeout * 10))); do
+        for p in "$pid" $(pgrep -P "$pid" 2>/dev/null); do
+            grep -qs '^sip-rx' /proc/"$p"/task/*/comm && return 0
+        done
+        sleep 0.1
+    done
+    log "scriptedsip did not start receiving within ${timeout}s"
+    return 1
+}
+
 ensure_port_free() {
     if udp_port_bound "$1"; then
         log "udp port $1 is already in use (another server or bench still running?)"
@@ -313,6 +328,9 @@ start_server() { # TARGET SCENARIO RUN_DIR
         tail -n 20 "$dir/server.log" >&2
         return 1
     }
+    if [ "$target" = scriptedsip ]; then
+        scriptedsip_wait_ready "$SERVER_PID" "$SERVER_START_TIMEOUT" || return 1
+    fi
     sleep 0.5 # let worker processes/threads come up
     kill -0 "$SERVER_PID" 2>/dev/null || { log "$target died after binding; see $dir/server.log"; return 1; }
 }
