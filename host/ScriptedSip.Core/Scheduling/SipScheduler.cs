@@ -101,7 +101,12 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
             return;
         }
 
-        workers[(int)(callHash % (uint)workers.Length)].Enqueue(new WorkItem(work, state, isContinuation: false));
+        var target = workers[(int)(callHash % (uint)workers.Length)];
+        var item = new WorkItem(work, state, isContinuation: false);
+        if (!SipWorker.TryDefer(target, item))
+        {
+            target.Enqueue(item);
+        }
     }
 
     /// <summary>Lets the workers finish what is queued and waits for them.</summary>

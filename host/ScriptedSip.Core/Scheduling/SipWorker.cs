@@ -13,6 +13,10 @@ internal sealed partial class SipWorker
     [ThreadStatic]
     private static SipWorker? t_current;
 
+    // Work posted from inside a turn, to run right after it on the same thread (see TryDefer).
+    [ThreadStatic]
+    private static List<(SipWorker Worker, WorkItem Item)>? t_after;
+
     private readonly IDatagramHandler _handler;
     private readonly ILogger _logger;
     private readonly WorkerSynchronizationContext _context;
@@ -85,6 +89,71 @@ internal sealed partial class SipWorker
             ReleaseClaim();
         }
 
+        RunDeferred();
+        return true;
+    }
+
+    /// <summary>
+    /// Work posted from inside a turn (a <c>TContinue</c> from a non-SIP route, a failure route after
+    /// a reply) is kept for right after that turn, on the same thread: then it runs there as its
+    /// worker if that worker is idle — no wake-up, no thread switch — and is queued otherwise.
+    /// False outside a turn (the timer thread, tests): the caller queues it.
+    /// </summary>
+    public static bool TryDefer(SipWorker target, WorkItem item)
+    {
+        if (t_current is null)
+        {
+            return false;
+        }
+
+        (t_after ??= []).Add((target, item));
+        return true;
+    }
+
+    /// <summary>Runs (or queues) what the turn that just ended posted.</summary>
+    private static void RunDeferred()
+    {
+        var after = t_after;
+        while (after is { Count: > 0 })
+        {
+            var (target, item) = after[0];
+            after.RemoveAt(0);
+            if (!target.TryRunPosted(item))
+            {
+                target.Enqueue(item);
+            }
+        }
+    }
+
+    /// <summary>Runs posted work on this thread as this worker when it is idle and nothing of it is queued.</summary>
+    private bool TryRunPosted(WorkItem item)
+    {
+        if (!Queue.IsEmpty || Interlocked.CompareExchange(ref _claim, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        if (!Queue.IsEmpty)
+        {
+            ReleaseClaim();
+            return false;
+        }
+
+        var previousWorker = t_current;
+        var previousContext = SynchronizationContext.Current;
+        t_current = this;
+        SynchronizationContext.SetSynchronizationContext(_context);
+        try
+        {
+            RunTurn(item);
+        }
+        finally
+        {
+            t_current = previousWorker;
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+            ReleaseClaim();
+        }
+
         return true;
     }
 
@@ -99,6 +168,13 @@ internal sealed partial class SipWorker
             {
                 RunTurn(item);
                 item = default; // an idle worker must not keep its last turn (and the script version it ran) alive
+                if (t_after is { Count: > 0 })
+                {
+                    // Posted to this worker: runs next in this drain; to another idle worker: runs here.
+                    ReleaseClaim();
+                    RunDeferred();
+                    AcquireClaim();
+                }
             }
 
             ReleaseClaim();
