@@ -64,8 +64,6 @@ public sealed class InboundMessage : ILogTagged
 
     public SipMessage Message => Buffers.Message;
 
-    /// <summary>True while the message holds no buffers (a waiting route that touched nothing since).</summary>
-    public bool IsHibernating => _buffers is null;
 
     /// <summary>The route set (script version) this message runs under, from start to end.</summary>
     public IRouteSet Routes { get; }

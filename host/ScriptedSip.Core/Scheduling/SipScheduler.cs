@@ -32,8 +32,6 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     /// <summary>The watchdog clock of the worker running on this thread; null off the workers (tests, benchmarks).</summary>
     public static RouteClock? CurrentClock => SipWorker.Current?.Clock;
 
-    /// <summary>True on a worker thread of any scheduler.</summary>
-    public static bool OnWorker => SipWorker.Current is not null;
 
     public bool Started => _workers.Length > 0;
 
@@ -62,8 +60,6 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     /// <summary>The worker that owns a call hash.</summary>
     public int WorkerOf(uint callHash) => (int)(callHash % (uint)_workerCount);
 
-    /// <summary>Received messages waiting for worker <paramref name="index"/>.</summary>
-    public int QueueDepth(int index) => _workers.Length == 0 ? 0 : _workers[index].Queue.ReceivedWaiting;
 
     /// <summary>Hands a received message to the worker of its call. False when that worker is Sip:QueueLimit behind.</summary>
     public bool TryDispatch(InboundDatagram datagram)

@@ -63,30 +63,9 @@ internal sealed partial class SipWorker
     /// </summary>
     public bool TryRunInline(InboundDatagram datagram)
     {
-        if (!Queue.IsEmpty || Interlocked.CompareExchange(ref _claim, 1, 0) != 0)
+        if (!TryRunHere(new WorkItem(datagram)))
         {
             return false;
-        }
-
-        if (!Queue.IsEmpty)
-        {
-            ReleaseClaim(); // something arrived meanwhile: it goes first, on the worker thread
-            return false;
-        }
-
-        var previousWorker = t_current;
-        var previousContext = SynchronizationContext.Current;
-        t_current = this;
-        SynchronizationContext.SetSynchronizationContext(_context);
-        try
-        {
-            RunTurn(new WorkItem(datagram));
-        }
-        finally
-        {
-            t_current = previousWorker;
-            SynchronizationContext.SetSynchronizationContext(previousContext);
-            ReleaseClaim();
         }
 
         RunDeferred();
@@ -118,15 +97,19 @@ internal sealed partial class SipWorker
         {
             var (target, item) = after[0];
             after.RemoveAt(0);
-            if (!target.TryRunPosted(item))
+            if (!target.TryRunHere(item))
             {
                 target.Enqueue(item);
             }
         }
     }
 
-    /// <summary>Runs posted work on this thread as this worker when it is idle and nothing of it is queued.</summary>
-    private bool TryRunPosted(WorkItem item)
+    /// <summary>
+    /// Runs one turn on the calling thread as this worker, if the worker is idle: nothing queued and
+    /// nobody in a turn. The claim makes the turn exclusive with the worker thread's turns; something
+    /// that arrived meanwhile goes first, on the worker thread.
+    /// </summary>
+    private bool TryRunHere(WorkItem item)
     {
         if (!Queue.IsEmpty || Interlocked.CompareExchange(ref _claim, 1, 0) != 0)
         {

@@ -41,12 +41,4 @@ public static class SipProtocolText
         SipProtocol.Tls => "TLS",
         _ => "UDP",
     };
-
-    /// <summary>The lowercase name (<c>udp</c>, <c>tcp</c>, <c>tls</c>), as in listen addresses and <c>;transport=</c>.</summary>
-    public static string Name(SipProtocol protocol) => protocol switch
-    {
-        SipProtocol.Tcp => "tcp",
-        SipProtocol.Tls => "tls",
-        _ => "udp",
-    };
 }

@@ -31,8 +31,6 @@ public sealed class InboundDatagram
 
     public ReadOnlyMemory<byte> Data => _buffer.AsMemory(0, Length);
 
-    /// <summary>Bytes held by this datagram (its rented buffer), for memory accounting.</summary>
-    public int Capacity => _buffer.Length;
 
     /// <summary>A pooled datagram filled with <paramref name="data"/> from <paramref name="source"/>, as if it had just arrived on <paramref name="transport"/>.</summary>
     public static InboundDatagram Rent(ISipTransport transport, ReadOnlySpan<byte> data, SocketAddress source)
@@ -75,22 +73,6 @@ public sealed class InboundDatagram
         }
     }
 
-    /// <summary>
-    /// Shrinks the buffer to the message's own size: a message that waits (an awaiting route) keeps
-    /// only what it needs instead of a receive-sized buffer.
-    /// </summary>
-    public void Compact()
-    {
-        if (_buffer.Length <= Math.Max(Length, 256) * 2)
-        {
-            return;
-        }
-
-        var exact = ArrayPool<byte>.Shared.Rent(Math.Max(Length, 256));
-        _buffer.AsSpan(0, Length).CopyTo(exact);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = exact;
-    }
 
     private void Fill(ISipTransport transport, ReadOnlySpan<byte> data, SocketAddress source)
     {

@@ -102,7 +102,7 @@ public sealed class UdpCoreTests
             peer.Send(host.EndPoint, SipText.Request("MESSAGE", "sip:x@127.0.0.1", peer.LocalEndPoint));
         }
 
-        await Task.Delay(200);
+        await Eventually(() => host.Counters[SipCounter.ForwardedRequests] == 5); // all five went out
         peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint));
         Assert.That(SipText.StatusCode(peer.ReceiveText(Wait)), Is.EqualTo(200));
     }
