@@ -14,12 +14,16 @@ global using ScriptedSip.Sdk.Scripting;
 static RouteGlobals __globals = null!;
 /// <inheritdoc cref="RouteGlobals.Ci"/>
 string? Ci => __globals.Ci;
+/// <inheritdoc cref="RouteGlobals.Du"/>
+string? Du { get => __globals.Du; set => __globals.Du = value; }
 /// <inheritdoc cref="RouteGlobals.Fu"/>
 string? Fu => __globals.Fu;
 /// <inheritdoc cref="RouteGlobals.Mb"/>
 string Mb => __globals.Mb;
 /// <inheritdoc cref="RouteGlobals.MbBytes"/>
 ReadOnlyMemory<byte> MbBytes => __globals.MbBytes;
+/// <inheritdoc cref="RouteGlobals.Message"/>
+RouteGlobals Message => __globals.Message;
 /// <inheritdoc cref="RouteGlobals.Rm"/>
 string? Rm => __globals.Rm;
 /// <inheritdoc cref="RouteGlobals.Rr"/>
@@ -44,6 +48,8 @@ string? Tu => __globals.Tu;
 IDictionary<string, object?> Var => __globals.Var;
 /// <inheritdoc cref="RouteGlobals.AppendHf(string)"/>
 bool AppendHf(string text) => __globals.AppendHf(text);
+/// <inheritdoc cref="RouteGlobals.AppendToReply(string)"/>
+bool AppendToReply(string text) => __globals.AppendToReply(text);
 /// <inheritdoc cref="RouteGlobals.AsyncRoute(string, int)"/>
 bool AsyncRoute(string route, int seconds) => __globals.AsyncRoute(route, seconds);
 /// <inheritdoc cref="RouteGlobals.AsyncRoute(string, string)"/>

@@ -22,6 +22,7 @@ public sealed class InboundMessage : ILogTagged
     private bool _editing;
     private string? _callId;
     private string? _requestUri;
+    private byte[]? _replyHeaders;
     private int _generation;
 
     public InboundMessage(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
@@ -103,6 +104,15 @@ public sealed class InboundMessage : ILogTagged
 
     /// <summary>Where a relay goes when no URI is given: the destination, else the Request-URI.</summary>
     public string? NextHop => Destination ?? RequestUri;
+
+    /// <summary>Header lines (CRLF-terminated) that AppendToReply added to the replies of this request; empty when none.</summary>
+    public ReadOnlySpan<byte> ReplyHeaders => _replyHeaders;
+
+    public void AppendReplyHeader(string line)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\r\n");
+        _replyHeaders = _replyHeaders is null ? bytes : [.. _replyHeaders, .. bytes];
+    }
 
     public bool RecordRouteRequested { get; set; }
 

@@ -77,7 +77,7 @@ internal sealed class ServerTransactions
                 return false;
             }
 
-            return SendLocalReplyLocked(transaction, context.Message, code, reason);
+            return SendLocalReplyLocked(transaction, context.Message, code, reason, context.ReplyHeaders);
         }
     }
 
@@ -114,10 +114,14 @@ internal sealed class ServerTransactions
     }
 
     /// <summary>Writes, remembers and sends a reply of our own to the transaction's request. Caller holds the gate.</summary>
-    internal bool SendLocalReplyLocked(SipTransaction transaction, SipMessage request, int code, string reason)
+    internal bool SendLocalReplyLocked(SipTransaction transaction, SipMessage request, int code, string reason) =>
+        SendLocalReplyLocked(transaction, request, code, reason, default);
+
+    /// <summary>As above, with header lines the script added (AppendToReply). Caller holds the gate.</summary>
+    internal bool SendLocalReplyLocked(SipTransaction transaction, SipMessage request, int code, string reason, ReadOnlySpan<byte> extraHeaders)
     {
         var buffer = OutputBuffer.Local;
-        var length = _ctx.Messages.Replier.Write(request, transaction.Source, code, reason, default, buffer);
+        var length = _ctx.Messages.Replier.Write(request, transaction.Source, code, reason, extraHeaders, buffer);
         if (length < 0)
         {
             return false;

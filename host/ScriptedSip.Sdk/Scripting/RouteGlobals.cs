@@ -29,6 +29,26 @@ public abstract partial class RouteGlobals
     /// <summary>Request URI ($ru). Setting it changes where <see cref="Forward()"/> and TRelay send.</summary>
     public abstract string? Ru { get; set; }
 
+    /// <summary>
+    /// The destination URI ($du): the next hop of <see cref="Forward()"/> and TRelay without changing
+    /// the Request-URI. Loose routing sets it from a Route header; null when none is set. Setting null
+    /// or an empty string clears it.
+    /// </summary>
+    public abstract string? Du { get; set; }
+
+    /// <summary>
+    /// This message's globals as a value: plugin methods that act on the current message take it as
+    /// an argument (<c>Plugin&lt;Registrar&gt;().Save(Message)</c>), since a script has no <c>this</c>.
+    /// </summary>
+    public RouteGlobals Message => this;
+
+    /// <summary>
+    /// Adds a header line to every reply this route sends from now on (SlSendReply, TReply):
+    /// Kamailio's append_to_reply. Text without the trailing CRLF is fine; false for a line that is
+    /// not a header or holds a line break.
+    /// </summary>
+    public abstract bool AppendToReply(string text);
+
     /// <summary>Reply status code ($rs) in reply routes, 0 elsewhere.</summary>
     public abstract int Rs { get; }
 
