@@ -16,6 +16,7 @@ internal sealed class WorkQueue
     private readonly int _limit;
     private int _received;
     private int _sleeping;
+    private CancellationTokenRegistration _stopRegistration;
 
     public WorkQueue(int limit) => _limit = limit;
 
@@ -70,20 +71,27 @@ internal sealed class WorkQueue
     /// <summary>Waits until there is work; false once <paramref name="stop"/> is cancelled and the queue is empty.</summary>
     public bool WaitForWork(CancellationToken stop)
     {
+        // An idle worker sleeps without a timeout (no wake-ups while nothing happens); the stop
+        // request pulses it instead. Registered once per queue, on its first wait.
+        if (_stopRegistration == default && stop.CanBeCanceled)
+        {
+            _stopRegistration = stop.UnsafeRegister(static s => ((WorkQueue)s!).PulseForStop(), this);
+        }
+
         while (_items.IsEmpty)
         {
-            if (stop.IsCancellationRequested)
-            {
-                return false;
-            }
-
             lock (_gate)
             {
+                // Checked under the gate: a stop that comes after this check pulses a waiting worker.
+                if (stop.IsCancellationRequested)
+                {
+                    return !_items.IsEmpty;
+                }
+
                 Interlocked.Exchange(ref _sleeping, 1);
                 if (_items.IsEmpty)
                 {
-                    // Timed, so a stop request is noticed without anyone pulsing.
-                    Monitor.Wait(_gate, 200);
+                    Monitor.Wait(_gate);
                 }
 
                 Interlocked.Exchange(ref _sleeping, 0);
@@ -91,5 +99,13 @@ internal sealed class WorkQueue
         }
 
         return true;
+    }
+
+    private void PulseForStop()
+    {
+        lock (_gate)
+        {
+            Monitor.PulseAll(_gate);
+        }
     }
 }

@@ -4,21 +4,45 @@ namespace ScriptedSip.Core.Timers;
 /// The wheel's tick on its own thread, for the real clock. A thread-pool timer would wake a pool
 /// worker 100 times a second, and an idle pool worker spins (sched_yield) before it sleeps: under
 /// load that spinning cost more CPU than the SIP messages. A sleeping thread costs nothing between
-/// ticks. Tests use a fake <see cref="TimeProvider"/> and its timers instead.
+/// ticks, and while no timer is pending the thread does not tick at all: it parks until
+/// <see cref="Wake"/> (an idle server uses no CPU). Tests use a fake <see cref="TimeProvider"/> and
+/// its timers instead.
 /// </summary>
 internal sealed class DedicatedTicker : ITimer
 {
     private readonly Thread _thread;
     private readonly TimeSpan _period;
     private readonly Action _tick;
+    private readonly Func<bool> _hasWork;
     private readonly ManualResetEventSlim _stop = new(false, spinCount: 0);
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private int _parked;
 
-    public DedicatedTicker(Action tick, TimeSpan period, string name)
+    /// <param name="tick">Runs once per period while <paramref name="hasWork"/> is true.</param>
+    /// <param name="hasWork">False when a tick would find nothing to do; the thread parks then.</param>
+    public DedicatedTicker(Action tick, Func<bool> hasWork, TimeSpan period, string name)
     {
         _tick = tick;
+        _hasWork = hasWork;
         _period = period;
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
+    }
+
+    /// <summary>Times the thread parked because nothing was pending (observable in tests).</summary>
+    public int Parks { get; private set; }
+
+    /// <summary>
+    /// Tells a parked ticker that work arrived. Callers make the work visible (<c>hasWork</c> true)
+    /// before calling; the full fence here pairs with the one in <see cref="Run"/>, so either the
+    /// ticker sees the work before parking or this call sees it parked and wakes it.
+    /// </summary>
+    public void Wake()
+    {
+        if (Interlocked.CompareExchange(ref _parked, 0, 0) == 1)
+        {
+            _wake.Set();
+        }
     }
 
     public bool Change(TimeSpan dueTime, TimeSpan period) => throw new NotSupportedException("The wheel's ticker runs at a fixed period.");
@@ -28,6 +52,7 @@ internal sealed class DedicatedTicker : ITimer
         if (!_stop.IsSet)
         {
             _stop.Set();
+            _wake.Set();
             if (Thread.CurrentThread != _thread)
             {
                 _thread.Join(TimeSpan.FromSeconds(2));
@@ -43,8 +68,27 @@ internal sealed class DedicatedTicker : ITimer
 
     private void Run()
     {
-        while (!_stop.Wait(_period))
+        while (!_stop.IsSet)
         {
+            if (!_hasWork())
+            {
+                Interlocked.Exchange(ref _parked, 1);
+                if (!_hasWork() && !_stop.IsSet)
+                {
+                    Parks++;
+                    _wake.Wait();
+                }
+
+                Interlocked.Exchange(ref _parked, 0);
+                _wake.Reset();
+                continue;
+            }
+
+            if (_stop.Wait(_period))
+            {
+                return;
+            }
+
             _tick();
         }
     }

@@ -26,6 +26,9 @@ public sealed partial class TimerWheel : IDisposable
     private readonly Action<Exception>? _onCallbackError;
     private readonly ITimer _timer;
 
+    // The real clock's ticker parks while no timer is pending; Schedule wakes it (null with a fake clock).
+    private DedicatedTicker? _ticker;
+
     // Every tick <= _processedTick has had its slot swept, so new timers must go to a later tick.
     private long _processedTick;
     private long _nextSequence;
@@ -56,6 +59,9 @@ public sealed partial class TimerWheel : IDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>Times the real clock's ticker parked because no timer was pending (0 with a fake clock).</summary>
+    internal int TickerParks => _ticker?.Parks ?? 0;
+
     /// <summary>
     /// Runs <paramref name="callback"/> once, at or after <paramref name="delay"/> (never early), at most
     /// about one tick late, on the wheel's timer thread and outside any lock. A delay &lt;= 0 fires on the next tick.
@@ -81,6 +87,8 @@ public sealed partial class TimerWheel : IDisposable
             Link(handle, SlotOf(tick));
             _pendingCount++;
         }
+
+        _ticker?.Wake();
 
         return handle;
     }
@@ -139,7 +147,9 @@ public sealed partial class TimerWheel : IDisposable
     {
         if (ReferenceEquals(Time, TimeProvider.System))
         {
-            return new DedicatedTicker(OnTimer, tick, "timer-wheel");
+            var ticker = new DedicatedTicker(OnTimer, () => Volatile.Read(ref _pendingCount) > 0, tick, "timer-wheel");
+            _ticker = ticker;
+            return ticker;
         }
 
         // The ticker would otherwise capture the creating caller's ExecutionContext (AsyncLocals such as

@@ -10,14 +10,16 @@ namespace ScriptedSip.Core.Transport;
 /// receives at a time, and at most one blocked receiver per worker exists (an inline turn holds its
 /// worker), so a blocking route costs one worker, never the listener.
 /// </summary>
-internal sealed class ReceiveThreads
+internal sealed class ReceiveThreads : IDisposable
 {
     private readonly Action<Receiver> _loop;
     private readonly string _name;
     private readonly Thread _monitor;
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private volatile Receiver? _current;
     private volatile bool _stopping;
     private int _handoffs;
+    private int _parked;
 
     public ReceiveThreads(Action<Receiver> loop, string name)
     {
@@ -40,9 +42,31 @@ internal sealed class ReceiveThreads
         _monitor.Start();
     }
 
+    /// <summary>
+    /// A receiver starts an inline turn. The full fence (the exchange) pairs with the one in
+    /// <see cref="Watch"/>: either the watch sees this turn before it parks, or this call sees the
+    /// watch parked and wakes it. One uncontended interlocked write per datagram, no wake-up while
+    /// the watch is awake.
+    /// </summary>
+    public void BeginInline(Receiver receiver)
+    {
+        Interlocked.Exchange(ref receiver.InlineSince, Stopwatch.GetTimestamp());
+        receiver.Turns++;
+        if (Volatile.Read(ref _parked) == 1)
+        {
+            _wake.Set();
+        }
+    }
+
+    public static void EndInline(Receiver receiver) => Volatile.Write(ref receiver.InlineSince, 0);
+
+    /// <summary>After <see cref="Stop"/>: releases the watch's wake-up event.</summary>
+    public void Dispose() => _wake.Dispose();
+
     public void Stop(TimeSpan timeout)
     {
         _stopping = true;
+        _wake.Set();
         var current = _current;
         if (current?.Thread.IsAlive == true)
         {
@@ -65,6 +89,11 @@ internal sealed class ReceiveThreads
 
     private void Watch()
     {
+        // After this many looks without a single inline turn (about a second) the watch parks until
+        // the next turn starts: an idle listener wakes nobody.
+        const int IdleLooksBeforeParking = 100;
+        var idleLooks = 0;
+        long lastTurns = -1;
         while (!_stopping)
         {
             Thread.Sleep(Budget);
@@ -75,13 +104,36 @@ internal sealed class ReceiveThreads
                 Interlocked.Increment(ref _handoffs);
                 StartReceiver();
             }
+
+            var turns = current is null ? 0 : Volatile.Read(ref current.Turns);
+            idleLooks = since == 0 && turns == lastTurns ? idleLooks + 1 : 0;
+            lastTurns = turns;
+            if (idleLooks >= IdleLooksBeforeParking && current is not null)
+            {
+                Interlocked.Exchange(ref _parked, 1);
+                if (Volatile.Read(ref current.InlineSince) == 0 && !_stopping && ReferenceEquals(current, _current))
+                {
+                    Parks++;
+                    _wake.Wait();
+                }
+
+                Interlocked.Exchange(ref _parked, 0);
+                _wake.Reset();
+                idleLooks = 0;
+            }
         }
     }
+
+    /// <summary>Times the watch parked because the listener was idle (observable in tests).</summary>
+    public int Parks { get; private set; }
 
     /// <summary>One receiving thread and when its current inline turn started (0: none).</summary>
     internal sealed class Receiver
     {
         public long InlineSince;
+
+        /// <summary>Inline turns started; written by the receiver only, read by the watch.</summary>
+        public long Turns;
 
         public Thread Thread { get; set; } = null!;
     }

@@ -122,10 +122,14 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     {
         Stop(TimeSpan.FromSeconds(2));
         _socket.Dispose();
+        _receivers.Dispose();
     }
 
     /// <summary>Times receiving moved to another thread because a route run inline overran its budget.</summary>
     public int ReceiverHandoffs => _receivers.Handoffs;
+
+    /// <summary>Times the receive watch parked because the listener was idle.</summary>
+    public int ReceiveWatchParks => _receivers.Parks;
 
     private void ReceiveLoop(ReceiveThreads.Receiver me)
     {
@@ -177,9 +181,9 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
 
             // The call's worker is idle: run the turn here and save two thread switches. Should the
             // route block, the watch hands receiving to a new thread after ReceiveThreads.Budget.
-            Volatile.Write(ref me.InlineSince, Stopwatch.GetTimestamp());
+            _receivers.BeginInline(me);
             var done = _scheduler.TryRunInline(worker, datagram);
-            Volatile.Write(ref me.InlineSince, 0);
+            ReceiveThreads.EndInline(me);
             if (!done && !_scheduler.TryDispatch(worker, datagram))
             {
                 _overload.Refuse(datagram);

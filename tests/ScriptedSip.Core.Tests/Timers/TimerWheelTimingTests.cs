@@ -223,6 +223,22 @@ public sealed class TimerWheelTimingTests
         Assert.That(wheel.Pending, Is.Zero);
     }
 
+    [Test]
+    public void SystemTicker_ParksWhileNothingIsPending_AndWakesForTheNextTimer()
+    {
+        using var wheel = new TimerWheel(TimeProvider.System, TimeSpan.FromMilliseconds(5));
+        for (var round = 1; round <= 3; round++)
+        {
+            // Parked: no timer pending, so the ticker thread sleeps instead of ticking.
+            Assert.That(SpinWait.SpinUntil(() => wheel.TickerParks >= round, TimeSpan.FromSeconds(10)), Is.True, $"parked before round {round}");
+            using var fired = new ManualResetEventSlim();
+            wheel.Schedule(TimeSpan.FromMilliseconds(15), _ => fired.Set(), null);
+            Assert.That(fired.Wait(TimeSpan.FromSeconds(10)), Is.True, $"a timer scheduled while parked fires (round {round})");
+        }
+
+        Assert.That(wheel.Pending, Is.Zero);
+    }
+
     /// <summary>A fake clock whose timers' first callback comes <c>lead</c> early, so every period is out of phase.</summary>
     private sealed class EarlyTickerTimeProvider(TimeSpan lead) : FakeTimeProvider
     {

@@ -72,6 +72,42 @@ public sealed class SchedulerTests
     }
 
     [Test]
+    public async Task IdleListener_WatchParks_ABlockingRouteAfterwardsStillHandsReceivingOver()
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", """
+            if (Hdr("X-Block") == "1")
+            {
+                Xlog(ScriptLogLevel.Info, "blocking now");
+                System.Threading.Thread.Sleep(1500);
+            }
+
+            SlSendReply(200, "OK");
+            """);
+        await using var host = await RunningHost.StartAsync(deployment);
+        var listener = host.Server.Listeners[0];
+
+        // Idle for about a second: the watch stops looking (no wake-ups while nothing happens).
+        await UdpCoreTests.Eventually(() => listener.ReceiveWatchParks >= 1, 10000);
+
+        using var socket = Peer();
+        var client = (IPEndPoint)socket.LocalEndPoint!;
+        var blockedCall = CallWorkers.CallIdFor(0, Workers, "block-after-park");
+        socket.SendTo(Encoding.ASCII.GetBytes(SipText.Request("OPTIONS", "sip:x@127.0.0.1", client, blockedCall, "X-Block: 1")), host.EndPoint);
+        await UdpCoreTests.Eventually(() => RunningHost.Logs().Any(l => l.Contains("blocking now", StringComparison.Ordinal)), 5000);
+
+        // The first datagram woke the watch: the blocked receive thread is replaced and another call is answered during the block.
+        var freeCall = CallWorkers.CallIdFor(1, Workers, "free-after-park");
+        socket.SendTo(Encoding.ASCII.GetBytes(SipText.Request("OPTIONS", "sip:x@127.0.0.1", client, freeCall)), host.EndPoint);
+        var buffer = new byte[4096];
+        socket.ReceiveTimeout = (int)Wait.TotalMilliseconds;
+        var first = Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer));
+        Assert.That(first, Does.Contain(freeCall), "answered while the other call's route still blocks");
+        Assert.That(listener.ReceiverHandoffs, Is.GreaterThanOrEqualTo(1));
+        var second = Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer));
+        Assert.That(second, Does.Contain(blockedCall), "the blocked call is answered when its route ends");
+    }
+
+    [Test]
     public async Task AsyncRouteContinuationThatSleeps_DoesNotDelayAnotherCallsFrTimer()
     {
         using var silent = new UdpPeer(); // a next hop that never answers
