@@ -47,6 +47,7 @@ public sealed class ProcessingServices : IDisposable
         LooseRouter = new LooseRouter(Transports);
         var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();
         var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(transactionOptions.TimerTickMs), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
+        Scheduler.AttachTimerThread(wheel);
         Transactions = new TransactionLayer(Messages, routes, Scheduler, counters, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
         Runner = new RouteRunner(this);
         Transactions.AttachRoutes(Runner);

@@ -16,6 +16,8 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     private readonly RouteWatchdog _watchdog;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(SipWorker Target, WorkItem Item)> _timerTurns = new();
+    private bool _timerTurnsAttached;
     private SipWorker[] _workers = [];
 
     public SipScheduler(int workers, int queueLimit, RouteWatchdog watchdog, ILogger logger)
@@ -99,9 +101,49 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
 
         var target = workers[(int)(callHash % (uint)workers.Length)];
         var item = new WorkItem(work, state, isContinuation: false);
-        if (!SipWorker.TryDefer(target, item))
+        if (SipWorker.TryDefer(target, item))
         {
-            target.Enqueue(item);
+            return;
+        }
+
+        if (_timerTurnsAttached && Timers.DedicatedTicker.IsTickerThread)
+        {
+            _timerTurns.Enqueue((target, item)); // run by the ticker right after its tick (RunTimerTurns)
+            return;
+        }
+
+        target.Enqueue(item);
+    }
+
+    /// <summary>
+    /// Routes posted by timer callbacks (AsyncRoute resumes, failure routes after an fr timeout) run on
+    /// the ticker thread right after its tick, inline when their worker is idle — as the receive
+    /// thread runs a received message — instead of waking a sleeping worker per resume. A turn there
+    /// that blocks moves the ticking to a new thread (the wheel's hand-off), so timers never stall.
+    /// </summary>
+    public void AttachTimerThread(Timers.TimerWheel wheel)
+    {
+        ArgumentNullException.ThrowIfNull(wheel);
+        wheel.AfterTick = RunTimerTurns;
+        _timerTurnsAttached = true;
+    }
+
+    private void RunTimerTurns(IInlineGuard guard)
+    {
+        while (guard.IsCurrent && _timerTurns.TryDequeue(out var turn))
+        {
+            guard.Begin();
+            try
+            {
+                if (!turn.Target.TryRunInline(turn.Item))
+                {
+                    turn.Target.Enqueue(turn.Item);
+                }
+            }
+            finally
+            {
+                guard.End();
+            }
         }
     }
 

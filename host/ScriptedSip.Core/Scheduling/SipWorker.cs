@@ -61,9 +61,12 @@ internal sealed partial class SipWorker
     /// moderate rates; per-call order holds because the claim makes this turn exclusive with the
     /// worker thread's turns, and nothing of this call is waiting in the queue.
     /// </summary>
-    public bool TryRunInline(InboundDatagram datagram)
+    public bool TryRunInline(InboundDatagram datagram) => TryRunInline(new WorkItem(datagram));
+
+    /// <summary>Runs the item on the calling thread as this worker if it is idle, then what that turn posted; false when busy.</summary>
+    public bool TryRunInline(WorkItem item)
     {
-        if (!TryRunHere(new WorkItem(datagram)))
+        if (!TryRunHere(item))
         {
             return false;
         }

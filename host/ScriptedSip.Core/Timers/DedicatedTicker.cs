@@ -1,3 +1,5 @@
+using ScriptedSip.Core.Scheduling;
+
 namespace ScriptedSip.Core.Timers;
 
 /// <summary>
@@ -5,12 +7,18 @@ namespace ScriptedSip.Core.Timers;
 /// worker 100 times a second, and an idle pool worker spins (sched_yield) before it sleeps: under
 /// load that spinning cost more CPU than the SIP messages. A sleeping thread costs nothing between
 /// ticks, and while no timer is pending the thread does not tick at all: it parks until
-/// <see cref="Wake"/> (an idle server uses no CPU). Tests use a fake <see cref="TimeProvider"/> and
-/// its timers instead.
+/// <see cref="Wake"/> (an idle server uses no CPU).
+/// After each tick the thread runs <see cref="AfterTick"/> — the route turns the tick's callbacks
+/// posted, inline when their worker is idle (no wake-up of a sleeping worker per resume). Should such a
+/// turn block, <see cref="HandoffThreads"/> moves the ticking to a new thread, so the timers go on.
+/// Tests use a fake <see cref="TimeProvider"/> and its timers instead.
 /// </summary>
 internal sealed class DedicatedTicker : ITimer
 {
-    private readonly Thread _thread;
+    [ThreadStatic]
+    private static bool t_isTickerThread;
+
+    private readonly HandoffThreads _threads;
     private readonly TimeSpan _period;
     private readonly Action _tick;
     private readonly Func<bool> _hasWork;
@@ -25,12 +33,24 @@ internal sealed class DedicatedTicker : ITimer
         _tick = tick;
         _hasWork = hasWork;
         _period = period;
-        _thread = new Thread(Run) { IsBackground = true, Name = name };
-        _thread.Start();
+        _threads = new HandoffThreads(Run, name);
+        _threads.Start();
     }
+
+    /// <summary>True on a ticker thread (work posted from a timer callback can be collected for <see cref="AfterTick"/>).</summary>
+    public static bool IsTickerThread => t_isTickerThread;
+
+    /// <summary>
+    /// Runs on the ticker thread after every tick and before it parks: the inline turns. It gets the
+    /// thread's guard: mark each turn with Begin/End and stop when the guard is no longer current.
+    /// </summary>
+    public Action<IInlineGuard>? AfterTick { get; set; }
 
     /// <summary>Times the thread parked because nothing was pending (observable in tests).</summary>
     public int Parks { get; private set; }
+
+    /// <summary>Times ticking moved to a new thread because a turn run after a tick overran its budget.</summary>
+    public int Handoffs => _threads.Handoffs;
 
     /// <summary>
     /// Tells a parked ticker that work arrived. Callers make the work visible (<c>hasWork</c> true)
@@ -53,9 +73,10 @@ internal sealed class DedicatedTicker : ITimer
         {
             _stop.Set();
             _wake.Set();
-            if (Thread.CurrentThread != _thread)
+            if (!t_isTickerThread)
             {
-                _thread.Join(TimeSpan.FromSeconds(2));
+                _threads.Stop(TimeSpan.FromSeconds(2));
+                _threads.Dispose();
             }
         }
     }
@@ -66,10 +87,13 @@ internal sealed class DedicatedTicker : ITimer
         return ValueTask.CompletedTask;
     }
 
-    private void Run()
+    private void Run(HandoffThreads.Receiver me)
     {
-        while (!_stop.IsSet)
+        t_isTickerThread = true;
+        var guard = new Guard(_threads, me);
+        while (!_stop.IsSet && _threads.IsCurrent(me))
         {
+            AfterTick?.Invoke(guard); // also what a replaced thread left behind
             if (!_hasWork())
             {
                 Interlocked.Exchange(ref _parked, 1);
@@ -91,5 +115,15 @@ internal sealed class DedicatedTicker : ITimer
 
             _tick();
         }
+    }
+
+    /// <summary>Marks inline turns of one ticker thread for the hand-off watch.</summary>
+    private sealed class Guard(HandoffThreads threads, HandoffThreads.Receiver me) : IInlineGuard
+    {
+        public bool IsCurrent => threads.IsCurrent(me);
+
+        public void Begin() => threads.BeginInline(me);
+
+        public void End() => HandoffThreads.EndInline(me);
     }
 }

@@ -59,6 +59,24 @@ public sealed partial class TimerWheel : IDisposable
 
     public TimeProvider Time { get; }
 
+    /// <summary>
+    /// With the real clock: runs on the ticker thread after each tick (see <see cref="DedicatedTicker.AfterTick"/>);
+    /// with a fake clock there is no ticker thread and it is never called.
+    /// </summary>
+    internal Action<Scheduling.IInlineGuard>? AfterTick
+    {
+        set
+        {
+            if (_ticker is { } ticker)
+            {
+                ticker.AfterTick = value;
+            }
+        }
+    }
+
+    /// <summary>Times ticking moved to a new thread because a turn run on the ticker overran its budget.</summary>
+    internal int TickerHandoffs => _ticker?.Handoffs ?? 0;
+
     /// <summary>Times the real clock's ticker parked because no timer was pending (0 with a fake clock).</summary>
     internal int TickerParks => _ticker?.Parks ?? 0;
 

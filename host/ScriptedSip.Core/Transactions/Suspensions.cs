@@ -347,7 +347,7 @@ internal sealed class Suspensions
             }
 
             layer.Counters.Increment(SipCounter.Resumed);
-            layer.PostRoute(transaction, route, RouteOrigin.Resumed); // the timer thread never runs a route
+            layer.PostRoute(transaction, route, RouteOrigin.Resumed); // runs after this tick: inline on the ticker if the worker is idle
         }
     }
 }

@@ -13,7 +13,7 @@ namespace ScriptedSip.Core.Transport;
 /// measured cheaper than async receive on Linux) and applies the size gate. When the worker of the
 /// message's call is idle it runs the turn itself, as that worker (two thread switches saved per
 /// message); otherwise the scheduler queues it. A route that blocks cannot stop receiving:
-/// <see cref="ReceiveThreads"/> hands receiving to a new thread once an inline turn overruns its
+/// <see cref="HandoffThreads"/> hands receiving to a new thread once an inline turn overruns its
 /// budget. Nothing but shutdown stops the loop: socket errors are logged and counted.
 /// </summary>
 public sealed partial class UdpListener : ISipTransport, IDisposable
@@ -25,7 +25,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     private readonly ILogger _logger;
     private readonly SipScheduler _scheduler;
     private readonly IOverloadResponder _overload;
-    private readonly ReceiveThreads _receivers;
+    private readonly HandoffThreads _receivers;
     private volatile bool _stopping;
 
     public UdpListener(
@@ -58,7 +58,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.Bind(endpoint.EndPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
-        _receivers = new ReceiveThreads(ReceiveLoop, Endpoint.ToString());
+        _receivers = new HandoffThreads(ReceiveLoop, "sip-rx " + Endpoint);
     }
 
     public ListenEndpoint Endpoint { get; }
@@ -131,7 +131,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     /// <summary>Times the receive watch parked because the listener was idle.</summary>
     public int ReceiveWatchParks => _receivers.Parks;
 
-    private void ReceiveLoop(ReceiveThreads.Receiver me)
+    private void ReceiveLoop(HandoffThreads.Receiver me)
     {
         // One byte more than the limit, so an oversized datagram is seen as such and not silently cut.
         var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(_options.MaxMessageSize + 1, 64 * 1024), pinned: true);
@@ -180,10 +180,10 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             var worker = _scheduler.WorkerOf(datagram);
 
             // The call's worker is idle: run the turn here and save two thread switches. Should the
-            // route block, the watch hands receiving to a new thread after ReceiveThreads.Budget.
+            // route block, the watch hands receiving to a new thread after HandoffThreads.Budget.
             _receivers.BeginInline(me);
             var done = _scheduler.TryRunInline(worker, datagram);
-            ReceiveThreads.EndInline(me);
+            HandoffThreads.EndInline(me);
             if (!done && !_scheduler.TryDispatch(worker, datagram))
             {
                 _overload.Refuse(datagram);

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 
-namespace ScriptedSip.Core.Transport;
+namespace ScriptedSip.Core.Scheduling;
 
 /// <summary>
-/// Keeps one thread receiving on a listener's socket even when the receiving thread runs a route
-/// itself (inline, when the call's worker is idle) and that route blocks. A monitor looks every
-/// <see cref="Budget"/>: a receiver whose inline turn has run longer than that is replaced — a new
-/// thread takes over receiving, and the old one ends once its turn returns. At most one thread
-/// receives at a time, and at most one blocked receiver per worker exists (an inline turn holds its
-/// worker), so a blocking route costs one worker, never the listener.
+/// Keeps one thread doing a loop's job (receiving on a listener's socket, ticking the timer wheel)
+/// even when that thread runs a route itself (inline, when the call's worker is idle) and the route
+/// blocks. A watch looks every <see cref="Budget"/>: a thread whose inline turn has run longer than
+/// that is replaced — a new thread takes over the loop, and the old one ends once its turn returns.
+/// At most one thread runs the loop at a time, and at most one blocked thread per worker exists (an
+/// inline turn holds its worker), so a blocking route costs one worker, never the listener or the
+/// timers.
 /// </summary>
-internal sealed class ReceiveThreads : IDisposable
+internal sealed class HandoffThreads : IDisposable
 {
     private readonly Action<Receiver> _loop;
     private readonly string _name;
@@ -21,17 +22,19 @@ internal sealed class ReceiveThreads : IDisposable
     private int _handoffs;
     private int _parked;
 
-    public ReceiveThreads(Action<Receiver> loop, string name)
+    /// <param name="loop">The job; it returns once <see cref="IsCurrent"/> is false for its receiver.</param>
+    /// <param name="name">Thread name of the loop's threads; the watch is named after it.</param>
+    public HandoffThreads(Action<Receiver> loop, string name)
     {
         _loop = loop;
         _name = name;
-        _monitor = new Thread(Watch) { IsBackground = true, Name = "sip-rx-watch " + name };
+        _monitor = new Thread(Watch) { IsBackground = true, Name = name + "-watch" };
     }
 
     /// <summary>How long an inline turn may run before receiving moves to another thread.</summary>
     public static TimeSpan Budget { get; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Times receiving moved to a new thread because an inline turn overran <see cref="Budget"/>.</summary>
+    /// <summary>Times the loop moved to a new thread because an inline turn overran <see cref="Budget"/>.</summary>
     public int Handoffs => Volatile.Read(ref _handoffs);
 
     public bool IsCurrent(Receiver receiver) => ReferenceEquals(_current, receiver);
@@ -82,7 +85,7 @@ internal sealed class ReceiveThreads : IDisposable
     private void StartReceiver()
     {
         var receiver = new Receiver();
-        receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = "sip-rx " + _name };
+        receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
         _current = receiver;
         receiver.Thread.Start();
     }
@@ -127,7 +130,7 @@ internal sealed class ReceiveThreads : IDisposable
     /// <summary>Times the watch parked because the listener was idle (observable in tests).</summary>
     public int Parks { get; private set; }
 
-    /// <summary>One receiving thread and when its current inline turn started (0: none).</summary>
+    /// <summary>One thread of the loop and when its current inline turn started (0: none).</summary>
     internal sealed class Receiver
     {
         public long InlineSince;
