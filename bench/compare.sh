@@ -7,19 +7,25 @@
 # time, same ports and settings) and appends one TSV row per run to $OUT_DIR/compare.tsv:
 #   repetition  scenario  target  ms_per_1k  failed  achieved_rate
 # then prints the median and spread of each target per scenario and the ratios to Kamailio.
-# Runs at a raised priority (nice -15) when allowed, so other work on the machine takes what the
-# bench leaves instead of the other way round. Installs nothing; see bench/README.md.
+# Runs at a raised priority (nice -n -15) when allowed, so other work on the machine takes what the
+# bench leaves instead of the other way round. (A real-time class, chrt -f, was tried and distorts
+# the figures: Kamailio's CPU per call in scenario C rose from about 450 to 730 ms per 1,000 calls.)
+# Installs nothing; see bench/README.md.
 set -u -o pipefail
 
 [ $# -ge 3 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 OLD_DLL=$1 NEW_DLL=$2 SCENARIOS=$3 REPS=${4:-3}
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/scriptedsip-compare.XXXXXX)}
+mkdir -p "$OUT_DIR"
 export OUT_DIR
 tsv=$OUT_DIR/compare.tsv
 : >"$tsv"
 nice_cmd=()
-nice -n -15 true 2>/dev/null && nice_cmd=(nice -n -15)
+if nice -n -15 true 2>/dev/null; then
+    nice_cmd=(nice -n -15)
+fi
+echo "priority: ${nice_cmd[*]:-normal}" >&2
 
 run_one() { # rep scenario label target dll
     local line
