@@ -43,6 +43,7 @@ public static class ScriptedSipApplication
                 try
                 {
                     host.Services.GetRequiredService<SipServer>().Open();
+                    await host.Services.GetRequiredService<Management.ManagementServer>().OpenAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (ListenFailedException ex)
                 {
@@ -132,6 +133,7 @@ public static class ScriptedSipApplication
         builder.Services.AddScriptedSipScripting(settings, checkOnly);
         builder.Services.AddScriptedSipServer(settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        SystemdNotify.AddTo(builder.Services);
         configureServices?.Invoke(builder.Services);
         return (builder.Build(), ExitOk);
     }

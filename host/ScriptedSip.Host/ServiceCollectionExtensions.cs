@@ -57,6 +57,15 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new SipMetrics(sp.GetRequiredService<SipCounters>(), sp.GetRequiredService<ProcessingServices>().Transactions));
         services.AddSingleton<SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<SipServer>());
+        services.AddSingleton(sp => new Management.ManagementServer(
+            settings,
+            sp.GetRequiredService<SipServer>(),
+            sp.GetRequiredService<ScriptRuntime>(),
+            sp.GetRequiredService<Plugins.PluginCatalog>(),
+            sp.GetRequiredService<ProcessingServices>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Management.ManagementServer>());
 
         // Registered last: it reports what the services before it have started.
         services.AddHostedService<StartupBanner>();

@@ -34,6 +34,9 @@ public sealed partial class SipServer : IHostedService, IDisposable
 
     public SipCounters Counters => _counters;
 
+    /// <summary>Every listener is receiving (set at the end of <see cref="StartAsync"/>); what /health/ready asks.</summary>
+    public bool Started { get; private set; }
+
     /// <summary>The counters and transaction gauges as instruments of the <c>ScriptedSip</c> meter.</summary>
     public SipMetrics Metrics { get; }
 
@@ -94,11 +97,14 @@ public sealed partial class SipServer : IHostedService, IDisposable
             listener.Start();
         }
 
+        Started = true;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        Started = false;
+
         // Graceful stop: nothing suspended or pending is dropped silently — each gets 503 first.
         _services.Transactions.Shutdown();
         foreach (var listener in _listeners)

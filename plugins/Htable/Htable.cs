@@ -40,7 +40,7 @@ public sealed class Htable
     /// <summary>Items evicted because the table was full.</summary>
     public long Evicted(string table) => Find(table).Evicted;
 
-    private Table Find(string table) =>
+    internal Table Find(string table) =>
         _tables.TryGetValue(table, out var found)
             ? found
             : throw new ArgumentException($"no htable '{table}' is configured (Plugins:Htable:Tables:{table})", nameof(table));

@@ -13,6 +13,7 @@ public sealed class HtablePlugin : IScriptedSipPlugin
         var options = context.GetOptions<HtableOptions>(HtableOptions.Validate);
         var tables = new Htable(options, context.Time);
         context.Export(tables);
+        HtableRpc.AddTo(context, tables);
         context.AddService(new ExpirySweeper(tables, context.Time, context.Host, context.Logger) { Interval = TimeSpan.FromMilliseconds(options.SweepIntervalMs) });
     }
 }

@@ -38,6 +38,18 @@ internal sealed class Table
 
     public long Evicted => Interlocked.Read(ref _evicted);
 
+    /// <summary>Every live item in write order, with its expiry (null = never): htable.dump.</summary>
+    public List<(string Key, object Value, DateTimeOffset? ExpiresAt)> Snapshot()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            return [.. _order
+                .Where(item => !IsExpired(item, now))
+                .Select(item => (item.Key, item.Value, item.ExpiresAt == DateTimeOffset.MaxValue ? (DateTimeOffset?)null : item.ExpiresAt))];
+        }
+    }
+
     public object? Get(string key)
     {
         lock (_lock)

@@ -188,6 +188,31 @@ public sealed class HtableTests
         }
     }
 
+    [Test]
+    public async Task Rpc_SetsGetDumpDelete_ByPositionAndByName_BadParamsAreArgumentErrors()
+    {
+        var options = new HtableOptions { Tables = { ["users"] = new TableOptions() } };
+        var context = new TestContext(options, _time, new RecordingHost());
+        new HtablePlugin().Configure(context);
+        Assert.That(context.RpcMethods.Keys, Is.EquivalentTo((string[])["htable.dump", "htable.get", "htable.sets", "htable.delete"]));
+
+        async Task<object?> Call(string method, string json) =>
+            await context.RpcMethods[method](System.Text.Json.JsonDocument.Parse(json).RootElement, CancellationToken.None);
+
+        Assert.That(await Call("htable.sets", """["users", "alice", "active"]"""), Is.True);
+        Assert.That(await Call("htable.sets", """{"htable": "users", "key": "bob", "value": "away"}"""), Is.True);
+        var got = (Dictionary<string, object?>)(await Call("htable.get", """["users", "alice"]"""))!;
+        Assert.That(got["value"], Is.EqualTo("active"));
+        var dump = (List<Dictionary<string, object?>>)(await Call("htable.dump", """["users"]"""))!;
+        Assert.That(dump.Select(d => d["key"]), Is.EqualTo((string[])["alice", "bob"]));
+        Assert.That(await Call("htable.delete", """["users", "alice"]"""), Is.True);
+        Assert.That(await Call("htable.delete", """["users", "alice"]"""), Is.False);
+
+        Assert.That(async () => await Call("htable.dump", """["nosuch"]"""), Throws.ArgumentException.With.Message.Contains("no htable 'nosuch'"));
+        Assert.That(async () => await Call("htable.get", """["users"]"""), Throws.ArgumentException.With.Message.Contains("key"));
+        Assert.That(async () => await Call("htable.sets", """["users", "k", 5]"""), Throws.ArgumentException.With.Message.Contains("value must be a string"));
+    }
+
     /// <summary>A minimal plugin context: options as given, validation applied like the host does.</summary>
     private sealed class TestContext(HtableOptions options, TimeProvider time, ISipHost host) : IPluginContext
     {
@@ -213,5 +238,9 @@ public sealed class HtableTests
             where T : class => Exported = instance;
 
         public void AddService(IPluginService service) => Service = service;
+
+        public Dictionary<string, Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>>> RpcMethods { get; } = [];
+
+        public void AddRpcMethod(string name, Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>> handler) => RpcMethods.Add(name, handler);
     }
 }

@@ -32,7 +32,7 @@ public sealed class MessageProcessor : IDatagramHandler
         switch (message.Parse(datagram.Data))
         {
             case SipParseStatus.Ok when message.IsRequest:
-                _services.Counters.Increment(SipCounter.Requests);
+                _services.Counters.RequestReceived(message.Method);
                 if (_services.Transactions.TryAbsorb(message, datagram))
                 {
                     datagram.Release();

@@ -40,7 +40,7 @@ public sealed class ProcessingServices : IDisposable
         Time = timeProvider;
         MessageLogger = loggerFactory.CreateLogger("ScriptedSip.Message");
         ScriptLogger = loggerFactory.CreateLogger("ScriptedSip.Script");
-        Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>());
+        Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>(), counters);
         Scheduler = new SipScheduler(transport.EffectiveWorkers, transport.QueueLimit, Watchdog, loggerFactory.CreateLogger<SipScheduler>());
         Destinations = new DestinationResolver(timeProvider);
         Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), counters, MessageLogger);

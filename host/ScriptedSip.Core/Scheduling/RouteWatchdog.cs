@@ -15,15 +15,18 @@ public sealed partial class RouteWatchdog : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _budget;
     private readonly TimeSpan _period;
+    private readonly Stats.SipCounters? _counters;
     private readonly Lock _lock = new();
     private RouteClock[] _clocks = [];
     private ITimer? _timer;
     private long _reported;
 
-    public RouteWatchdog(int routeBudgetMs, TimeProvider time, ILogger logger)
+    /// <param name="counters">Where each turn's run time is recorded (the route histogram); null records nothing.</param>
+    public RouteWatchdog(int routeBudgetMs, TimeProvider time, ILogger logger, Stats.SipCounters? counters = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
+        _counters = counters;
         _logger = logger;
         _budget = TimeSpan.FromMilliseconds(routeBudgetMs);
         _period = TimeSpan.FromMilliseconds(Math.Max(10, routeBudgetMs / 2));
@@ -34,7 +37,7 @@ public sealed partial class RouteWatchdog : IDisposable
 
     public RouteClock Register()
     {
-        var clock = new RouteClock(_time);
+        var clock = new RouteClock(_time, _counters);
         lock (_lock)
         {
             _clocks = [.. _clocks, clock];
@@ -96,11 +99,16 @@ public interface ILogTagged
 public sealed class RouteClock
 {
     private readonly TimeProvider _time;
+    private readonly Stats.SipCounters? _counters;
     private long _startedAt;
     private long _warnedFor;
     private ILogTagged? _subject;
 
-    internal RouteClock(TimeProvider time) => _time = time;
+    internal RouteClock(TimeProvider time, Stats.SipCounters? counters)
+    {
+        _time = time;
+        _counters = counters;
+    }
 
     public long StartedAt => Volatile.Read(ref _startedAt);
 
@@ -117,6 +125,13 @@ public sealed class RouteClock
 
     public void End()
     {
+        var started = Volatile.Read(ref _startedAt);
+        if (_counters is not null && started != 0 && Route is { } route)
+        {
+            // The clock the watchdog reads anyway: one more timestamp per turn, no allocation.
+            _counters.RouteRan(route, _time.GetElapsedTime(started).TotalSeconds);
+        }
+
         Volatile.Write(ref _startedAt, 0);
         _subject = null; // an idle worker must not keep the last message (and its script version) alive
     }

@@ -18,6 +18,18 @@ public static class SipInstruments
     /// <summary>Gauge: transactions suspended or awaiting now.</summary>
     public const string TmSuspended = "tm.suspended";
 
+    /// <summary>Counter with a <c>method</c> tag: requests received by method.</summary>
+    public const string RequestsByMethod = "sip.requests";
+
+    /// <summary>Counter with a <c>class</c> tag (1xx..6xx): the <c>sl.Nxx_replies</c> counters as one labelled series.</summary>
+    public const string RepliesByClass = "sip.replies_sent";
+
+    /// <summary>Histogram with a <c>route</c> tag, seconds: one turn of a route on its worker.</summary>
+    public const string RouteDuration = "route.duration";
+
+    /// <summary>Histogram with a <c>method</c> tag, seconds: request arrival to the transaction's first final reply.</summary>
+    public const string FinalReplyDelay = "tm.final_reply_delay";
+
     private const string Requests = "{request}";
     private const string Replies = "{reply}";
     private const string Datagrams = "{datagram}";

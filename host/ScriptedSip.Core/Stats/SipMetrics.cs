@@ -26,8 +26,29 @@ public sealed class SipMetrics : IDisposable
             _meter.CreateObservableCounter(instrument.Name, () => counters[counter], instrument.Unit, instrument.Description);
         }
 
+        _meter.CreateObservableCounter(SipInstruments.RequestsByMethod, () => RequestsByMethod(counters), "{request}", "SIP requests received and parsed, by method (UNKNOWN: a method the server has no name for)");
+        _meter.CreateObservableCounter(SipInstruments.RepliesByClass, () => RepliesByClass(counters), "{reply}", "Replies sent upstream, by status class");
+        counters.AttachHistograms(
+            _meter.CreateHistogram<double>(SipInstruments.RouteDuration, "s", "Time one turn of a route ran on its worker (an awaiting route: each part between awaits)"),
+            _meter.CreateHistogram<double>(SipInstruments.FinalReplyDelay, "s", "Time from a request's arrival to its transaction's first final reply"));
         _meter.CreateObservableGauge(SipInstruments.TmCurrent, () => transactions.Table.Count, "{transaction}", "Transactions in the table now, lingering finished ones included");
         _meter.CreateObservableGauge(SipInstruments.TmSuspended, () => transactions.SuspendedNow, "{transaction}", "Transactions suspended or awaiting now");
+    }
+
+    private static IEnumerable<Measurement<long>> RequestsByMethod(SipCounters counters)
+    {
+        for (var i = 0; i < SipCounters.Methods.Count; i++)
+        {
+            yield return new Measurement<long>(counters.RequestsOf(i), new KeyValuePair<string, object?>("method", SipCounters.Methods[i]));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> RepliesByClass(SipCounters counters)
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            yield return new Measurement<long>(counters[SipCounter.SentReplies1xx + i], new KeyValuePair<string, object?>("class", $"{i + 1}xx"));
+        }
     }
 
     /// <summary>This server's meter (a listener tells two servers in one process apart by it).</summary>

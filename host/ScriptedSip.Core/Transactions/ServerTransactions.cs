@@ -139,6 +139,11 @@ internal sealed class ServerTransactions
         }
 
         transaction.LastReply = reply;
+        if (code >= 200 && transaction.LastStatus < 200)
+        {
+            _ctx.Counters.FinalReplySent(transaction.Method, System.Diagnostics.Stopwatch.GetElapsedTime(transaction.CreatedAt).TotalSeconds);
+        }
+
         transaction.LastStatus = Math.Max(transaction.LastStatus, code);
         var sent = transaction.Transport.Send(reply, transaction.ReplyTo);
         _ctx.Counters.ReplySent(code, sent);

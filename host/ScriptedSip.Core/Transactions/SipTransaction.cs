@@ -25,7 +25,11 @@ public sealed class SipTransaction
         Transport = transport;
         CallHash = callHash;
         Method = method;
+        CreatedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
+
+    /// <summary>When the request arrived (<see cref="System.Diagnostics.Stopwatch"/> ticks): the age shown by tm.list, the start of the final-reply histogram.</summary>
+    public long CreatedAt { get; }
 
     public uint Index { get; }
 

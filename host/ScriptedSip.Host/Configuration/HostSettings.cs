@@ -15,4 +15,11 @@ public sealed record HostSettings(
     TransactionOptions Transactions,
     ScriptsOptions Scripts,
     PluginsOptions Plugins,
-    ProcessingOptions Processing);
+    ProcessingOptions Processing)
+{
+    /// <summary>The management endpoint (metrics, health, JSON-RPC); validated, URLs parsed.</summary>
+    public ManagementSettings Management { get; init; } = ManagementSettings.Off;
+
+    /// <summary>The <c>Logging</c> section.</summary>
+    public LoggingOptions Logging { get; init; } = new();
+}

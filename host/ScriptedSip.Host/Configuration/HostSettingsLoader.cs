@@ -23,6 +23,7 @@ public static class HostSettingsLoader
         ScriptsOptions.Section,
         PluginsOptions.Section,
         LoggingOptions.Section,
+        ManagementOptions.Section,
         "NLog",
     ];
 
@@ -39,6 +40,8 @@ public static class HostSettingsLoader
         // Plugins:NAME:… is a plugin's own section (possibly empty: no plain value), checked by that plugin when it loads.
         var plugins = SectionBinder.Bind<PluginsOptions>(configuration, PluginsOptions.Section, problems, isOwnedElsewhere: child => child.Value is null);
         var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
+        var management = SectionBinder.Bind<ManagementOptions>(configuration, ManagementOptions.Section, problems);
+        var managementSettings = ManagementSettings.From(management, problems);
         var processing = new ProcessingOptions
         {
             RouteBudgetMs = scripts.RouteBudgetMs,
@@ -107,7 +110,11 @@ public static class HostSettingsLoader
         }
 
         plugins.Path = Path.GetFullPath(plugins.Path, contentRoot);
-        return new HostSettings(contentRoot, sip, listen, noSip, transactions, scripts, plugins, processing);
+        return new HostSettings(contentRoot, sip, listen, noSip, transactions, scripts, plugins, processing)
+        {
+            Management = managementSettings!,
+            Logging = logging,
+        };
     }
 
     private static void Range(List<string> problems, string key, int value, int min, int max, string? hint)

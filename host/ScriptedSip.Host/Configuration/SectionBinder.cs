@@ -109,13 +109,12 @@ internal static class SectionBinder
             }
         }
 
-        if (items.Count > 0)
+        // A list that is written replaces the default, also when it is written empty
+        // ("Urls": [] or --Management:Urls=): that is how a list with a default is turned off.
+        list.Clear();
+        foreach (var item in items)
         {
-            list.Clear();
-            foreach (var item in items)
-            {
-                list.Add(item);
-            }
+            list.Add(item);
         }
     }
 

@@ -61,6 +61,26 @@ public sealed partial class PluginCatalog : IDisposable
 
     public string Folder => _options.Path;
 
+    /// <summary>The plugins in use now.</summary>
+    internal IReadOnlyList<LoadedPlugin> Loaded => _versions.Active;
+
+    /// <summary>A loaded plugin's RPC method, or null: looked up at each call, so an unloaded plugin's methods are gone.</summary>
+    internal Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>>? FindRpcMethod(string name)
+    {
+        foreach (var plugin in _versions.Active)
+        {
+            if (plugin.Context.RpcMethods.TryGetValue(name, out var method))
+            {
+                return method;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Names of the loaded plugins' RPC methods.</summary>
+    internal IEnumerable<string> RpcMethodNames => _versions.Active.SelectMany(p => p.Context.RpcMethods.Keys);
+
     /// <summary>The assembly of a loaded plugin (tests hold it weakly to prove an unload).</summary>
     internal Assembly? LoadedAssembly(string name) => _versions.Active.FirstOrDefault(p => p.Name == name)?.Assembly;
 
@@ -209,6 +229,13 @@ public sealed partial class PluginCatalog : IDisposable
             {
                 PluginActivator.Unload(plugin);
                 throw new PluginLoadException($"its name '{plugin.Name}' is already used by the plugin in folder {other.FolderName}");
+            }
+
+            var rpcClash = plugin.Context.RpcMethods.Keys.FirstOrDefault(other.Context.RpcMethods.ContainsKey);
+            if (rpcClash is not null)
+            {
+                PluginActivator.Unload(plugin);
+                throw new PluginLoadException($"it adds the RPC method {rpcClash}, which plugin {other.Name} already adds");
             }
 
             var clash = plugin.Context.Exports.Keys.FirstOrDefault(t => other.Context.Exports.Keys.Any(o => o.FullName == t.FullName));

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Sdk.Plugins;
@@ -5,7 +7,7 @@ using ScriptedSip.Sdk.Plugins;
 namespace ScriptedSip.Host.Plugins;
 
 /// <summary>The host side of <see cref="IPluginContext"/> for one plugin.</summary>
-internal sealed class PluginContext : IPluginContext
+internal sealed partial class PluginContext : IPluginContext
 {
     private readonly IConfiguration _section;
     private readonly string _sectionPath;
@@ -28,6 +30,9 @@ internal sealed class PluginContext : IPluginContext
     public Dictionary<Type, object> Exports { get; } = [];
 
     public List<IPluginService> Services { get; } = [];
+
+    /// <summary>The RPC methods this plugin added, by name.</summary>
+    public Dictionary<string, Func<JsonElement?, CancellationToken, ValueTask<object?>>> RpcMethods { get; } = new(StringComparer.Ordinal);
 
     public TOptions GetOptions<TOptions>(Func<TOptions, IEnumerable<string>>? validate = null)
         where TOptions : class, new()
@@ -66,4 +71,22 @@ internal sealed class PluginContext : IPluginContext
         ArgumentNullException.ThrowIfNull(service);
         Services.Add(service);
     }
+
+    public void AddRpcMethod(string name, Func<JsonElement?, CancellationToken, ValueTask<object?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!RpcName().IsMatch(name))
+        {
+            throw new PluginLoadException($"RPC method name '{name}' is not of the form group.method (letters, digits, _)");
+        }
+
+        if (!RpcMethods.TryAdd(name, handler))
+        {
+            throw new PluginLoadException($"RPC method {name} is added twice");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)+$")]
+    private static partial Regex RpcName();
 }

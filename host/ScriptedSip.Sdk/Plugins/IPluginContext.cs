@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace ScriptedSip.Sdk.Plugins;
@@ -28,4 +29,15 @@ public interface IPluginContext
 
     /// <summary>Runs a background service while the plugin is loaded.</summary>
     void AddService(IPluginService service);
+
+    /// <summary>
+    /// Adds a method to the host's JSON-RPC control interface (<c>POST /rpc</c>, <c>scriptedsip-ctl rpc</c>)
+    /// while the plugin is loaded; it goes away when the plugin unloads. <paramref name="name"/> is
+    /// <c>group.method</c> (letters, digits, <c>_</c>), by convention the plugin's Kamailio module name
+    /// (<c>htable.dump</c>). The handler gets the call's <c>params</c> (an array, an object, or null
+    /// when absent) and runs on a thread-pool thread, never on a SIP worker; what it returns is
+    /// serialized to JSON as the result. To reject bad params, throw <see cref="ArgumentException"/>:
+    /// the caller gets a -32602 error with its message; any other exception is a -32603 error.
+    /// </summary>
+    void AddRpcMethod(string name, Func<JsonElement?, CancellationToken, ValueTask<object?>> handler);
 }

@@ -152,6 +152,11 @@ public sealed class ProcessTests
         info.ArgumentList.Add(hostDll);
         info.ArgumentList.Add("--contentRoot");
         info.ArgumentList.Add(deployment.Root);
+        if (!args.Any(a => a.StartsWith("--Management:", StringComparison.OrdinalIgnoreCase)))
+        {
+            info.ArgumentList.Add("--Management:Urls="); // parallel tests: no fixed management port
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -43,7 +43,10 @@ public sealed class RunningHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(deployment);
         var errors = new StringWriter();
-        string[] args = ["--contentRoot", deployment.Root, .. extraArgs];
+        // Many hosts run in parallel here: the management endpoint's fixed default port would collide,
+        // so it is off unless the test asks for it.
+        var managementOff = extraArgs.Any(a => a.StartsWith("--Management:Urls", StringComparison.OrdinalIgnoreCase)) ? [] : new[] { "--Management:Urls=" };
+        string[] args = ["--contentRoot", deployment.Root, .. managementOff, .. extraArgs];
         var (host, exitCode) = time is null
             ? ScriptedSipApplication.Build(args, errors)
             : ScriptedSipApplication.Build(args, errors, services => services.AddSingleton<TimeProvider>(time!));

@@ -130,7 +130,7 @@ public sealed partial class Sipp : IDisposable
     [GeneratedRegex(@"^\s*([A-Za-z ]+?)\s*\|\s*(\d+)\s*\|\s*(\d+)", RegexOptions.Multiline)]
     private static partial Regex CounterLine();
 
-    private static string? FindOnPath(string name)
+    internal static string? FindOnPath(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -1,0 +1,3 @@
+using ScriptedSip.Ctl;
+
+return await CtlCommands.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

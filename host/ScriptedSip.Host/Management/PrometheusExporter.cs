@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Prometheus;
+using ScriptedSip.Core.Stats;
+
+namespace ScriptedSip.Host.Management;
+
+/// <summary>
+/// The <c>ScriptedSip</c> meter of one server in Prometheus form, through prometheus-net's registry
+/// and text writer, plus prometheus-net's process and .NET runtime collectors.
+/// <para>
+/// Why not prometheus-net's own meter adapter: it publishes every .NET counter as a Prometheus
+/// gauge (no <c>_total</c>, no counter type), and it listens to meters by name, so two servers in
+/// one process (as the tests run them) would mix. Here a <see cref="MeterListener"/> takes exactly
+/// this server's meter instance; observable counters become Prometheus counters
+/// (<c>scriptedsip_core_rcv_requests_total</c>), gauges gauges, histograms histograms with a unit
+/// suffix (<c>scriptedsip_route_duration_seconds</c>).
+/// </para>
+/// <para>
+/// Cost on the SIP path: none for counters and gauges (read at scrape time). A histogram
+/// measurement is a dictionary lookup by its one tag value (a string the route set or the method
+/// table already owns) and prometheus-net's lock-free observe: nothing allocated after the first
+/// measurement of a route.
+/// </para>
+/// </summary>
+public sealed class PrometheusExporter : IDisposable
+{
+    private const string Prefix = "scriptedsip_";
+    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
+    private readonly MetricFactory _factory;
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<Instrument, Series> _series = new();
+    private readonly Func<Instrument, string?, Series> _create;
+
+    public PrometheusExporter(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _factory = Metrics.WithCustomRegistry(_registry);
+        _create = Create; // one delegate, not one per measurement
+        DotNetStats.Register(_registry);
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.Start();
+
+        // Observable instruments are read at scrape time, on the scraping request's thread.
+        _registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
+    }
+
+    /// <summary>Writes every metric in the Prometheus text format (0.0.4).</summary>
+    public Task WriteAsync(Stream output, CancellationToken cancellationToken) =>
+        _registry.CollectAndExportAsTextAsync(output, cancellationToken);
+
+    /// <summary>The Prometheus name of an instrument of the meter: <c>tm.total</c> (counter) is <c>scriptedsip_tm_total_total</c>.</summary>
+    public static string NameOf(Instrument instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        var name = Prefix + instrument.Name.Replace('.', '_');
+        return instrument switch
+        {
+            ObservableCounter<long> or Counter<long> => name + "_total",
+            Histogram<double> when instrument.Unit == "s" => name + "_seconds",
+            _ => name,
+        };
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+    }
+
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var series = _series.TryGetValue(instrument, out var known) ? known : _series.GetOrAdd(instrument, _create, tags.Length == 0 ? null : tags[0].Key);
+        var labelValue = tags.Length == 0 ? string.Empty : tags[0].Value as string ?? tags[0].Value?.ToString() ?? string.Empty;
+        series.Record(labelValue, value);
+    }
+
+    private Series Create(Instrument instrument, string? label)
+    {
+        var name = NameOf(instrument);
+        var help = string.IsNullOrEmpty(instrument.Description) ? instrument.Name : instrument.Description;
+        string[] labels = label is null ? [] : [label];
+        return instrument switch
+        {
+            ObservableCounter<long> or Counter<long> => new CounterSeries(_factory.CreateCounter(name, help, labels)),
+            Histogram<double> => new HistogramSeries(_factory.CreateHistogram(name, help, labels, new HistogramConfiguration { Buckets = BucketsOf(instrument) })),
+            _ => new GaugeSeries(_factory.CreateGauge(name, help, labels)),
+        };
+    }
+
+    /// <summary>Route turns: 10 us .. 10 s; request to final reply: 1 ms .. 60 s (both × 4 or × 2.5 per bucket).</summary>
+    private static double[] BucketsOf(Instrument instrument) => instrument.Name == SipInstruments.RouteDuration
+        ? Histogram.ExponentialBuckets(0.00001, 4, 11)
+        : Histogram.ExponentialBuckets(0.001, 2.5, 13);
+
+    private abstract class Series
+    {
+        public abstract void Record(string labelValue, double value);
+    }
+
+    /// <summary>Children by label value, so recording does not build the params array prometheus-net's WithLabels takes.</summary>
+    private abstract class Series<TChild> : Series
+        where TChild : class
+    {
+        private readonly ConcurrentDictionary<string, TChild> _children = new(StringComparer.Ordinal);
+
+        protected TChild Child(string labelValue) =>
+            _children.TryGetValue(labelValue, out var child) ? child : _children.GetOrAdd(labelValue, Make);
+
+        protected abstract TChild Make(string labelValue);
+    }
+
+    private sealed class CounterSeries(Counter counter) : Series<ICounter>
+    {
+        public override void Record(string labelValue, double value) => Child(labelValue).IncTo(value);
+
+        protected override ICounter Make(string labelValue) => labelValue.Length == 0 && counter.LabelNames.Length == 0 ? counter : counter.WithLabels(labelValue);
+    }
+
+    private sealed class GaugeSeries(Gauge gauge) : Series<IGauge>
+    {
+        public override void Record(string labelValue, double value) => Child(labelValue).Set(value);
+
+        protected override IGauge Make(string labelValue) => labelValue.Length == 0 && gauge.LabelNames.Length == 0 ? gauge : gauge.WithLabels(labelValue);
+    }
+
+    private sealed class HistogramSeries(Histogram histogram) : Series<IHistogram>
+    {
+        public override void Record(string labelValue, double value) => Child(labelValue).Observe(value);
+
+        protected override IHistogram Make(string labelValue) => labelValue.Length == 0 && histogram.LabelNames.Length == 0 ? histogram : histogram.WithLabels(labelValue);
+    }
+}
