@@ -28,6 +28,10 @@ namespace ScriptedSip.Testing;
 /// </summary>
 public sealed class RouteTestHost : IDisposable
 {
+    // The framework references scripts compile against: immutable, and reading ~170 assemblies'
+    // metadata is most of a host's start, so every host of the test run shares one set.
+    private static readonly Lazy<ScriptReferenceSet> SharedReferences = new(ScriptReferenceSet.CreateDefault);
+
     private readonly IHost _host;
     private readonly ProcessingServices _services;
     private readonly PluginCatalog _plugins;
@@ -166,6 +170,7 @@ public sealed class RouteTestHost : IDisposable
                     services.AddSingleton<ILoggerProvider>(logs);
                     services.AddSingleton<TimeProvider>(time);
                     services.AddSingleton<IHostNameLookup>(lookup);
+                    services.AddSingleton(_ => SharedReferences.Value);
                 });
                 return built ?? throw new RouteTestStartException([.. errors.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)]);
             });
