@@ -144,9 +144,9 @@ public sealed class RouteTestHost : IDisposable
         RouteTestHost? host = null;
         try
         {
-            foreach (var folder in options.PluginFolders)
+            foreach (var (folder, name) in options.PluginFolders)
             {
-                CopyPlugin(Path.GetFullPath(folder), pluginsPath);
+                CopyPlugin(folder, name, pluginsPath);
             }
 
             string[] args =
@@ -361,12 +361,11 @@ public sealed class RouteTestHost : IDisposable
         _logOutput?.Invoke(line.ToString());
     }
 
-    private static void CopyPlugin(string folder, string pluginsPath)
+    private static void CopyPlugin(string folder, string name, string pluginsPath)
     {
-        var name = Path.GetFileName(folder.TrimEnd(Path.DirectorySeparatorChar));
         if (!File.Exists(Path.Combine(folder, name + ".dll")))
         {
-            throw new RouteTestStartException([$"plugin folder {folder}: no {name}.dll in it (a plugin folder holds NAME.dll, NAME being the folder's name)"]);
+            throw new RouteTestStartException([$"plugin folder {folder}: no {name}.dll in it (a plugin folder holds NAME.dll; NAME is the folder's name unless WithPlugin names it)"]);
         }
 
         var target = Path.Combine(pluginsPath, name);

@@ -14,10 +14,10 @@ public sealed class RouteTestOptions
     public string ScriptsPath { get; }
 
     /// <summary>
-    /// Plugin folders, each a plugin's build output holding <c>NAME.dll</c> where NAME is the folder's
-    /// name (as in the server's <c>plugins/NAME/</c>). They are loaded exactly as the server loads them.
+    /// Plugin folders and their names: each folder is a plugin's build output holding <c>NAME.dll</c>.
+    /// It is loaded exactly as the server loads <c>plugins/NAME/</c>.
     /// </summary>
-    public IList<string> PluginFolders { get; } = [];
+    public IList<KeyValuePair<string, string>> PluginFolders { get; } = [];
 
     /// <summary>
     /// Configuration keys as in hostsettings.json, by their full name: <c>["Plugins:Htable:Tables:t:Size"] = "100"</c>,
@@ -43,10 +43,12 @@ public sealed class RouteTestOptions
     /// <summary>Also writes every log line here as it happens (e.g. <c>TestContext.Progress.WriteLine</c>).</summary>
     public Action<string>? LogOutput { get; set; }
 
-    /// <summary>Fluent form of <see cref="PluginFolders"/>.</summary>
-    public RouteTestOptions WithPlugin(string folder)
+    /// <summary>Adds a plugin folder (see <see cref="PluginFolders"/>); its name is the folder's name unless given.</summary>
+    public RouteTestOptions WithPlugin(string folder, string? name = null)
     {
-        PluginFolders.Add(folder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var full = Path.GetFullPath(folder);
+        PluginFolders.Add(new(full, name ?? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar))));
         return this;
     }
 
