@@ -51,6 +51,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(_ => new NoSipFilter(settings.NoSip));
         services.AddSingleton<SharedVariables>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Core.Transport.IHostNameLookup>(Core.Transport.SystemHostNameLookup.Instance);
         services.AddSingleton<Core.Plugins.PluginExports>();
         services.AddSingleton<ProcessingServices>();
         // One meter per server, disposed with the container that owns the server.

@@ -25,7 +25,8 @@ public sealed class ProcessingServices : IDisposable
         TransactionOptions transactionOptions,
         TimeProvider timeProvider,
         PluginExports pluginExports,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        IHostNameLookup? hostNames = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,7 +43,7 @@ public sealed class ProcessingServices : IDisposable
         ScriptLogger = loggerFactory.CreateLogger("ScriptedSip.Script");
         Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>(), counters);
         Scheduler = new SipScheduler(transport.EffectiveWorkers, transport.QueueLimit, Watchdog, loggerFactory.CreateLogger<SipScheduler>());
-        Destinations = new DestinationResolver(timeProvider);
+        Destinations = new DestinationResolver(timeProvider, hostNames);
         Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), counters, MessageLogger);
         LooseRouter = new LooseRouter(Transports);
         var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();
@@ -93,6 +94,17 @@ public sealed class ProcessingServices : IDisposable
     public void Start()
     {
         Scheduler.Start(() => new MessageProcessor(this));
+        Watchdog.Start();
+    }
+
+    /// <summary>
+    /// Starts the workers in inline mode (<see cref="SipScheduler.StartInline"/>): turns run on the
+    /// thread that delivers a message or calls <see cref="SipScheduler.RunUntilIdle"/>. The route
+    /// test kit runs the server this way; the server itself never does.
+    /// </summary>
+    public void StartInline()
+    {
+        Scheduler.StartInline(() => new MessageProcessor(this));
         Watchdog.Start();
     }
 

@@ -84,7 +84,7 @@ internal sealed class HandoffThreads : IDisposable
 
     private void StartReceiver()
     {
-        var receiver = new Receiver();
+        var receiver = new Receiver(this);
         receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
         _current = receiver;
         receiver.Thread.Start();
@@ -131,7 +131,7 @@ internal sealed class HandoffThreads : IDisposable
     public int Parks { get; private set; }
 
     /// <summary>One thread of the loop and when its current inline turn started (0: none).</summary>
-    internal sealed class Receiver
+    internal sealed class Receiver(HandoffThreads owner) : IInlineGuard
     {
         public long InlineSince;
 
@@ -139,5 +139,11 @@ internal sealed class HandoffThreads : IDisposable
         public long Turns;
 
         public Thread Thread { get; set; } = null!;
+
+        public bool IsCurrent => owner.IsCurrent(this);
+
+        public void BeginTurn() => owner.BeginInline(this);
+
+        public void EndTurn() => EndInline(this);
     }
 }

@@ -5,12 +5,12 @@ namespace ScriptedSip.Core.Scheduling;
 /// the code running them: each turn is marked, so a turn that overruns moves the job to a new
 /// thread, and <see cref="IsCurrent"/> turns false on the thread that was replaced.
 /// </summary>
-internal interface IInlineGuard
+public interface IInlineGuard
 {
     /// <summary>False once the job moved to another thread: run nothing more inline here.</summary>
     bool IsCurrent { get; }
 
-    void Begin();
+    void BeginTurn();
 
-    void End();
+    void EndTurn();
 }

@@ -38,7 +38,49 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     public bool Started => _workers.Length > 0;
 
     /// <summary>Starts the workers, each with its own handler (handlers may keep per-worker scratch state).</summary>
-    public void Start(Func<IDatagramHandler> handlerFactory)
+    public void Start(Func<IDatagramHandler> handlerFactory) => Start(handlerFactory, inline: false);
+
+    /// <summary>
+    /// Starts the workers without threads: every turn runs on the thread that hands a message over
+    /// (<see cref="TryRunInline"/>) or calls <see cref="RunUntilIdle"/>, as its worker — same queues,
+    /// same synchronization contexts, same deferral of posted work, same per-call order; only no
+    /// thread waits for work. For the route test kit, which must know when everything has run.
+    /// </summary>
+    public void StartInline(Func<IDatagramHandler> handlerFactory) => Start(handlerFactory, inline: true);
+
+    /// <summary>True when started by <see cref="StartInline"/>.</summary>
+    public bool IsInline { get; private set; }
+
+    /// <summary>
+    /// Inline mode: runs every queued turn (and what those turns post, and so on) on the calling
+    /// thread until every worker's queue is empty. Returns the number of turns run.
+    /// </summary>
+    public int RunUntilIdle()
+    {
+        if (!IsInline)
+        {
+            throw new InvalidOperationException("RunUntilIdle is for a scheduler started with StartInline.");
+        }
+
+        var turns = 0;
+        bool ranAny;
+        do
+        {
+            ranAny = false;
+            foreach (var worker in _workers)
+            {
+                while (worker.TryRunQueued())
+                {
+                    turns++;
+                    ranAny = true;
+                }
+            }
+        }
+        while (ranAny);
+        return turns;
+    }
+
+    private void Start(Func<IDatagramHandler> handlerFactory, bool inline)
     {
         ArgumentNullException.ThrowIfNull(handlerFactory);
         if (Started)
@@ -49,10 +91,16 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
         var workers = new SipWorker[_workerCount];
         for (var i = 0; i < workers.Length; i++)
         {
-            workers[i] = new SipWorker(i, _queueLimit, handlerFactory(), _watchdog.Register(), _logger) { StopToken = _stop.Token };
+            workers[i] = new SipWorker(i, _queueLimit, handlerFactory(), _watchdog.Register(), _logger) { StopToken = _stop.Token, Inline = inline };
         }
 
+        IsInline = inline;
         _workers = workers;
+        if (inline)
+        {
+            return;
+        }
+
         foreach (var worker in workers)
         {
             worker.Start();
@@ -132,7 +180,7 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     {
         while (guard.IsCurrent && _timerTurns.TryDequeue(out var turn))
         {
-            guard.Begin();
+            guard.BeginTurn();
             try
             {
                 if (!turn.Target.TryRunInline(turn.Item))
@@ -142,7 +190,7 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
             }
             finally
             {
-                guard.End();
+                guard.EndTurn();
             }
         }
     }

@@ -51,7 +51,54 @@ internal sealed partial class SipWorker
 
     public void Start() => _thread.Start();
 
-    public void Join(TimeSpan timeout) => _thread.Join(timeout);
+    /// <summary>
+    /// Inline mode (the route test kit): no thread of its own; whoever drives the scheduler runs the
+    /// queued turns on its own thread, as this worker, with <see cref="TryRunQueued"/>.
+    /// </summary>
+    public bool Inline { get; init; }
+
+    /// <summary>
+    /// Inline mode: takes one queued item and runs it on the calling thread as this worker, then
+    /// what that turn posted. False when the queue is empty (or a turn of this worker is running).
+    /// </summary>
+    public bool TryRunQueued()
+    {
+        if (Queue.IsEmpty || Interlocked.CompareExchange(ref _claim, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        var previousWorker = t_current;
+        var previousContext = SynchronizationContext.Current;
+        var ran = false;
+        t_current = this;
+        SynchronizationContext.SetSynchronizationContext(_context);
+        try
+        {
+            if (Queue.TryTake(out var item))
+            {
+                RunTurn(item);
+                ran = true;
+            }
+        }
+        finally
+        {
+            t_current = previousWorker;
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+            ReleaseClaim();
+        }
+
+        RunDeferred();
+        return ran;
+    }
+
+    public void Join(TimeSpan timeout)
+    {
+        if (!Inline)
+        {
+            _thread.Join(timeout);
+        }
+    }
 
     public void Enqueue(WorkItem item) => Queue.Enqueue(item);
 

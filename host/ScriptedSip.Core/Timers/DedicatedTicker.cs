@@ -90,10 +90,9 @@ internal sealed class DedicatedTicker : ITimer
     private void Run(HandoffThreads.Receiver me)
     {
         t_isTickerThread = true;
-        var guard = new Guard(_threads, me);
         while (!_stop.IsSet && _threads.IsCurrent(me))
         {
-            AfterTick?.Invoke(guard); // also what a replaced thread left behind
+            AfterTick?.Invoke(me); // also what a replaced thread left behind
             if (!_hasWork())
             {
                 Interlocked.Exchange(ref _parked, 1);
@@ -115,15 +114,5 @@ internal sealed class DedicatedTicker : ITimer
 
             _tick();
         }
-    }
-
-    /// <summary>Marks inline turns of one ticker thread for the hand-off watch.</summary>
-    private sealed class Guard(HandoffThreads threads, HandoffThreads.Receiver me) : IInlineGuard
-    {
-        public bool IsCurrent => threads.IsCurrent(me);
-
-        public void Begin() => threads.BeginInline(me);
-
-        public void End() => HandoffThreads.EndInline(me);
     }
 }

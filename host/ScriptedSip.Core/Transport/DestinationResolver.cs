@@ -16,8 +16,13 @@ public sealed class DestinationResolver
     private static readonly TimeSpan CacheTime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (IPAddress Address, DateTimeOffset Expires)> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
+    private readonly IHostNameLookup _lookup;
 
-    public DestinationResolver(TimeProvider time) => _time = time;
+    public DestinationResolver(TimeProvider time, IHostNameLookup? lookup = null)
+    {
+        _time = time;
+        _lookup = lookup ?? SystemHostNameLookup.Instance;
+    }
 
     /// <summary>Resolves a URI (<c>sip:user@host:port;maddr=...</c>, or plain <c>host[:port]</c>) into an endpoint.</summary>
     public bool TryResolve(ReadOnlySpan<byte> uriText, out IPEndPoint? endpoint, out string error)
@@ -60,7 +65,7 @@ public sealed class DestinationResolver
         {
             try
             {
-                var addresses = Dns.GetHostAddresses(name);
+                var addresses = _lookup.Lookup(name);
                 var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
                 if (chosen is null)
                 {

@@ -20,11 +20,10 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
 {
     private readonly Socket _socket;
     private readonly SipTransportOptions _options;
-    private readonly int _minPacketSize;
     private readonly SipCounters _counters;
     private readonly ILogger _logger;
     private readonly SipScheduler _scheduler;
-    private readonly IOverloadResponder _overload;
+    private readonly DatagramIntake _intake;
     private readonly HandoffThreads _receivers;
     private volatile bool _stopping;
 
@@ -42,11 +41,10 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(overload);
         _options = options;
-        _minPacketSize = minPacketSize;
         _counters = counters;
         _logger = logger;
         _scheduler = scheduler;
-        _overload = overload;
+        _intake = new DatagramIntake(options, minPacketSize, scheduler, overload, counters, logger);
         _socket = new Socket(endpoint.Family, SocketType.Dgram, ProtocolType.Udp);
         if (endpoint.Family == AddressFamily.InterNetworkV6)
         {
@@ -161,34 +159,9 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
                 break; // the shutdown that woke the receive, not a datagram
             }
 
-            _counters.Increment(SipCounter.Received);
-            if (length > _options.MaxMessageSize)
-            {
-                // Logged before counted: whoever watches the counter finds the line already written.
-                LogOversized(_logger, SocketAddressText.Describe(source), _options.MaxMessageSize);
-                _counters.Increment(SipCounter.Oversized);
-                continue;
-            }
-
-            if (length < _minPacketSize)
-            {
-                _counters.Increment(SipCounter.TooSmall);
-                continue;
-            }
-
-            var datagram = InboundDatagram.Rent(this, receiveBuffer[..length], source);
-            var worker = _scheduler.WorkerOf(datagram);
-
-            // The call's worker is idle: run the turn here and save two thread switches. Should the
-            // route block, the watch hands receiving to a new thread after HandoffThreads.Budget.
-            _receivers.BeginInline(me);
-            var done = _scheduler.TryRunInline(worker, datagram);
-            HandoffThreads.EndInline(me);
-            if (!done && !_scheduler.TryDispatch(worker, datagram))
-            {
-                _overload.Refuse(datagram);
-                _counters.Increment(SipCounter.QueueFull);
-            }
+            // The size gate, then inline or queued; should an inline route block, the watch hands
+            // receiving to a new thread after HandoffThreads.Budget.
+            _intake.Deliver(this, receiveBuffer[..length], source, me);
         }
     }
 
@@ -197,9 +170,6 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Receive error on {Endpoint}: {Error}; the loop goes on")]
     private static partial void LogReceiveError(ILogger logger, string endpoint, string error);
-
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Dropped a datagram from {Source}: larger than Sip:MaxMessageSize ({Limit} bytes)")]
-    private static partial void LogOversized(ILogger logger, string source, int limit);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Send failed: {Error}")]
     private static partial void LogSendError(ILogger logger, string error, Exception exception);
