@@ -247,6 +247,19 @@ public sealed class RouteTestHost : IDisposable
         });
     }
 
+    /// <summary>
+    /// Forgets what <see cref="Sent"/> and <see cref="Log"/> hold so far (outcomes already returned
+    /// keep theirs): for long loops of scenarios on one host, which would otherwise keep every message.
+    /// </summary>
+    public void ForgetHistory()
+    {
+        lock (_gate)
+        {
+            _sent.Clear();
+            _log.Clear();
+        }
+    }
+
     /// <summary>Runs what was posted to the workers from outside a step (a plugin's own thread, a task that completed elsewhere).</summary>
     public RouteOutcome RunPending() => Step(static () => { });
 
