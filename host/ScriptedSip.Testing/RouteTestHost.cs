@@ -152,6 +152,10 @@ public sealed class RouteTestHost : IDisposable
             string[] args =
             [
                 "--contentRoot", contentRoot,
+
+                // No file watcher per host (the generic host watches appsettings.json by default):
+                // a test run starts hundreds of hosts, and inotify instances are a per-user limit.
+                "--hostBuilder:reloadConfigOnChange=false",
                 "--Scripts:Path=" + options.ScriptsPath,
                 "--Scripts:HotReload=false",
                 "--Scripts:CachePath=" + (options.CachePath ?? string.Empty),
