@@ -27,6 +27,7 @@ public sealed class SipMetrics : IDisposable
         }
 
         _meter.CreateObservableGauge(SipInstruments.TmCurrent, () => transactions.Table.Count, "{transaction}", "Transactions in the table now, lingering finished ones included");
+        _meter.CreateObservableGauge(SipInstruments.TcpCurrentOpened, () => counters[SipCounter.TcpAccepted] + counters[SipCounter.TcpConnecting] - counters[SipCounter.TcpClosed], "{connection}", "TCP and TLS connections open now");
         _meter.CreateObservableGauge(SipInstruments.TmSuspended, () => transactions.SuspendedNow, "{transaction}", "Transactions suspended or awaiting now");
     }
 

@@ -15,4 +15,14 @@ public sealed record HostSettings(
     TransactionOptions Transactions,
     ScriptsOptions Scripts,
     PluginsOptions Plugins,
-    ProcessingOptions Processing);
+    ProcessingOptions Processing)
+{
+    /// <summary>The <c>Tcp</c> section: limits of TCP and TLS connections.</summary>
+    public Core.Transport.Streams.TcpOptions Tcp { get; init; } = new();
+
+    /// <summary>The <c>Tls</c> section as configured.</summary>
+    public Core.Transport.Streams.TlsOptions Tls { get; init; } = new();
+
+    /// <summary>The loaded certificate and peer checks; null when no tls: listen address is configured.</summary>
+    public Core.Transport.Streams.TlsContext? TlsContext { get; init; }
+}
