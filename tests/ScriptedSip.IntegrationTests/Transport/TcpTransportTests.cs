@@ -81,6 +81,58 @@ public sealed class TcpTransportTests
         Assert.That(host.Counters[SipCounter.TcpConnecting], Is.EqualTo(1), "one connection opened towards the callee");
     }
 
+    [Test]
+    public async Task Invite_3000BytesOverUdp_NoTransportNamed_LeavesOverTcp_ReplyReturnsOverUdp()
+    {
+        using var uasListener = StreamPeer.Listen();
+        var uasEndPoint = (IPEndPoint)uasListener.LocalEndPoint!;
+        using var deployment = new TestDeployment(Settings()).WithScript("request_route.csx", "if (!TRelay()) { SlSendReply(500, \"Relay Failed\"); }");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+        var body = new string('a', 2600);
+
+        var request = SipText.Request("INVITE", $"sip:bob@{uasEndPoint}", caller.LocalEndPoint, callId: "large@test", extraHeaders: "Content-Type: text/plain", body: body);
+        Assert.That(System.Text.Encoding.UTF8.GetByteCount(request), Is.GreaterThan(2900));
+        caller.Send(host.EndPoint, request);
+        using var uas = await StreamPeer.AcceptAsync(uasListener);
+        var invite = await uas.ReceiveAsync(Wait) ?? throw new AssertionException("no INVITE over TCP at the callee");
+
+        Assert.That(invite, Does.StartWith("INVITE sip:bob@").And.EndWith(body));
+        Assert.That(invite.Split("\r\n").First(l => l.StartsWith("Via:", StringComparison.Ordinal)), Does.StartWith("Via: SIP/2.0/TCP"));
+        await uas.SendAsync(Reply(invite, 486, "Busy Here"));
+        var codes = new List<int>();
+        while (!codes.Contains(486) && caller.Receive(Wait) is { } reply)
+        {
+            codes.Add(SipText.StatusCode(reply.Text));
+        }
+
+        Assert.That(codes, Does.Contain(486), "the final reply came back to the caller over UDP");
+    }
+
+    [Test]
+    public async Task Invite_TcpNextHopRefusesTheConnection_BranchEndsAt503AtOnce_FailureRouteRuns()
+    {
+        var closedPort = TcpSippTests.FreeTcpAndUdpPort();
+        using var deployment = new TestDeployment(Settings(transactions: "\"FrTimerMs\": 60000, \"FrInvTimerMs\": 60000"))
+            .WithScript("request_route.csx", $$"""
+                TOnFailure("failed");
+                if (!TRelay("sip:127.0.0.1:{{closedPort}};transport=tcp")) { SlSendReply(500, "Relay Failed"); }
+                """)
+            .WithScript("failed.csx", "TReply(599, \"Failure route ran\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@example.test", caller.LocalEndPoint, callId: "refused@test"));
+        var codes = new List<string>();
+        while (!codes.Any(c => c.StartsWith("SIP/2.0 599", StringComparison.Ordinal)) && caller.Receive(Wait) is { } reply)
+        {
+            codes.Add(reply.Text.Split("\r\n")[0]);
+        }
+
+        Assert.That(codes, Does.Contain("SIP/2.0 599 Failure route ran"), "fr timers are 60 s: only the failed connect can have ended the branch");
+        Assert.That(host.Counters[SipCounter.TcpConnectFailed], Is.EqualTo(1));
+    }
+
     /// <summary>A reply to <paramref name="request"/> as a UAS writes it: every Via, Record-Route copied, a To tag.</summary>
     internal static string Reply(string request, int code, string reason, string? contact = null)
     {
