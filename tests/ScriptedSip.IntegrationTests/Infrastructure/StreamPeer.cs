@@ -75,6 +75,9 @@ public sealed class StreamPeer : IDisposable
         return socket;
     }
 
+    /// <summary>Half-closes: the peer reads end of stream after what was sent.</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
 
     public async Task SendAsync(byte[] bytes)

@@ -239,7 +239,9 @@ public sealed class StreamListener : ISipTransport, IDisposable
     /// <summary>A 400 for a header section that parsed but cannot be framed (no or bad Content-Length, too large).</summary>
     internal void ReplyBadFraming(StreamConnection connection, System.Buffers.ReadOnlySequence<byte> headerSection, string problem)
     {
-        var bytes = System.Buffers.BuffersExtensions.ToArray(headerSection);
+        // The parser checks Content-Length against the body; without its lines the header section
+        // parses as a message without body, enough to address a reply.
+        var bytes = WithoutContentLength(System.Buffers.BuffersExtensions.ToArray(headerSection));
         lock (_badFramingScratch)
         {
             if (_badFramingScratch.Parse(bytes) != SipParseStatus.Ok || !_badFramingScratch.IsRequest || _badFramingScratch.Method == SipMethod.Ack)
@@ -254,6 +256,18 @@ public sealed class StreamListener : ISipTransport, IDisposable
                 _counters.ReplySent(400, sent: true);
             }
         }
+    }
+
+    private static byte[] WithoutContentLength(byte[] headerSection)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(headerSection);
+        var lines = text.Split("\r\n").Where(line =>
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var name = colon > 0 ? line[..colon].Trim() : string.Empty;
+            return !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && !name.Equals("l", StringComparison.OrdinalIgnoreCase);
+        });
+        return System.Text.Encoding.Latin1.GetBytes(string.Join("\r\n", lines));
     }
 
     internal void OnEstablished(StreamConnection connection) => _counters.Increment(SipCounter.TcpEstablished);
