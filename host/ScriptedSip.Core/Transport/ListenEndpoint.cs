@@ -13,7 +13,7 @@ namespace ScriptedSip.Core.Transport;
 public sealed record ListenEndpoint(IPEndPoint EndPoint)
 {
     private const string Keyword = "advertise";
-    private const string Form = "udp:IP:PORT [advertise HOST:PORT] (tcp: and tls: alike; IPv6 as udp:[::1]:5060)";
+    private const string Form = "udp:IP:PORT [advertise HOST:PORT] (IPv6 as udp:[::1]:5060)"; // tcp: and tls: alike
 
     public AddressFamily Family => EndPoint.AddressFamily;
 

@@ -110,6 +110,25 @@ public sealed class TcpTransportTests
     }
 
     [Test]
+    public async Task Invite_TcpNextHopRefusesTheConnection_NoFailureRoute_Caller503AtOnce()
+    {
+        var closedPort = TcpSippTests.FreeTcpAndUdpPort();
+        using var deployment = new TestDeployment(Settings(transactions: "\"FrTimerMs\": 60000, \"FrInvTimerMs\": 60000"))
+            .WithScript("request_route.csx", $"TRelay(\"sip:127.0.0.1:{closedPort};transport=tcp\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@example.test", caller.LocalEndPoint, callId: "refused-503@test"));
+        var codes = new List<int>();
+        while (!codes.Any(c => c >= 200) && caller.Receive(Wait) is { } reply)
+        {
+            codes.Add(SipText.StatusCode(reply.Text));
+        }
+
+        Assert.That(codes, Does.Contain(503), "fr timers are 60 s: the failed connect ended the branch");
+    }
+
+    [Test]
     public async Task Invite_TcpNextHopRefusesTheConnection_BranchEndsAt503AtOnce_FailureRouteRuns()
     {
         var closedPort = TcpSippTests.FreeTcpAndUdpPort();

@@ -148,6 +148,28 @@ public sealed class TlsTransportTests
         }
     }
 
+    [Test]
+    public async Task PlainSipToTlsPort_HandshakeFails_ClosedCountedLoggedOnce_TlsStillServed()
+    {
+        using var deployment = new TestDeployment();
+        using var certificate = CreateCertificate(deployment.Root, "server", "localhost");
+        File.WriteAllText(Path.Combine(deployment.Root, "hostsettings.json"), Settings("\"CertificatePath\": \"server.crt\", \"PrivateKeyPath\": \"server.key\""));
+        deployment.WithScript("request_route.csx", ProxyScript);
+        await using var host = await RunningHost.StartAsync(deployment);
+        var proxy = host.Server.StreamListeners[0].LocalEndPoint;
+        using var plain = await StreamPeer.ConnectAsync(proxy);
+
+        await plain.SendAsync(TlsRequest("OPTIONS", $"sip:127.0.0.1:{proxy.Port}", plain.LocalEndPoint, "plain-to-tls@test"));
+        var (_, closed) = await plain.ReadUntilClosedAsync(Wait);
+
+        Assert.That(closed, Is.True);
+        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.TlsHandshakeFailures] == 1);
+        Assert.That(RunningHost.Logs().Count(l => l.Contains($"connection with {plain.LocalEndPoint} closed (TlsHandshakeFailed)", StringComparison.Ordinal)), Is.EqualTo(1));
+        using var tls = await StreamPeer.ConnectTlsAsync(proxy, ClientOptions(certificate));
+        await tls.SendAsync(TlsRequest("OPTIONS", $"sip:127.0.0.1:{proxy.Port}", tls.LocalEndPoint, "tls-after@test"));
+        Assert.That(SipText.StatusCode(await tls.ReceiveAsync(Wait) ?? string.Empty), Is.EqualTo(200));
+    }
+
     // The obsolete enum members by value (0x300 = TLS 1.1, 0xC0 = TLS 1.0): they are the point of this test.
     [TestCase(0x300, TestName = "Tls11_Refused")]
     [TestCase(0xC0, TestName = "Tls10_Refused")]
