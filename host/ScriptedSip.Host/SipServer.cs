@@ -17,6 +17,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly List<UdpListener> _listeners = [];
+    private readonly List<Core.Transport.Streams.StreamListener> _streamListeners = [];
     private bool _opened;
 
     public SipServer(HostSettings settings, ProcessingServices services, SipCounters counters, SipMetrics metrics, ILoggerFactory loggerFactory)
@@ -31,6 +32,9 @@ public sealed partial class SipServer : IHostedService, IDisposable
 
     /// <summary>The bound listeners (with the kernel's port when the configuration said port 0).</summary>
     public IReadOnlyList<UdpListener> Listeners => _listeners;
+
+    /// <summary>The bound tcp: and tls: listeners, in configuration order.</summary>
+    public IReadOnlyList<Core.Transport.Streams.StreamListener> StreamListeners => _streamListeners;
 
     public SipCounters Counters => _counters;
 
@@ -59,8 +63,15 @@ public sealed partial class SipServer : IHostedService, IDisposable
         _opened = true;
         var listenerLogger = _loggerFactory.CreateLogger<UdpListener>();
         var overloadLogger = _loggerFactory.CreateLogger<OverloadResponder>();
+        var streamLogger = _loggerFactory.CreateLogger<Core.Transport.Streams.StreamListener>();
         foreach (var endpoint in _settings.Listen)
         {
+            if (endpoint.Protocol != SipProtocol.Udp)
+            {
+                OpenStream(endpoint, streamLogger, overloadLogger);
+                continue;
+            }
+
             UdpListener listener;
             try
             {
@@ -83,6 +94,32 @@ public sealed partial class SipServer : IHostedService, IDisposable
         }
     }
 
+    private void OpenStream(ListenEndpoint endpoint, ILogger streamLogger, ILogger overloadLogger)
+    {
+        Core.Transport.Streams.StreamListener listener;
+        try
+        {
+            listener = new Core.Transport.Streams.StreamListener(
+                endpoint,
+                _settings.Sip,
+                _settings.Tcp,
+                _settings.TlsContext,
+                _services.Scheduler,
+                new OverloadResponder(_services.Messages.Replier, _counters, _services.Time, overloadLogger),
+                _services.Messages.Replier,
+                _counters,
+                _services.Time,
+                streamLogger);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new ListenFailedException($"Sip:Listen: cannot listen on {endpoint}: {ex.Message}", ex);
+        }
+
+        _streamListeners.Add(listener);
+        _services.Transports.Add(listener);
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Open();
@@ -93,6 +130,11 @@ public sealed partial class SipServer : IHostedService, IDisposable
 
         _services.Start();
         foreach (var listener in _listeners)
+        {
+            listener.Start();
+        }
+
+        foreach (var listener in _streamListeners)
         {
             listener.Start();
         }
@@ -112,6 +154,11 @@ public sealed partial class SipServer : IHostedService, IDisposable
             listener.Stop(TimeSpan.FromSeconds(2));
         }
 
+        foreach (var listener in _streamListeners)
+        {
+            listener.Stop();
+        }
+
         _services.Stop(TimeSpan.FromSeconds(2));
         var snapshot = string.Join(' ', _counters.Snapshot().Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}={kv.Value}"));
         LogStopped(_logger, snapshot);
@@ -121,6 +168,11 @@ public sealed partial class SipServer : IHostedService, IDisposable
     public void Dispose()
     {
         foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        foreach (var listener in _streamListeners)
         {
             listener.Dispose();
         }

@@ -43,7 +43,7 @@ internal sealed partial class StartupBanner : IHostedLifecycleService
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        var listen = string.Join(", ", _server.Listeners.Select(l => l.Endpoint.ToString()));
+        var listen = string.Join(", ", _server.Listeners.Select(l => l.Endpoint.ToString()).Concat(_server.StreamListeners.Select(l => l.Local.ToString())));
         var routes = _scripts.RouteNames;
         var plugins = _plugins.Names;
         LogStarted(_logger, Version, _settings.ContentRoot);

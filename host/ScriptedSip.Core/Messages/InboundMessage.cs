@@ -102,6 +102,12 @@ public sealed class InboundMessage : ILogTagged
     /// <summary>The next hop without changing the Request-URI (from loose routing, or set by the script): Kamailio's $du.</summary>
     public string? Destination { get; set; }
 
+    /// <summary>
+    /// The transport of our second Record-Route entry when loose routing consumed two (double
+    /// record-routing): the side the request leaves on, used when the next hop names no transport.
+    /// </summary>
+    public SipProtocol? ForcedProtocol { get; set; }
+
     /// <summary>Where a relay goes when no URI is given: the destination, else the Request-URI.</summary>
     public string? NextHop => Destination ?? RequestUri;
 

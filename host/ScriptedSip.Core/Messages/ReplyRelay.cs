@@ -74,10 +74,13 @@ public sealed class ReplyRelay
             address = resolved!.Address;
         }
 
-        var transport = _transports.For(address.AddressFamily, SipProtocol.Udp, reply.Transport);
+        // The transport of the Via it goes to: over TCP/TLS the listener finds the connection the
+        // request came on by its address (received + rport), or opens one to the sent-by.
+        var protocol = !next.Transport.IsEmpty && SipProtocolText.TryParse(msg.Span(next.Transport), out var named) ? named : SipProtocol.Udp;
+        var transport = _transports.For(address.AddressFamily, protocol, reply.Transport);
         if (transport is null)
         {
-            MessageLog.ReplyDropped(_logger, reply.LogTag, $"no listen address of family {address.AddressFamily}");
+            MessageLog.ReplyDropped(_logger, reply.LogTag, $"no {SipProtocolText.UriToken(protocol)} listen address of family {address.AddressFamily}");
             return false;
         }
 

@@ -40,7 +40,7 @@ public sealed class StatelessReplier
             return false;
         }
 
-        var sent = message.Transport.Send(buffer.AsSpan(0, length), Destination(request, message.Source));
+        var sent = message.Transport.Send(buffer.AsSpan(0, length), Destination(request, message.Source, message.Transport));
         message.MarkReplied(sent);
         _counters.ReplySent(code, sent);
         return sent;
@@ -56,6 +56,25 @@ public sealed class StatelessReplier
         Span<byte> tag = stackalloc byte[StatelessToTag.Length];
         StatelessToTag.Write(request, _tagSecret, tag);
         return SipReplyWriter.WriteReply(request, code, reason, tag, ip[..Math.Max(ipLength, 0)], SocketAddressText.Port(source), extraHeaders, buffer);
+    }
+
+    /// <summary>
+    /// RFC 3261 §18.2.2: over a connection (TCP, TLS) the reply goes back on it, so to the source as it
+    /// is; over UDP see <see cref="Destination(SipMessage, SocketAddress)"/>.
+    /// </summary>
+    public static SocketAddress Destination(SipMessage request, SocketAddress source, ISipTransport receivedOn)
+    {
+        ArgumentNullException.ThrowIfNull(receivedOn);
+        if (!receivedOn.IsReliable)
+        {
+            return Destination(request, source);
+        }
+
+        ArgumentNullException.ThrowIfNull(source);
+        var target = OutputBuffer.Address(source.Family);
+        source.Buffer.Span[..source.Size].CopyTo(target.Buffer.Span);
+        target.Size = source.Size;
+        return target;
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class LooseRouter
         if (RequestUriIsUs(msg) && TryFindRoute(msg, last: true, out var lastHeader, out var lastValue))
         {
             message.SetRequestUri(msg.GetString(lastValue));
-            RemoveRouteValue(message, lastHeader, lastValue);
+            RemoveRouteValues(message, lastHeader, lastValue, null);
         }
 
         if (!TryFindRoute(msg, last: false, out var header, out var value))
@@ -43,8 +43,27 @@ public sealed class LooseRouter
         // §16.12: our own Route entry is consumed; the next one (if any) is where the request goes.
         if (IsUs(msg, value))
         {
-            RemoveRouteValue(message, header, value);
-            if (!TryFindRouteAfter(msg, header, value, out _, out var next))
+            var hasNext = TryFindRouteAfter(msg, header, value, out var nextHeader, out var next);
+
+            // Double record-routing: our second entry names the listener towards the next hop;
+            // it is consumed too and its transport is the one the request leaves on.
+            if (hasNext && HasR2(msg, value) && IsUs(msg, next))
+            {
+                message.ForcedProtocol = TransportOf(msg, next);
+                RemoveRouteValues(message, header, value, nextHeader == header ? next : null);
+                if (nextHeader != header)
+                {
+                    RemoveRouteValues(message, nextHeader, next, null);
+                }
+
+                hasNext = TryFindRouteAfter(msg, nextHeader, next, out _, out next);
+            }
+            else
+            {
+                RemoveRouteValues(message, header, value, null);
+            }
+
+            if (!hasNext)
             {
                 return true; // the route set ended with us: the Request-URI is the target
             }
@@ -85,6 +104,22 @@ public sealed class LooseRouter
     {
         var uri = msg.Span(uriSegment);
         return SipUriParser.TryParse(uri, out var parsed) && _transports.IsUs(uri.Slice(parsed.Host.Start, parsed.Host.Length), parsed.Port);
+    }
+
+    private static bool HasR2(SipMessage msg, Segment uriSegment)
+    {
+        var uri = msg.Span(uriSegment);
+        return SipUriParser.TryParse(uri, out var parsed) && !parsed.Params.IsEmpty
+            && uri.Slice(parsed.Params.Start, parsed.Params.Length).IndexOf("r2=on"u8) >= 0;
+    }
+
+    private static SipProtocol TransportOf(SipMessage msg, Segment uriSegment)
+    {
+        var uri = msg.Span(uriSegment);
+        return SipUriParser.TryParse(uri, out var parsed) && !parsed.Transport.IsEmpty
+            && SipProtocolText.TryParse(uri.Slice(parsed.Transport.Start, parsed.Transport.Length), out var protocol)
+            ? protocol
+            : SipProtocol.Udp;
     }
 
     private static bool TryFindRoute(SipMessage msg, bool last, out int headerIndex, out Segment uri)
@@ -132,39 +167,41 @@ public sealed class LooseRouter
         return false;
     }
 
-    private static void RemoveRouteValue(InboundMessage message, int headerIndex, Segment uri)
+    /// <summary>Removes one value (or two of the same header) from a Route header; the header goes when nothing is left.</summary>
+    private static void RemoveRouteValues(InboundMessage message, int headerIndex, Segment uri, Segment? also)
     {
         var msg = message.Message;
+        static bool Holds(Segment value, Segment s) => value.Start <= s.Start && s.End <= value.End;
         var values = 0;
-        var first = true;
-        var isFirst = false;
+        var removed = 0;
+        var firstRemoved = false;
         foreach (var value in msg.HeaderValues(headerIndex))
         {
-            if (first && value.Start <= uri.Start && uri.End <= value.End)
+            if (Holds(value, uri) || (also is { } a && Holds(value, a)))
             {
-                isFirst = true;
+                removed++;
+                firstRemoved |= values == 0;
             }
 
-            first = false;
             values++;
         }
 
-        if (values <= 1)
+        if (values <= removed)
         {
             message.Editor().RemoveHeader(headerIndex);
         }
-        else if (isFirst)
+        else if (removed == 1 && firstRemoved)
         {
             message.Editor().RemoveFirstValue(headerIndex);
         }
         else
         {
-            // Removing a later value of a combined header: rewrite the header without it.
+            // Removing a later value (or two) of a combined header: rewrite the header without them.
             var rebuilt = new StringBuilder("Route: ");
             var added = 0;
             foreach (var value in msg.HeaderValues(headerIndex))
             {
-                if (value.Start <= uri.Start && uri.End <= value.End)
+                if (Holds(value, uri) || (also is { } a && Holds(value, a)))
                 {
                     continue;
                 }

@@ -20,6 +20,7 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged, IRouteCon
     private readonly InboundMessage _m;
     private string? _mb;
     private string? _si;
+    private string? _ri;
     private Dictionary<string, object?>? _var;
 
     public MessageContext(ProcessingServices services, InboundMessage message)
@@ -73,6 +74,12 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged, IRouteCon
     public override string Si => _si ??= SocketAddressText.Ip(_m.Source);
 
     public override int Sp => SocketAddressText.Port(_m.Source);
+
+    public override string Proto => SipProtocolText.UriToken(_m.Transport.Protocol);
+
+    public override int Rp => _m.Transport.Local.EndPoint.Port;
+
+    public override string Ri => _ri ??= _m.Transport.Local.EndPoint.Address.ToString();
 
     public override string? Rm => !IsSip ? null
         : Msg.IsRequest ? Text(Msg.MethodToken) : Text(Msg.CSeqMethod);

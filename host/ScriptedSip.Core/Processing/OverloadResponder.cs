@@ -53,7 +53,7 @@ public sealed partial class OverloadResponder : IOverloadResponder
             if (parsed && _scratch.IsRequest && _scratch.Method != SipMethod.Ack)
             {
                 var length = _replier.Write(_scratch, datagram.Source, 503, "Service Unavailable", RetryAfter, _output);
-                if (length > 0 && datagram.Transport.Send(_output.AsSpan(0, length), StatelessReplier.Destination(_scratch, datagram.Source)))
+                if (length > 0 && datagram.Transport.Send(_output.AsSpan(0, length), StatelessReplier.Destination(_scratch, datagram.Source, datagram.Transport)))
                 {
                     Answered++;
                     _counters.ReplySent(503, sent: true);

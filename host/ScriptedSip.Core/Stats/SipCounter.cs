@@ -118,4 +118,60 @@ public enum SipCounter
 
     /// <summary>6xx replies sent upstream, as <see cref="SentReplies1xx"/>.</summary>
     SentReplies6xx,
+    /// <summary>TCP/TLS connections accepted by a stream listener.</summary>
+    TcpAccepted,
+
+    /// <summary>TCP/TLS connections we started opening towards a next hop.</summary>
+    TcpConnecting,
+
+    /// <summary>Connections we opened that were established (connected, and for TLS the handshake done).</summary>
+    TcpEstablished,
+
+    /// <summary>Connections refused because Tcp:MaxConnections were open (accepted ones closed at once, outgoing ones not opened).</summary>
+    TcpRefused,
+
+    /// <summary>Outgoing connections that could not be opened (refused, unreachable, Tcp:ConnectTimeoutMs).</summary>
+    TcpConnectFailed,
+
+    /// <summary>Connections ended, for any reason (current = accepted + connecting - closed).</summary>
+    TcpClosed,
+
+    /// <summary>Connections closed by their peer between messages.</summary>
+    TcpClosedByPeer,
+
+    /// <summary>Connections closed by their peer inside a message (a body shorter than its Content-Length).</summary>
+    TcpTruncated,
+
+    /// <summary>Connections reset or failed with a socket error.</summary>
+    TcpReset,
+
+    /// <summary>Connections closed after Tcp:IdleTimeoutMs without traffic.</summary>
+    TcpIdleClosed,
+
+    /// <summary>Connections closed because a message did not complete within Tcp:HeaderTimeoutMs (slow-loris, silent connections).</summary>
+    TcpHeaderTimeouts,
+
+    /// <summary>Connections closed for bytes that cannot be framed as SIP (after a 400 where possible).</summary>
+    TcpBadFraming,
+
+    /// <summary>Connections closed because their peer stopped reading and the send queue filled.</summary>
+    TcpSendQueueFull,
+
+    /// <summary>TLS handshakes that failed (accepted or outgoing).</summary>
+    TlsHandshakeFailures,
+
+    /// <summary>SIP messages framed on TCP/TLS connections.</summary>
+    TcpMessages,
+
+    /// <summary>CRLF CRLF keep-alive pings answered (RFC 5626 §4.4.1).</summary>
+    TcpKeepAlives,
+
+    /// <summary>DNS queries sent (NAPTR, SRV, A, AAAA).</summary>
+    DnsQueries,
+
+    /// <summary>Server locations answered from the DNS cache.</summary>
+    DnsCacheHits,
+
+    /// <summary>Names that did not resolve (no records, server failure, timeout, truncated or looping answers).</summary>
+    DnsFailures,
 }

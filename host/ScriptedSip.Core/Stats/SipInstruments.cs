@@ -29,12 +29,15 @@ public static class SipInstruments
 
     /// <summary>Histogram with a <c>method</c> tag, seconds: request arrival to the transaction's first final reply.</summary>
     public const string FinalReplyDelay = "tm.final_reply_delay";
+    /// <summary>Gauge: TCP and TLS connections open now (Kamailio's tcp.current_opened_connections).</summary>
+    public const string TcpCurrentOpened = "tcp.current_opened_connections";
 
     private const string Requests = "{request}";
     private const string Replies = "{reply}";
     private const string Datagrams = "{datagram}";
     private const string Packets = "{packet}";
     private const string Transactions = "{transaction}";
+    private const string Connections = "{connection}";
 
     /// <summary>Every counter, each <see cref="SipCounter"/> exactly once.</summary>
     public static IReadOnlyList<SipCounterInstrument> Counters { get; } =
@@ -87,5 +90,29 @@ public static class SipInstruments
         new("udp.oversized", SipCounter.Oversized, Datagrams, "Datagrams above Sip:MaxMessageSize, dropped"),
         new("udp.queue_full", SipCounter.QueueFull, Datagrams, "Datagrams refused because their worker's queue was full"),
         new("udp.rcv_errors", SipCounter.ReceiveErrors, "{error}", "Socket errors on receive (e.g. ICMP port unreachable)"),
+
+        // TCP and TLS connections: Kamailio's tcp statistics where one exists (passive_open, active_open,
+        // established, local_reject, connect_failed, con_reset, con_timeout, sendq_full), then ours.
+        new("tcp.passive_open", SipCounter.TcpAccepted, Connections, "Connections accepted by a tcp: or tls: listener"),
+        new("tcp.active_open", SipCounter.TcpConnecting, Connections, "Connections we started opening towards a next hop"),
+        new("tcp.established", SipCounter.TcpEstablished, Connections, "Connections we opened that were established (TLS: handshake done)"),
+        new("tcp.local_reject", SipCounter.TcpRefused, Connections, "Connections refused because Tcp:MaxConnections were open"),
+        new("tcp.connect_failed", SipCounter.TcpConnectFailed, Connections, "Outgoing connections that could not be opened"),
+        new("tcp.closed", SipCounter.TcpClosed, Connections, "Connections ended, for any reason"),
+        new("tcp.closed_by_peer", SipCounter.TcpClosedByPeer, Connections, "Connections closed by their peer between messages"),
+        new("tcp.truncated", SipCounter.TcpTruncated, Connections, "Connections closed by their peer inside a message"),
+        new("tcp.con_reset", SipCounter.TcpReset, Connections, "Connections reset or failed with a socket error"),
+        new("tcp.con_timeout", SipCounter.TcpIdleClosed, Connections, "Connections closed after Tcp:IdleTimeoutMs without traffic"),
+        new("tcp.header_timeout", SipCounter.TcpHeaderTimeouts, Connections, "Connections closed because a message did not complete within Tcp:HeaderTimeoutMs"),
+        new("tcp.bad_framing", SipCounter.TcpBadFraming, Connections, "Connections closed for bytes that cannot be framed as SIP"),
+        new("tcp.sendq_full", SipCounter.TcpSendQueueFull, Connections, "Connections closed because their peer stopped reading"),
+        new("tls.handshake_failures", SipCounter.TlsHandshakeFailures, Connections, "TLS handshakes that failed"),
+        new("tcp.rcv_messages", SipCounter.TcpMessages, "{message}", "SIP messages framed on TCP and TLS connections"),
+        new("tcp.keepalives", SipCounter.TcpKeepAlives, "{ping}", "CRLF CRLF keep-alive pings answered with CRLF"),
+
+        // RFC 3263 server location (Kamailio's dns statistics are not kept; these are ours).
+        new("dns.queries", SipCounter.DnsQueries, "{query}", "DNS queries sent (NAPTR, SRV, A, AAAA)"),
+        new("dns.cache_hits", SipCounter.DnsCacheHits, "{lookup}", "Server locations answered from the DNS cache"),
+        new("dns.failures", SipCounter.DnsFailures, "{lookup}", "Names that did not resolve"),
     ];
 }

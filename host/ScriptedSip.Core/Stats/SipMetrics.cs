@@ -32,6 +32,7 @@ public sealed class SipMetrics : IDisposable
             _meter.CreateHistogram<double>(SipInstruments.RouteDuration, "s", "Time one turn of a route ran on its worker (an awaiting route: each part between awaits)"),
             _meter.CreateHistogram<double>(SipInstruments.FinalReplyDelay, "s", "Time from a request's arrival to its transaction's first final reply"));
         _meter.CreateObservableGauge(SipInstruments.TmCurrent, () => transactions.Table.Count, "{transaction}", "Transactions in the table now, lingering finished ones included");
+        _meter.CreateObservableGauge(SipInstruments.TcpCurrentOpened, () => counters[SipCounter.TcpAccepted] + counters[SipCounter.TcpConnecting] - counters[SipCounter.TcpClosed], "{connection}", "TCP and TLS connections open now");
         _meter.CreateObservableGauge(SipInstruments.TmSuspended, () => transactions.SuspendedNow, "{transaction}", "Transactions suspended or awaiting now");
     }
 

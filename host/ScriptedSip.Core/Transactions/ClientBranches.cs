@@ -51,18 +51,13 @@ internal sealed class ClientBranches
             return false;
         }
 
-        if (!_ctx.Messages.Destinations.TryResolve(System.Text.Encoding.UTF8.GetBytes(target), out var endpoint, out var error))
+        if (!_ctx.Messages.Forwarder.TrySelectHop(context, target, transaction.Transport, out var hop, out var error))
         {
             TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, error);
             return false;
         }
 
-        var transport = _ctx.Messages.Transports.For(endpoint!.AddressFamily, SipProtocol.Udp, transaction.Transport);
-        if (transport is null)
-        {
-            TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, $"no listen address of family {endpoint.AddressFamily}");
-            return false;
-        }
+        var transport = hop.Transport;
 
         lock (transaction.Gate)
         {
@@ -97,7 +92,7 @@ internal sealed class ClientBranches
                 TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 100, "Trying"));
             }
 
-            var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), endpoint.Serialize(), transport);
+            var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), hop.EndPoint.Serialize(), transport);
             transaction.Branches.Add(branch);
             if (context.PendingFailureRoute is { } failure)
             {
@@ -109,13 +104,60 @@ internal sealed class ClientBranches
                 transaction.OnReplyRoute = onReply;
             }
 
-            transport.Send(branch.Request, branch.Destination);
-            _ctx.Counters.Increment(SipCounter.ForwardedRequests);
-            branch.RetransmitMs = _ctx.Options.T1Ms;
-            branch.RetransmitTimer = _ctx.Wheel.Schedule(_ctx.T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
-            branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+            SendBranchLocked(branch, hop);
             context.MarkRelayed();
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Sends a new branch's request to its next hop and starts its timers: Timer A/E retransmissions
+    /// over UDP only (RFC 3261 §17.1.1.2: none on a reliable transport), the fr timer always. Over
+    /// TCP/TLS the connection is reused or opened without waiting; one that cannot be opened ends the
+    /// branch at once with 503 (into the failure route when every branch has ended), not at fr timeout.
+    /// Call with the transaction's gate held.
+    /// </summary>
+    internal void SendBranchLocked(ClientBranch branch, Messages.SelectedHop hop)
+    {
+        hop.Send(branch.Request, branch.Destination, static (s, why) => OnConnectFailed((ClientBranch)s, why), branch);
+        _ctx.Counters.Increment(SipCounter.ForwardedRequests);
+        if (!branch.Transport.IsReliable)
+        {
+            branch.RetransmitMs = _ctx.Options.T1Ms;
+            branch.RetransmitTimer = _ctx.Wheel.Schedule(_ctx.T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
+        }
+
+        branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+    }
+
+    private static void OnConnectFailed(ClientBranch branch, string why)
+    {
+        TransactionLog.RelayFailed(branch.Owner.Layer!.Context.Logger, "branch " + branch.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), why);
+        FailBranch(branch, 503, "Service Unavailable");
+    }
+
+    /// <summary>Ends a branch that got no reply with a local final status; the last one to end runs the failure route (or sends the best reply).</summary>
+    internal static void FailBranch(ClientBranch branch, int status, string reason)
+    {
+        var layer = branch.Owner.Layer!.Context;
+        var transaction = branch.Owner;
+        bool allDone;
+        lock (transaction.Gate)
+        {
+            if (branch.Completed || transaction.State == ServerState.Terminated)
+            {
+                return;
+            }
+
+            branch.Status = status;
+            layer.StopBranchTimers(branch);
+            ConsiderBestLocked(transaction, status, reason, null);
+            allDone = transaction.Branches.TrueForAll(b => b.Completed) && !transaction.FinalSent;
+        }
+
+        if (allDone)
+        {
+            layer.Scheduler.Post(transaction.CallHash, static t => ((SipTransaction)t!).Layer!.Client.OnAllBranchesFailed((SipTransaction)t!), transaction);
         }
     }
 

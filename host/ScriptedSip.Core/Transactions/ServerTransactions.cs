@@ -37,7 +37,8 @@ internal sealed class ServerTransactions
         var key = ServerKey.From(message);
         var source = TransactionContext.Copy(context.Source);
         var replyTo = TransactionContext.Copy(context.Source);
-        if (!message.TopVia.HasRport)
+        // Over TCP/TLS the reply goes back on the request's connection (RFC 3261 §18.2.2): its source.
+        if (!message.TopVia.HasRport && !context.Transport.IsReliable)
         {
             SocketAddressText.SetPort(replyTo, message.TopVia.Port > 0 ? message.TopVia.Port : 5060);
         }
@@ -272,7 +273,7 @@ internal sealed class ServerTransactions
         var length = _ctx.Messages.Replier.Write(cancel, datagram.Source, 200, "OK", default, buffer);
         if (length > 0)
         {
-            var sent = datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source));
+            var sent = datagram.Transport.Send(buffer.AsSpan(0, length), StatelessReplier.Destination(cancel, datagram.Source, datagram.Transport));
             _ctx.Counters.ReplySent(200, sent);
         }
     }

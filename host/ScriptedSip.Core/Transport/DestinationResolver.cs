@@ -25,9 +25,18 @@ public sealed class DestinationResolver
     }
 
     /// <summary>Resolves a URI (<c>sip:user@host:port;maddr=...</c>, or plain <c>host[:port]</c>) into an endpoint.</summary>
-    public bool TryResolve(ReadOnlySpan<byte> uriText, out IPEndPoint? endpoint, out string error)
+    public bool TryResolve(ReadOnlySpan<byte> uriText, out IPEndPoint? endpoint, out string error) =>
+        TryResolve(uriText, out endpoint, out _, out error);
+
+    /// <summary>
+    /// Resolves a URI into the next hop: its address and the transport the URI asks for
+    /// (<c>;transport=</c>, or TLS for <c>sips:</c>; null when it names none). The default port is
+    /// 5061 for TLS, 5060 otherwise.
+    /// </summary>
+    public bool TryResolve(ReadOnlySpan<byte> uriText, out IPEndPoint? endpoint, out HopTransport hop, out string error)
     {
         endpoint = null;
+        hop = default;
         ReadOnlySpan<byte> text = uriText.Trim(" \t<>"u8);
         byte[]? rented = null;
         if (text.IndexOf((byte)':') < 0 || !(text.StartsWith("sip:"u8) || text.StartsWith("sips:"u8) || text.StartsWith("SIP:"u8)))
@@ -46,11 +55,23 @@ public sealed class DestinationResolver
         }
 
         var host = uri.Maddr.IsEmpty ? text.Slice(uri.Host.Start, uri.Host.Length) : text.Slice(uri.Maddr.Start, uri.Maddr.Length);
-        var port = uri.Port > 0 ? uri.Port : 5060;
+        SipProtocol? transport = null;
+        if (uri.IsSecure)
+        {
+            transport = SipProtocol.Tls;
+        }
+        else if (!uri.Transport.IsEmpty && SipProtocolText.TryParse(text.Slice(uri.Transport.Start, uri.Transport.Length), out var named))
+        {
+            transport = named;
+        }
+
+        var port = uri.Port > 0 ? uri.Port : transport == SipProtocol.Tls ? 5061 : 5060;
         if (host.Length > 1 && host[0] == '[')
         {
             host = host[1..^1];
         }
+
+        hop = new HopTransport(transport, Encoding.ASCII.GetString(host));
 
         if (IPAddress.TryParse(host, out var address))
         {
@@ -88,3 +109,6 @@ public sealed class DestinationResolver
         return true;
     }
 }
+
+/// <summary>What a next-hop URI says about the transport: the one it names (null: none), and its host for TLS name checks.</summary>
+public readonly record struct HopTransport(SipProtocol? Named, string Host);

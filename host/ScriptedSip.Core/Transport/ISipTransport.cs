@@ -41,4 +41,37 @@ public static class SipProtocolText
         SipProtocol.Tls => "TLS",
         _ => "UDP",
     };
+
+    /// <summary>The value of a URI's <c>transport</c> parameter and the prefix of a listen address (<c>udp</c>, <c>tcp</c>, <c>tls</c>).</summary>
+    public static string UriToken(SipProtocol protocol) => protocol switch
+    {
+        SipProtocol.Tcp => "tcp",
+        SipProtocol.Tls => "tls",
+        _ => "udp",
+    };
+
+    /// <summary>Reads a transport token (Via or URI, any case); false for anything else (SCTP, WS, …).</summary>
+    public static bool TryParse(ReadOnlySpan<byte> token, out SipProtocol protocol)
+    {
+        if (System.Text.Ascii.EqualsIgnoreCase(token, "udp"u8))
+        {
+            protocol = SipProtocol.Udp;
+            return true;
+        }
+
+        if (System.Text.Ascii.EqualsIgnoreCase(token, "tcp"u8))
+        {
+            protocol = SipProtocol.Tcp;
+            return true;
+        }
+
+        if (System.Text.Ascii.EqualsIgnoreCase(token, "tls"u8))
+        {
+            protocol = SipProtocol.Tls;
+            return true;
+        }
+
+        protocol = SipProtocol.Udp;
+        return false;
+    }
 }

@@ -51,6 +51,27 @@ public sealed class InboundDatagram
         return datagram;
     }
 
+    /// <summary>A pooled message filled with one framed message of a stream connection (possibly in several pipe segments).</summary>
+    public static InboundDatagram Rent(ISipTransport transport, in ReadOnlySequence<byte> data, SocketAddress source)
+    {
+        if (data.IsSingleSegment)
+        {
+            return Rent(transport, data.FirstSpan, source);
+        }
+
+        var length = (int)data.Length;
+        var scratch = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            data.CopyTo(scratch);
+            return Rent(transport, scratch.AsSpan(0, length), source);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
     /// <summary>Hands the datagram back to the pool once processing has finished.</summary>
     public void Release()
     {

@@ -5,16 +5,20 @@ using System.Net.Sockets;
 namespace ScriptedSip.Core.Transport;
 
 /// <summary>
-/// A listen address in the form <c>udp:IP:PORT</c> (IPv6: <c>udp:[::1]:5060</c>), optionally followed
+/// A listen address in the form <c>udp:IP:PORT</c>, <c>tcp:IP:PORT</c> or <c>tls:IP:PORT</c> (IPv6:
+/// <c>udp:[::1]:5060</c>), optionally followed
 /// by <c>advertise HOST:PORT</c>: the address other parties reach us at (behind NAT, or when listening
 /// on every address), written into our Via and Record-Route instead of the bound one.
 /// </summary>
 public sealed record ListenEndpoint(IPEndPoint EndPoint)
 {
     private const string Keyword = "advertise";
-    private const string Form = "udp:IP:PORT [advertise HOST:PORT] (IPv6 as udp:[::1]:5060)";
+    private const string Form = "udp:IP:PORT [advertise HOST:PORT] (IPv6 as udp:[::1]:5060)"; // tcp: and tls: alike
 
     public AddressFamily Family => EndPoint.AddressFamily;
+
+    /// <summary>The transport listened on (the prefix of the listen string).</summary>
+    public SipProtocol Protocol { get; init; } = SipProtocol.Udp;
 
     /// <summary>host:port from <c>advertise</c>, or null when the bound address is the one to advertise.</summary>
     public string? Advertised { get; init; }
@@ -29,7 +33,7 @@ public sealed record ListenEndpoint(IPEndPoint EndPoint)
     public bool IsWildcard => EndPoint.Address.Equals(IPAddress.Any) || EndPoint.Address.Equals(IPAddress.IPv6Any);
 
     /// <summary>The listen string as configured (the bound address, then the advertised one).</summary>
-    public override string ToString() => "udp:" + BoundHostPort + (Advertised is null ? string.Empty : $" {Keyword} {Advertised}");
+    public override string ToString() => SipProtocolText.UriToken(Protocol) + ":" + BoundHostPort + (Advertised is null ? string.Empty : $" {Keyword} {Advertised}");
 
     /// <summary>Parses <c>udp:IP:PORT [advertise HOST:PORT]</c>; on failure <paramref name="error"/> says why.</summary>
     public static bool TryParse(string? text, out ListenEndpoint? endpoint, out string error)
@@ -43,9 +47,22 @@ public sealed record ListenEndpoint(IPEndPoint EndPoint)
 
         var value = text.Trim();
         var words = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (!words[0].StartsWith("udp:", StringComparison.OrdinalIgnoreCase))
+        SipProtocol protocol;
+        if (words[0].StartsWith("udp:", StringComparison.OrdinalIgnoreCase))
         {
-            error = $"'{value}' is not supported: only udp:IP:PORT listen addresses exist";
+            protocol = SipProtocol.Udp;
+        }
+        else if (words[0].StartsWith("tcp:", StringComparison.OrdinalIgnoreCase))
+        {
+            protocol = SipProtocol.Tcp;
+        }
+        else if (words[0].StartsWith("tls:", StringComparison.OrdinalIgnoreCase))
+        {
+            protocol = SipProtocol.Tls;
+        }
+        else
+        {
+            error = $"'{value}' is not supported: listen addresses are udp:IP:PORT, tcp:IP:PORT or tls:IP:PORT";
             return false;
         }
 
@@ -72,12 +89,12 @@ public sealed record ListenEndpoint(IPEndPoint EndPoint)
             }
         }
 
-        endpoint = new ListenEndpoint(bound) { Advertised = advertised };
+        endpoint = new ListenEndpoint(bound) { Advertised = advertised, Protocol = protocol };
         if (endpoint.IsWildcard && advertised is null)
         {
             // Via and Record-Route need an address the other side can send to; 0.0.0.0 is none.
             endpoint = null;
-            error = $"'{value}' listens on every address: add the address to put in Via and Record-Route, e.g. 'udp:{Format(bound)} advertise 203.0.113.7:{(port == 0 ? 5060 : port)}'";
+            error = $"'{value}' listens on every address: add the address to put in Via and Record-Route, e.g. '{words[0][..3]}:{Format(bound)} advertise 203.0.113.7:{(port == 0 ? 5060 : port)}'";
             return false;
         }
 

@@ -39,6 +39,13 @@ public sealed class TransportSet
     /// <summary>The transport to send to <paramref name="family"/> over <paramref name="protocol"/>: the preferred one when it fits.</summary>
     public ISipTransport? For(AddressFamily family, SipProtocol protocol, ISipTransport? preferred)
     {
+        // A message that came on a connection leaves through that connection's listener, which
+        // reuses the connection when the destination is its peer.
+        if (preferred is Streams.StreamConnection connection)
+        {
+            preferred = connection.Listener;
+        }
+
         if (preferred is not null && preferred.Local.Family == family && preferred.Protocol == protocol)
         {
             return preferred;

@@ -22,4 +22,12 @@ public sealed record HostSettings(
 
     /// <summary>The <c>Logging</c> section.</summary>
     public LoggingOptions Logging { get; init; } = new();
+    /// <summary>The <c>Tcp</c> section: limits of TCP and TLS connections.</summary>
+    public Core.Transport.Streams.TcpOptions Tcp { get; init; } = new();
+
+    /// <summary>The <c>Tls</c> section as configured.</summary>
+    public Core.Transport.Streams.TlsOptions Tls { get; init; } = new();
+
+    /// <summary>The loaded certificate and peer checks; null when no tls: listen address is configured.</summary>
+    public Core.Transport.Streams.TlsContext? TlsContext { get; init; }
 }

@@ -24,6 +24,8 @@ public static class HostSettingsLoader
         PluginsOptions.Section,
         LoggingOptions.Section,
         ManagementOptions.Section,
+        Core.Transport.Streams.TcpOptions.Section,
+        Core.Transport.Streams.TlsOptions.Section,
         "NLog",
     ];
 
@@ -39,6 +41,8 @@ public static class HostSettingsLoader
 
         // Plugins:NAME:… is a plugin's own section (possibly empty: no plain value), checked by that plugin when it loads.
         var plugins = SectionBinder.Bind<PluginsOptions>(configuration, PluginsOptions.Section, problems, isOwnedElsewhere: child => child.Value is null);
+        var tcp = SectionBinder.Bind<Core.Transport.Streams.TcpOptions>(configuration, Core.Transport.Streams.TcpOptions.Section, problems);
+        var tls = SectionBinder.Bind<Core.Transport.Streams.TlsOptions>(configuration, Core.Transport.Streams.TlsOptions.Section, problems);
         var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
         var management = SectionBinder.Bind<ManagementOptions>(configuration, ManagementOptions.Section, problems);
         var managementSettings = ManagementSettings.From(management, problems);
@@ -79,6 +83,27 @@ public static class HostSettingsLoader
             problems.Add("NoSip:EventRoute: must name a route (default nosip_msg)");
         }
 
+        Range(problems, "Tcp:HeaderTimeoutMs", tcp.HeaderTimeoutMs, 10, 3_600_000, null);
+        Range(problems, "Tcp:IdleTimeoutMs", tcp.IdleTimeoutMs, 10, 86_400_000, null);
+        Range(problems, "Tcp:MaxConnections", tcp.MaxConnections, 1, 1_000_000, null);
+        Range(problems, "Tcp:ConnectTimeoutMs", tcp.ConnectTimeoutMs, 10, 600_000, null);
+
+        // A certificate that does not load stops the host here, naming the key, before anything listens.
+        Core.Transport.Streams.TlsContext? tlsContext = null;
+        if (problems.Count == 0 && listen.Any(l => l.Protocol == Core.Transport.SipProtocol.Tls))
+        {
+            foreach (var key in new[] { nameof(tls.CertificatePath), nameof(tls.PrivateKeyPath), nameof(tls.ClientCaPath), nameof(tls.CaPath) })
+            {
+                var property = typeof(Core.Transport.Streams.TlsOptions).GetProperty(key)!;
+                if (property.GetValue(tls) is string path && !string.IsNullOrWhiteSpace(path))
+                {
+                    property.SetValue(tls, Path.GetFullPath(path, contentRoot));
+                }
+            }
+
+            tlsContext = Core.Transport.Streams.TlsContext.Load(tls, needCertificate: true, problems);
+        }
+
         Range(problems, "Transactions:T1Ms", transactions.T1Ms, 1, 60_000, null);
         Range(problems, "Transactions:FrTimerMs", transactions.FrTimerMs, 1, 3_600_000, null);
         Range(problems, "Transactions:FrInvTimerMs", transactions.FrInvTimerMs, 1, 3_600_000, null);
@@ -114,6 +139,9 @@ public static class HostSettingsLoader
         {
             Management = managementSettings!,
             Logging = logging,
+            Tcp = tcp,
+            Tls = tls,
+            TlsContext = tlsContext,
         };
     }
 

@@ -23,6 +23,15 @@ public abstract partial class RouteGlobals
     /// <summary>Source port of the datagram ($sp).</summary>
     public abstract int Sp { get; }
 
+    /// <summary>Transport the message arrived on ($pr): <c>udp</c>, <c>tcp</c> or <c>tls</c>.</summary>
+    public abstract string Proto { get; }
+
+    /// <summary>Local port the message arrived on ($Rp): the port of the listen address.</summary>
+    public abstract int Rp { get; }
+
+    /// <summary>Local IP address the message arrived on ($Ri): the bound address of the listener.</summary>
+    public abstract string Ri { get; }
+
     /// <summary>Request method ($rm); the CSeq method in reply routes; null for non-SIP packets.</summary>
     public abstract string? Rm { get; }
 

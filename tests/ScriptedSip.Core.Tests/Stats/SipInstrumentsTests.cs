@@ -7,7 +7,7 @@ namespace ScriptedSip.Core.Tests.Stats;
 public sealed class SipInstrumentsTests
 {
     private static IEnumerable<string> AllNames() =>
-        SipInstruments.Counters.Select(i => i.Name).Append(SipInstruments.TmCurrent).Append(SipInstruments.TmSuspended);
+        SipInstruments.Counters.Select(i => i.Name).Append(SipInstruments.TmCurrent).Append(SipInstruments.TmSuspended).Append(SipInstruments.TcpCurrentOpened);
 
     [Test]
     public void Counters_PublishEverySipCounterExactlyOnce()
@@ -20,13 +20,13 @@ public sealed class SipInstrumentsTests
     {
         var names = AllNames().ToList();
         Assert.That(names, Is.Unique);
-        Assert.That(names, Has.All.Matches<string>(n => Regex.IsMatch(n, "^(core|sl|tm|nosip|udp)\\.[a-z0-9_]+$")));
+        Assert.That(names, Has.All.Matches<string>(n => Regex.IsMatch(n, "^(core|sl|tm|nosip|udp|tcp|tls|dns)\\.[a-z0-9_]+$")));
 
         // Prometheus / OpenMetrics: a counter's family is its name without "_total" (the exporter adds
         // the suffix), so a counter "x_total" and a gauge "x" would collide; so would "x.y" and "x_y".
         static string Family(string name) => "scriptedsip_" + name.Replace('.', '_');
         var families = SipInstruments.Counters.Select(i => Family(i.Name) is var f && f.EndsWith("_total", StringComparison.Ordinal) ? f[..^6] : Family(i.Name))
-            .Concat([Family(SipInstruments.TmCurrent), Family(SipInstruments.TmSuspended)]);
+            .Concat([Family(SipInstruments.TmCurrent), Family(SipInstruments.TmSuspended), Family(SipInstruments.TcpCurrentOpened)]);
         Assert.That(families, Is.Unique);
     }
 

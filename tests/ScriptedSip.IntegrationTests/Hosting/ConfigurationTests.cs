@@ -7,7 +7,13 @@ namespace ScriptedSip.IntegrationTests.Hosting;
 public sealed class ConfigurationTests
 {
     [TestCase("--Sip:Workers=-1", "error: Sip:Workers: -1 is out of range 0..256")]
-    [TestCase("--Sip:Listen:0=tcp:127.0.0.1:5060", "error: Sip:Listen:0: 'tcp:127.0.0.1:5060' is not supported")]
+    [TestCase("--Sip:Listen:0=sctp:127.0.0.1:5060", "error: Sip:Listen:0: 'sctp:127.0.0.1:5060' is not supported")]
+    [TestCase("--Sip:Listen:0=tcp:127.0.0.1", "error: Sip:Listen:0: 'tcp:127.0.0.1' is not udp:IP:PORT")]
+    [TestCase("--Tcp:MaxConnections=0", "error: Tcp:MaxConnections: 0 is out of range")]
+    [TestCase("--Tcp:HeaderTimeoutMz=5", "error: Tcp:HeaderTimeoutMz: unknown key (did you mean Tcp:HeaderTimeoutMs?)")]
+    [TestCase("--Sip:Listen:0=tls:127.0.0.1:0", "error: Tls:CertificatePath: a tls: listen address needs a certificate")]
+    [TestCase("--Sip:Listen:0=tls:127.0.0.1:0 --Tls:CertificatePath=missing.crt --Tls:PrivateKeyPath=missing.key", "error: Tls:CertificatePath: cannot load the certificate")]
+    [TestCase("--Tls:VerifyClient=sometimes", "error: Tls:VerifyClient: 'sometimes' is not one of")]
     [TestCase("--Sip:Listen:0=udp:127.0.0.1", "error: Sip:Listen:0: 'udp:127.0.0.1' is not udp:IP:PORT")]
     [TestCase("--Sip:MaxMessageSize=70000", "error: Sip:MaxMessageSize: 70000 is out of range")]
     [TestCase("--NoSip:MsgMatch=([a-z", "error: NoSip:MsgMatch: invalid regular expression")]
@@ -19,13 +25,29 @@ public sealed class ConfigurationTests
         using var deployment = new TestDeployment().WithScript("request_route.csx", "return;");
         using var errors = new StringWriter();
 
-        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root, argument], errors);
+        var (host, exitCode) = ScriptedSipApplication.Build(["--contentRoot", deployment.Root, .. argument.Split(' ')], errors);
 
         Assert.That(host, Is.Null);
         Assert.That(exitCode, Is.EqualTo(2));
         var lines = errors.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(1));
         Assert.That(lines[0], Does.Contain(expected));
+    }
+
+    [Test]
+    public void TlsKeyThatDoesNotMatchTheCertificate_ExitCode2NamingTheKey()
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", "return;");
+        using var one = Transport.TlsTransportTests.CreateCertificate(deployment.Root, "one", "localhost");
+        using var other = Transport.TlsTransportTests.CreateCertificate(deployment.Root, "other", "localhost");
+        using var errors = new StringWriter();
+
+        var (host, exitCode) = ScriptedSipApplication.Build(
+            ["--contentRoot", deployment.Root, "--Sip:Listen:0=tls:127.0.0.1:0", "--Tls:CertificatePath=one.crt", "--Tls:PrivateKeyPath=other.key"], errors);
+
+        Assert.That(host, Is.Null);
+        Assert.That(exitCode, Is.EqualTo(2));
+        Assert.That(errors.ToString().Trim(), Does.StartWith("error: Tls:CertificatePath: cannot load the certificate").And.Contain("one.crt"));
     }
 
     [Test]

@@ -37,7 +37,7 @@ public sealed class SipMetricsTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(reader.Published, Is.EquivalentTo(SipInstruments.Counters.Select(i => i.Name).Concat([SipInstruments.TmCurrent, SipInstruments.TmSuspended, SipInstruments.RequestsByMethod, SipInstruments.RepliesByClass, SipInstruments.RouteDuration, SipInstruments.FinalReplyDelay])));
+            Assert.That(reader.Published, Is.EquivalentTo(SipInstruments.Counters.Select(i => i.Name).Concat([SipInstruments.TmCurrent, SipInstruments.TmSuspended, SipInstruments.RequestsByMethod, SipInstruments.RepliesByClass, SipInstruments.RouteDuration, SipInstruments.FinalReplyDelay, SipInstruments.TcpCurrentOpened])));
             Assert.That(delta["core.rcv_requests"], Is.EqualTo(10));
             Assert.That(delta["sl.2xx_replies"], Is.EqualTo(10));
             Assert.That(ReplyClasses.Where(c => c != "sl.2xx_replies").Sum(c => delta[c]), Is.Zero, "no reply of another class");

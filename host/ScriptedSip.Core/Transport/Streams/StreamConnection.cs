@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ScriptedSip.Core.Transport.Streams;
+
+/// <summary>
+/// One TCP or TLS connection, accepted or opened by us. It reads with a <see cref="PipeReader"/>
+/// (zero-byte reads: an idle connection holds no receive buffer), cuts messages with
+/// <see cref="StreamFramer"/> and hands each to the scheduler like a datagram, carrying this
+/// connection as its transport: a reply to a request sent through <see cref="Send"/> to the
+/// request's source goes back on this connection (RFC 3261 §18.2.2). Writes never block the caller:
+/// they are copied into an output pipe that one loop drains into the socket; a peer that stops
+/// reading until 1 MiB is queued has its connection closed.
+/// </summary>
+public sealed class StreamConnection : ISipTransport
+{
+    private const int QueueLimit = 1024 * 1024;
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+    private static readonly byte[] Pong = "\r\n"u8.ToArray();
+
+    private readonly StreamListener _listener;
+    private readonly Socket _socket;
+    private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: QueueLimit, resumeWriterThreshold: QueueLimit / 2, useSynchronizationContext: false));
+    private readonly Lock _writeGate = new();
+    private readonly TimeProvider _time;
+    private Stream? _stream;
+    private Task? _pendingFlush;
+    private List<(Action<object, string> Failed, object State)>? _waiters;
+    private long _lastActivity;
+    private long _messageStartedAt;
+    private int _closed;
+    private bool _writerCompleted;
+    private Action? _writesDone;
+
+    internal StreamConnection(StreamListener listener, Socket socket, SocketAddress remote, bool inbound, string? serverName, TimeProvider time)
+    {
+        _listener = listener;
+        _socket = socket;
+        _time = time;
+        Remote = remote;
+        RemoteEndPoint = (IPEndPoint)new IPEndPoint(remote.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(remote);
+        Inbound = inbound;
+        ServerName = serverName;
+        _lastActivity = time.GetTimestamp();
+
+        // A new connection must send its first message within Tcp:HeaderTimeoutMs too: one that opens
+        // and stays silent holds a slot of Tcp:MaxConnections, so it is closed like a slow header.
+        _messageStartedAt = inbound ? _lastActivity : 0;
+    }
+
+    /// <summary>The listener this connection belongs to (requests to other destinations leave through it).</summary>
+    public StreamListener Listener => _listener;
+
+    /// <summary>The peer's address (a copy owned by the connection).</summary>
+    public SocketAddress Remote { get; }
+
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Accepted by a listener (false: opened by us towards a next hop).</summary>
+    public bool Inbound { get; }
+
+    /// <summary>The host name an outgoing TLS connection checked the server's certificate against; null otherwise.</summary>
+    public string? ServerName { get; }
+
+    public bool IsOpen => Volatile.Read(ref _closed) == 0;
+
+    public SipProtocol Protocol => _listener.Protocol;
+
+    public bool IsReliable => true;
+
+    public ListenEndpoint Local => _listener.Local;
+
+    /// <summary>
+    /// To the peer of this connection: written on it. To anyone else (or once this connection has
+    /// closed): through the listener, which reuses or opens a connection to that destination.
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> message, SocketAddress destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return IsOpen && destination.Equals(Remote) ? Write(message) : _listener.Send(message, destination);
+    }
+
+    /// <summary>Queues bytes for the peer; false when the connection is closed or its peer stopped reading (then it is closed).</summary>
+    internal bool Write(ReadOnlySpan<byte> bytes)
+    {
+        var full = false;
+        lock (_writeGate)
+        {
+            if (!IsOpen || _writerCompleted)
+            {
+                return false;
+            }
+
+            if (_pendingFlush is { IsCompleted: false })
+            {
+                full = true;
+            }
+            else
+            {
+                _output.Writer.Write(bytes);
+                var flush = _output.Writer.FlushAsync();
+                _pendingFlush = flush.IsCompleted ? null : flush.AsTask();
+                if (flush.IsCompleted)
+                {
+                    _ = flush.Result;
+                }
+            }
+        }
+
+        if (full)
+        {
+            Close(CloseReason.SendQueueFull, $"the peer stopped reading ({QueueLimit} bytes queued)");
+            return false;
+        }
+
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+        return true;
+    }
+
+    /// <summary>Calls <paramref name="failed"/> (on a thread-pool thread) if this connection fails before it is established; at once when it already has.</summary>
+    internal void OnFailure(Action<object, string> failed, object state)
+    {
+        lock (_writeGate)
+        {
+            if (IsOpen)
+            {
+                if (_stream is null)
+                {
+                    (_waiters ??= []).Add((failed, state));
+                }
+
+                return;
+            }
+        }
+
+        ThreadPool.QueueUserWorkItem(_ => failed(state, "the connection to the next hop is closed"));
+    }
+
+    /// <summary>Opens (outgoing: connect, then TLS as client) or secures (accepted TLS), then reads until the connection ends.</summary>
+    internal async Task RunAsync(IPEndPoint? connectTo)
+    {
+        Stream stream;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(_listener.Tcp.ConnectTimeoutMs), _time);
+            if (connectTo is not null)
+            {
+                await _socket.ConnectAsync(connectTo, timeout.Token).ConfigureAwait(false);
+            }
+
+            stream = new NetworkStream(_socket, ownsSocket: false);
+            if (_listener.Tls is { } tls)
+            {
+                stream = await tls.AuthenticateAsync(stream, Inbound, ServerName ?? RemoteEndPoint.Address.ToString(), timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        {
+            var reason = connectTo is null || (_listener.Tls is not null && ex is not SocketException && _socket.Connected) ? CloseReason.TlsHandshakeFailed : CloseReason.ConnectFailed;
+            Close(reason, ex is OperationCanceledException ? "timed out" : ex.Message);
+            return;
+        }
+
+        List<(Action<object, string>, object)>? established;
+        lock (_writeGate)
+        {
+            _stream = stream;
+            established = _waiters;
+            _waiters = null;
+        }
+
+        if (!IsOpen)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (connectTo is not null)
+        {
+            _listener.OnEstablished(this);
+        }
+
+        var writing = WriteLoopAsync(stream);
+        await ReadLoopAsync(stream).ConfigureAwait(false);
+        await writing.ConfigureAwait(false);
+    }
+
+    /// <summary>Closes when a message has not completed within the header timeout, or nothing moved within the idle timeout.</summary>
+    internal void CheckTimers(long now, TimeSpan headerTimeout, TimeSpan idleTimeout)
+    {
+        var started = Volatile.Read(ref _messageStartedAt);
+        if (started != 0 && _time.GetElapsedTime(started, now) > headerTimeout)
+        {
+            Close(CloseReason.HeaderTimeout, $"no complete message within Tcp:HeaderTimeoutMs ({headerTimeout.TotalMilliseconds} ms)");
+        }
+        else if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > idleTimeout)
+        {
+            Close(CloseReason.Idle, $"idle for Tcp:IdleTimeoutMs ({idleTimeout.TotalMilliseconds} ms)");
+        }
+    }
+
+    /// <summary>Closes at once (once; later calls do nothing): counted and logged by the listener, waiters told.</summary>
+    internal void Close(CloseReason reason, string detail)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        List<(Action<object, string> Failed, object State)>? waiters;
+        lock (_writeGate)
+        {
+            waiters = _waiters;
+            _waiters = null;
+            _writerCompleted = true;
+            _output.Writer.Complete();
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // not connected (yet): closing is enough
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        _stream?.Dispose();
+        _listener.OnClosed(this, reason, detail);
+        if (waiters is not null)
+        {
+            var why = reason == CloseReason.ConnectFailed ? "cannot connect: " + detail : detail;
+            foreach (var (failed, state) in waiters)
+            {
+                ThreadPool.QueueUserWorkItem(_ => failed(state, why));
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync(Stream stream)
+    {
+        var reader = PipeReader.Create(stream, ReaderOptions);
+        try
+        {
+            while (IsOpen)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var now = _time.GetTimestamp();
+                Volatile.Write(ref _lastActivity, now);
+                if (!Consume(ref buffer))
+                {
+                    return;
+                }
+
+                // Bytes of a message that has not ended yet: the header timeout runs from its first byte.
+                Volatile.Write(ref _messageStartedAt, buffer.IsEmpty ? 0 : Volatile.Read(ref _messageStartedAt) is 0 ? now : _messageStartedAt);
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    if (buffer.IsEmpty)
+                    {
+                        Close(CloseReason.Eof, "closed by the peer");
+                    }
+                    else
+                    {
+                        Close(CloseReason.Truncated, $"closed by the peer inside a message ({buffer.Length} bytes of it received)");
+                    }
+
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Close(CloseReason.Reset, ex.Message);
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Frames and delivers every whole message in <paramref name="buffer"/>; false when the connection was closed for bad framing.</summary>
+    private bool Consume(ref ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            var frame = StreamFramer.Next(buffer, _listener.MaxMessageSize);
+            switch (frame.Kind)
+            {
+                case FrameKind.NeedMore:
+                    return true;
+                case FrameKind.Message:
+                    _listener.Deliver(this, buffer.Slice(0, frame.Length));
+                    Volatile.Write(ref _messageStartedAt, 0);
+                    break;
+                case FrameKind.Ping:
+                    _listener.CountPing();
+                    Write(Pong);
+                    break;
+                case FrameKind.Pong:
+                    break;
+                default:
+                    if (frame.CanReply)
+                    {
+                        _listener.ReplyBadFraming(this, buffer.Slice(0, frame.Length), frame.Error!);
+                    }
+
+                    CloseAfterWrites(CloseReason.BadFraming, frame.Error!);
+                    return false;
+            }
+
+            buffer = buffer.Slice(frame.Length);
+        }
+    }
+
+    /// <summary>Lets what is queued (the 400) reach the peer, then closes; bounded so a peer that does not read cannot hold it.</summary>
+    private void CloseAfterWrites(CloseReason reason, string detail)
+    {
+        Volatile.Write(ref _writesDone, () => Close(reason, detail));
+        lock (_writeGate)
+        {
+            _writerCompleted = true;
+            _output.Writer.Complete();
+        }
+
+        _ = Task.Delay(TimeSpan.FromSeconds(1), _time).ContinueWith(_ => Close(reason, detail), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private async Task WriteLoopAsync(Stream stream)
+    {
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                foreach (var segment in result.Buffer)
+                {
+                    await stream.WriteAsync(segment).ConfigureAwait(false);
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            await stream.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(CloseReason.Reset, ex.Message);
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            Volatile.Read(ref _writesDone)?.Invoke();
+        }
+    }
+}
+
+/// <summary>Why a connection ended; each has its own counter.</summary>
+public enum CloseReason
+{
+    /// <summary>The peer closed it between messages.</summary>
+    Eof,
+
+    /// <summary>The peer closed it inside a message (fewer body bytes than Content-Length said).</summary>
+    Truncated,
+
+    /// <summary>Reset or another socket error.</summary>
+    Reset,
+
+    /// <summary>No traffic within Tcp:IdleTimeoutMs.</summary>
+    Idle,
+
+    /// <summary>A message (or the first one) not complete within Tcp:HeaderTimeoutMs.</summary>
+    HeaderTimeout,
+
+    /// <summary>Bytes that cannot be framed as SIP (after a 400 when the header section allowed one).</summary>
+    BadFraming,
+
+    /// <summary>The peer stopped reading and our queue for it filled.</summary>
+    SendQueueFull,
+
+    /// <summary>An outgoing connection could not be opened (refused, unreachable, Tcp:ConnectTimeoutMs).</summary>
+    ConnectFailed,
+
+    /// <summary>The TLS handshake failed (either direction).</summary>
+    TlsHandshakeFailed,
+
+    /// <summary>The server is stopping.</summary>
+    Shutdown,
+}
