@@ -54,6 +54,20 @@ public sealed class PrometheusExporter : IDisposable
         _registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
     }
 
+    /// <summary>A gauge of the host (not of the meter), read at each scrape.</summary>
+    public void AddGauge(string name, string help, Func<double> read)
+    {
+        var gauge = _factory.CreateGauge(Prefix + name, help);
+        _registry.AddBeforeCollectCallback(() => gauge.Set(read()));
+    }
+
+    /// <summary>A counter of the host (not of the meter), read at each scrape; <paramref name="name"/> ends in <c>_total</c>.</summary>
+    public void AddCounter(string name, string help, Func<double> read)
+    {
+        var counter = _factory.CreateCounter(Prefix + name, help);
+        _registry.AddBeforeCollectCallback(() => counter.IncTo(read()));
+    }
+
     /// <summary>Writes every metric in the Prometheus text format (0.0.4).</summary>
     public Task WriteAsync(Stream output, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(output, cancellationToken);
