@@ -72,14 +72,14 @@ public sealed class PrometheusExporter : IDisposable
     public Task WriteAsync(Stream output, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(output, cancellationToken);
 
-    /// <summary>The Prometheus name of an instrument of the meter: <c>tm.total</c> (counter) is <c>scriptedsip_tm_total_total</c>.</summary>
+    /// <summary>The Prometheus name of an instrument of the meter: <c>core.rcv_requests</c> (counter) is <c>scriptedsip_core_rcv_requests_total</c>; <c>tm.total</c> gets no second suffix.</summary>
     public static string NameOf(Instrument instrument)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         var name = Prefix + instrument.Name.Replace('.', '_');
         return instrument switch
         {
-            ObservableCounter<long> or Counter<long> => name + "_total",
+            ObservableCounter<long> or Counter<long> => name.EndsWith("_total", StringComparison.Ordinal) ? name : name + "_total",
             Histogram<double> when instrument.Unit == "s" => name + "_seconds",
             _ => name,
         };
