@@ -62,6 +62,8 @@ F_SETTLE_SECONDS=${F_SETTLE_SECONDS:-3}
 D_DRAIN_MS=${D_DRAIN_MS:-500}
 KAM_PKG_MB=${KAM_PKG_MB:-32}
 KAM_MEM=${KAM_MEM:-tlsf}   # kamailio -x: tlsf | fm | qm (stock default, with memory debugging)
+MGMT_PORT=${MGMT_PORT:-9060}          # scriptedsip's management endpoint (metrics, RPC)
+SCRAPE_EVERY_S=${SCRAPE_EVERY_S:-0}   # >0: GET /metrics this often during the measured load (scriptedsip only)
 DEFAULT_SCRIPTEDSIP_DLL=$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll
 SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$DEFAULT_SCRIPTEDSIP_DLL}
 SCRIPTEDSIP_BUILD=${SCRIPTEDSIP_BUILD:-1}   # 0: never build the host
@@ -316,7 +318,8 @@ start_server() { # TARGET SCENARIO RUN_DIR
             (cd "$REPO_DIR" &&
                 BENCH_UAS_URI="sip:$BENCH_IP:$UAS_PORT" BENCH_RESUMER_PORT=$RESUMER_PORT \
                 exec setsid dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$BENCH_DIR/deploy/$(deploy_dir "$scen")" \
-                    "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache") \
+                    "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache" \
+                    "--Management:Urls:0=http://$BENCH_IP:$MGMT_PORT") \
                 >"$dir/server.log" 2>&1 &
             SERVER_PID=$!
             ;;
@@ -435,6 +438,14 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
     d0=$(sock_drops "$SIP_PORT")
+    local scraper=
+    if [ "$SCRAPE_EVERY_S" != 0 ] && [ "$target" = scriptedsip ]; then
+        # A Prometheus-like scrape during the measured load: its CPU is counted in the server's.
+        need_cmd curl "apt-get install -y curl" || return 1
+        (while :; do curl -s -o /dev/null "http://$BENCH_IP:$MGMT_PORT/metrics"; sleep "$SCRAPE_EVERY_S"; done) &
+        scraper=$!
+        R[scrape]="every ${SCRAPE_EVERY_S}s"
+    fi
     c0=$(cpu_ticks "$SERVER_PID")
     t0=$(date +%s.%N)
     case "$scen" in
@@ -444,6 +455,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     esac
     c1=$(cpu_ticks "$SERVER_PID")
     t1=$(date +%s.%N)
+    [ -n "$scraper" ] && { kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; }
     u1=$(udp_counters)
     d1=$(sock_drops "$SIP_PORT")
     if [ "$scen" = F ]; then

@@ -127,7 +127,7 @@ public static class ScriptedSipApplication
             return (null, ExitConfigError);
         }
 
-        ConfigureLogging(builder, contentRoot);
+        ConfigureLogging(builder, contentRoot, settings.Logging);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<SipCounters>();
         builder.Services.AddScriptedSipScripting(settings, checkOnly);
@@ -202,13 +202,16 @@ public static class ScriptedSipApplication
         sources.Insert(index, source);
     }
 
-    private static void ConfigureLogging(HostApplicationBuilder builder, string contentRoot)
+    private static void ConfigureLogging(HostApplicationBuilder builder, string contentRoot, LoggingOptions logging)
     {
         NLog.GlobalDiagnosticsContext.Set("contentRoot", contentRoot);
+        Logging.LogSetup.RegisterExtensions();
         var section = builder.Configuration.GetSection("NLog");
         if (section.Exists())
         {
-            NLog.LogManager.Configuration = new NLogLoggingConfiguration(section);
+            var configuration = new NLogLoggingConfiguration(section);
+            Logging.LogSetup.Apply(configuration, logging.Format, logging.RepeatLimitMs, TimeProvider.System);
+            NLog.LogManager.Configuration = configuration;
         }
 
         builder.Logging.ClearProviders();

@@ -20,6 +20,8 @@ public sealed partial class ScriptRuntime : IRouteProvider
     private readonly RetiredRouteSets _retired = new();
     private IRouteSet? _current;
     private int _version;
+    private long _reloadFailures;
+    private int _lastReloadFailed;
     private ScriptEnvironment _environment;
 
     public ScriptRuntime(RouteSetLoader loader, ScriptReferenceSet references, string scriptsDir, ILogger<ScriptRuntime> logger)
@@ -44,6 +46,12 @@ public sealed partial class ScriptRuntime : IRouteProvider
 
     /// <summary>Replaced versions not yet collected: a message may still run on them.</summary>
     public int RetiredVersions => _retired.Count;
+
+    /// <summary>Reloads whose scripts did not compile (the old version kept serving), since start.</summary>
+    public long ReloadFailures => Interlocked.Read(ref _reloadFailures);
+
+    /// <summary>The last reload failed and nothing has loaded since: what an operator is paged for.</summary>
+    public bool LastReloadFailed => Volatile.Read(ref _lastReloadFailed) != 0;
 
     /// <summary>Raised after a new version was swapped in.</summary>
     public event EventHandler<RouteSetSwappedEventArgs>? Swapped;
@@ -80,12 +88,15 @@ public sealed partial class ScriptRuntime : IRouteProvider
                     }
 
                     LogKeptOld(_logger, old.Version);
+                    Interlocked.Increment(ref _reloadFailures);
+                    Volatile.Write(ref _lastReloadFailed, 1);
                 }
 
                 return result;
             }
 
             _version = version;
+            Volatile.Write(ref _lastReloadFailed, 0);
             Volatile.Write(ref _environment, useEnvironment);
             useEnvironment.Hold(); // before the swap: the plugins it needs can never be released under it
             var previous = Interlocked.Exchange(ref _current, result.Routes);

@@ -14,7 +14,7 @@ namespace ScriptedSip.Core.Processing;
 /// about it live in <see cref="InboundMessage"/>; replies, forwarding, loose routing, reply relay
 /// and the transaction layer are services over it. Strings are made only when a script asks.
 /// </summary>
-public sealed partial class MessageContext : RouteGlobals, ILogTagged, IRouteControl
+public sealed partial class MessageContext : RouteGlobals, ISipLogContext, IRouteControl
 {
     private readonly ProcessingServices _services;
     private readonly InboundMessage _m;
@@ -64,6 +64,13 @@ public sealed partial class MessageContext : RouteGlobals, ILogTagged, IRouteCon
     private bool IsRequestLike => _m.IsRequestLike;
 
     public string LogTag => _m.LogTag;
+
+    string? ISipLogContext.LogCallId => IsSip ? Ci : null;
+
+    string? ISipLogContext.LogMethodOrStatus => !IsSip ? null
+        : Msg.IsRequest ? Rm : Msg.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    string ISipLogContext.LogSource => Si.Contains(':', StringComparison.Ordinal) ? $"[{Si}]:{Sp}" : $"{Si}:{Sp}";
 
     // ---- message ---------------------------------------------------------------------------
 

@@ -95,6 +95,23 @@ public interface ILogTagged
     string LogTag { get; }
 }
 
+/// <summary>
+/// What a log line written during a route turn says about the message being processed. Read only
+/// when a line is actually written (by the host's log layout, on the worker's thread), so a turn
+/// that logs nothing pays nothing.
+/// </summary>
+public interface ISipLogContext : ILogTagged
+{
+    /// <summary>The Call-ID, or null for a non-SIP packet.</summary>
+    string? LogCallId { get; }
+
+    /// <summary>The request's method, or the reply's status code as text; null for a non-SIP packet.</summary>
+    string? LogMethodOrStatus { get; }
+
+    /// <summary>Where the message came from, <c>IP:port</c>.</summary>
+    string LogSource { get; }
+}
+
 /// <summary>When the current turn of one worker started; 0 when idle.</summary>
 public sealed class RouteClock
 {
@@ -115,6 +132,9 @@ public sealed class RouteClock
     public string? Route { get; private set; }
 
     public string? Tag => _subject?.LogTag;
+
+    /// <summary>The message of the turn running now (null when idle): what log lines of this turn describe.</summary>
+    public ILogTagged? Subject => _subject;
 
     public void Begin(string route, ILogTagged? subject)
     {

@@ -110,6 +110,7 @@ public static class HostSettingsLoader
         Range(problems, "Transactions:TimerTickMs", transactions.TimerTickMs, 1, 1000, null);
         Range(problems, "Transactions:WaitMs", transactions.WaitMs, 0, 600_000, null);
         Range(problems, "Transactions:MaxSuspended", transactions.MaxSuspended, 0, 10_000_000, null);
+        Range(problems, "Logging:RepeatLimitMs", logging.RepeatLimitMs, 0, 3_600_000, "0 = no limit");
         Range(problems, "Scripts:RouteBudgetMs", scripts.RouteBudgetMs, 1, 3_600_000, null);
         Range(problems, "Scripts:ReloadDebounceMs", scripts.ReloadDebounceMs, 0, 60_000, null);
         if (string.IsNullOrWhiteSpace(scripts.Path))

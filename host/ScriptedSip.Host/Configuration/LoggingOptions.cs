@@ -12,4 +12,10 @@ public sealed class LoggingOptions
 
     /// <summary>Level of the one line per SIP parse error (Kamailio's corelog).</summary>
     public LogLevel SipParseErrorLevel { get; set; } = LogLevel.Warning;
+
+    /// <summary>text (the NLog targets' layouts, with the message context appended) or json (one object per line).</summary>
+    public Logging.LogFormat Format { get; set; } = Logging.LogFormat.Text;
+
+    /// <summary>Identical warnings (same logger and text) are written at most once per this many ms; 0 = no limit.</summary>
+    public int RepeatLimitMs { get; set; } = 1000;
 }

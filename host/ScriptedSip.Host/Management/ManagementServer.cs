@@ -38,6 +38,11 @@ public sealed partial class ManagementServer : IHostedService, IAsyncDisposable,
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ManagementServer>();
         _metrics = new PrometheusExporter(server.Metrics.Meter);
+        _metrics.AddGauge("scripts_version", "Version of the route scripts serving now (1 = first load; each successful reload adds one)", () => scripts.IsLoaded ? scripts.Current.Version : 0);
+        _metrics.AddCounter("scripts_reload_failures_total", "Script reloads that did not compile (the previous version kept serving)", () => scripts.ReloadFailures);
+        _metrics.AddGauge("scripts_last_reload_failed", "1 when the last script reload did not compile and nothing has loaded since", () => scripts.LastReloadFailed ? 1 : 0);
+        _metrics.AddGauge("tm_max_suspended", "Transactions:MaxSuspended: past it TSuspend() returns false", () => settings.Transactions.MaxSuspended);
+        _metrics.AddGauge("ready", "1 when scripts are loaded and every SIP listener receives (as /health/ready)", () => NotReadyReason() is null ? 1 : 0);
         Methods = new RpcMethodTable(plugins.FindRpcMethod, () => plugins.RpcMethodNames);
         CoreRpcMethods.AddTo(Methods, server, services, time.GetUtcNow(), time);
         StatsRpcMethods.AddTo(Methods, server.Counters, services.Transactions, settings.Transactions);

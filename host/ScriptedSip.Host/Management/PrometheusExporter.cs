@@ -54,18 +54,32 @@ public sealed class PrometheusExporter : IDisposable
         _registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
     }
 
+    /// <summary>A gauge of the host (not of the meter), read at each scrape.</summary>
+    public void AddGauge(string name, string help, Func<double> read)
+    {
+        var gauge = _factory.CreateGauge(Prefix + name, help);
+        _registry.AddBeforeCollectCallback(() => gauge.Set(read()));
+    }
+
+    /// <summary>A counter of the host (not of the meter), read at each scrape; <paramref name="name"/> ends in <c>_total</c>.</summary>
+    public void AddCounter(string name, string help, Func<double> read)
+    {
+        var counter = _factory.CreateCounter(Prefix + name, help);
+        _registry.AddBeforeCollectCallback(() => counter.IncTo(read()));
+    }
+
     /// <summary>Writes every metric in the Prometheus text format (0.0.4).</summary>
     public Task WriteAsync(Stream output, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(output, cancellationToken);
 
-    /// <summary>The Prometheus name of an instrument of the meter: <c>tm.total</c> (counter) is <c>scriptedsip_tm_total_total</c>.</summary>
+    /// <summary>The Prometheus name of an instrument of the meter: <c>core.rcv_requests</c> (counter) is <c>scriptedsip_core_rcv_requests_total</c>; <c>tm.total</c> gets no second suffix.</summary>
     public static string NameOf(Instrument instrument)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         var name = Prefix + instrument.Name.Replace('.', '_');
         return instrument switch
         {
-            ObservableCounter<long> or Counter<long> => name + "_total",
+            ObservableCounter<long> or Counter<long> => name.EndsWith("_total", StringComparison.Ordinal) ? name : name + "_total",
             Histogram<double> when instrument.Unit == "s" => name + "_seconds",
             _ => name,
         };

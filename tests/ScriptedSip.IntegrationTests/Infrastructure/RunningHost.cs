@@ -46,7 +46,10 @@ public sealed class RunningHost : IAsyncDisposable
         // Many hosts run in parallel here: the management endpoint's fixed default port would collide,
         // so it is off unless the test asks for it.
         var managementOff = extraArgs.Any(a => a.StartsWith("--Management:Urls", StringComparison.OrdinalIgnoreCase)) ? [] : new[] { "--Management:Urls=" };
-        string[] args = ["--contentRoot", deployment.Root, .. managementOff, .. extraArgs];
+        // Hosts of parallel tests share one NLog configuration: an identical warning of another test
+        // must not be held back here, so the repeated-line limit is off unless the test asks for it.
+        var repeatOff = extraArgs.Any(a => a.StartsWith("--Logging:RepeatLimitMs", StringComparison.OrdinalIgnoreCase)) ? [] : new[] { "--Logging:RepeatLimitMs=0" };
+        string[] args = ["--contentRoot", deployment.Root, .. managementOff, .. repeatOff, .. extraArgs];
         var (host, exitCode) = time is null
             ? ScriptedSipApplication.Build(args, errors)
             : ScriptedSipApplication.Build(args, errors, services => services.AddSingleton<TimeProvider>(time!));

@@ -86,7 +86,7 @@ public sealed class MetricsEndpointTests
         {
             Assert.That(ManagementClient.Sample(scrape, "scriptedsip_tm_final_reply_delay_seconds_count{method=\"MESSAGE\"}"), Is.EqualTo(Calls));
             Assert.That(ManagementClient.Sample(scrape, "scriptedsip_sip_requests_total{method=\"MESSAGE\"}"), Is.EqualTo(Calls));
-            Assert.That(ManagementClient.Sample(scrape, "scriptedsip_tm_total_total"), Is.EqualTo(Calls));
+            Assert.That(ManagementClient.Sample(scrape, "scriptedsip_tm_total"), Is.EqualTo(Calls));
             Assert.That(ManagementClient.Sample(scrape, "scriptedsip_core_fwd_replies_total"), Is.EqualTo(Calls));
         }
     }

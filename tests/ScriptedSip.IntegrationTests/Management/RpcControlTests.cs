@@ -33,10 +33,16 @@ public sealed class RpcControlTests
 
         await RpcBadInputTests.AssertStillServing(host, client);
         Assert.That((await client.ResultAsync("app_csx.list")).GetProperty("version").GetInt32(), Is.EqualTo(1));
+        var failed = await client.ScrapeAsync();
+        Assert.That(ManagementClient.Sample(failed, "scriptedsip_scripts_last_reload_failed"), Is.EqualTo(1), "what the reload alert watches");
+        Assert.That(ManagementClient.Sample(failed, "scriptedsip_scripts_reload_failures_total"), Is.EqualTo(1));
 
         deployment.WithScript("request_route.csx", "SlSendReply(299, \"Reloaded\");");
         var loaded = await client.ResultAsync("app_csx.reload");
         Assert.That(loaded.GetProperty("version").GetInt32(), Is.EqualTo(2));
+        var fixedScrape = await client.ScrapeAsync();
+        Assert.That(ManagementClient.Sample(fixedScrape, "scriptedsip_scripts_last_reload_failed"), Is.Zero);
+        Assert.That(ManagementClient.Sample(fixedScrape, "scriptedsip_scripts_version"), Is.EqualTo(2));
         using var peer = new UdpPeer();
         peer.Send(host.EndPoint, SipText.Request("OPTIONS", $"sip:{host.EndPoint}", peer.LocalEndPoint));
         Assert.That(SipText.StatusCode(peer.ReceiveText(Wait)), Is.EqualTo(299), "the reloaded version serves");
