@@ -13,7 +13,7 @@ namespace ScriptedSip.Core.Transactions;
 /// retransmissions (Timer A/E) and fr timers, the best-reply choice when every branch failed, the
 /// failure route, and the hop-by-hop CANCEL and ACK.
 /// </summary>
-internal sealed class ClientBranches
+internal sealed partial class ClientBranches
 {
     [ThreadStatic]
     private static SipMessage? t_scratchMessage;
@@ -64,6 +64,7 @@ internal sealed class ClientBranches
             return false;
         }
 
+        var forks = ResolveAppendedBranches(context);
         lock (transaction.Gate)
         {
             if (transaction.FinalSent || transaction.State == ServerState.Terminated)
@@ -109,11 +110,8 @@ internal sealed class ClientBranches
                 transaction.OnReplyRoute = onReply;
             }
 
-            transport.Send(branch.Request, branch.Destination);
-            _ctx.Counters.Increment(SipCounter.ForwardedRequests);
-            branch.RetransmitMs = _ctx.Options.T1Ms;
-            branch.RetransmitTimer = _ctx.Wheel.Schedule(_ctx.T1, static s => OnRetransmitTimer((ClientBranch)s!), branch);
-            branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+            StartBranchLocked(branch);
+            StartForkedBranchesLocked(transaction, branch, branchId[..branchLength], forks);
             context.MarkRelayed();
             return true;
         }

@@ -10,8 +10,9 @@ internal sealed class PluginContext : IPluginContext
     private readonly IConfiguration _section;
     private readonly string _sectionPath;
 
-    public PluginContext(string name, IConfiguration configuration, ILogger logger, TimeProvider time, ISipHost host)
+    public PluginContext(string name, IConfiguration configuration, ILogger logger, TimeProvider time, ISipHost host, string contentRoot)
     {
+        ContentRoot = contentRoot;
         _sectionPath = "Plugins:" + name;
         _section = configuration.GetSection(_sectionPath);
         Logger = logger;
@@ -20,6 +21,8 @@ internal sealed class PluginContext : IPluginContext
     }
 
     public ILogger Logger { get; }
+
+    public string ContentRoot { get; }
 
     public TimeProvider Time { get; }
 
