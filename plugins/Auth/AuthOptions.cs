@@ -27,7 +27,7 @@ public sealed class AuthOptions
     public string DataPath { get; set; } = "data/auth";
 
     /// <summary>The algorithms in effect: the configured ones, or SHA-256 then MD5.</summary>
-    internal IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Count == 0 ? KnownAlgorithms : Algorithms;
+    internal IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Count == 0 ? KnownAlgorithms : [.. Algorithms.Distinct(StringComparer.OrdinalIgnoreCase)];
 
     internal static IEnumerable<string> Validate(AuthOptions o)
     {

@@ -14,8 +14,8 @@ internal enum NonceState
 }
 
 /// <summary>
-/// Stateless nonces: base64url of the issue time (8 bytes) and an HMAC-SHA-256 (16 bytes) over that
-/// time and the requester's address, keyed by a secret of this server. Nothing is stored per
+/// Stateless nonces: base64url of the issue time (8 bytes), 8 random bytes and an HMAC-SHA-256
+/// (16 bytes) over both and the requester's address, keyed by a secret of this server. Nothing is stored per
 /// challenge; only the highest nonce-count seen per nonce in use is kept (replay protection) and
 /// dropped when the nonce expires.
 /// </summary>
@@ -35,24 +35,25 @@ internal sealed class NonceService
 
     public string Issue(string source)
     {
-        Span<byte> raw = stackalloc byte[24];
+        Span<byte> raw = stackalloc byte[32];
         BinaryPrimitives.WriteInt64BigEndian(raw, _time.GetUtcNow().ToUnixTimeSeconds());
-        Mac(raw[..8], source, raw[8..]);
+        RandomNumberGenerator.Fill(raw[8..16]); // every challenge its own nonce, also within one second
+        Mac(raw[..16], source, raw[16..]);
         return Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
     /// <summary>Checks that the nonce is ours, issued to this source, and not older than its lifetime.</summary>
     public NonceState CheckOrigin(string nonce, string source)
     {
-        Span<byte> raw = stackalloc byte[24];
-        if (nonce.Length != 32 || !Convert.TryFromBase64String(nonce.Replace('-', '+').Replace('_', '/'), raw, out var written) || written != 24)
+        Span<byte> raw = stackalloc byte[33];
+        if (nonce.Length != 43 || !Convert.TryFromBase64String(nonce.Replace('-', '+').Replace('_', '/') + "=", raw, out var written) || written != 32)
         {
             return NonceState.Invalid;
         }
 
         Span<byte> mac = stackalloc byte[16];
-        Mac(raw[..8], source, mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac, raw[8..]))
+        Mac(raw[..16], source, mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac, raw[16..32]))
         {
             return NonceState.Invalid;
         }
@@ -95,11 +96,11 @@ internal sealed class NonceService
         }
     }
 
-    private void Mac(ReadOnlySpan<byte> timestamp, string source, Span<byte> destination)
+    private void Mac(ReadOnlySpan<byte> stamp, string source, Span<byte> destination)
     {
-        var input = new byte[8 + Encoding.UTF8.GetByteCount(source)];
-        timestamp.CopyTo(input);
-        Encoding.UTF8.GetBytes(source, input.AsSpan(8));
+        var input = new byte[stamp.Length + Encoding.UTF8.GetByteCount(source)];
+        stamp.CopyTo(input);
+        Encoding.UTF8.GetBytes(source, input.AsSpan(stamp.Length));
         Span<byte> full = stackalloc byte[32];
         HMACSHA256.HashData(_secret, input, full);
         full[..16].CopyTo(destination);

@@ -25,6 +25,13 @@ public sealed record Binding
     /// <summary>Where the REGISTER came from, <c>sip:ip:port;transport=udp</c>: the way back through a NAT.</summary>
     public string? Received { get; init; }
 
+    /// <summary>
+    /// The user agent is behind NAT: its Contact names a private address (RFC 1918, RFC 6598) other
+    /// than the one its REGISTER came from — requests then go to <see cref="Received"/> (Kamailio's
+    /// nat_uac_test 1 + fix_nated_register).
+    /// </summary>
+    public bool Nated { get; init; }
+
     /// <summary>The Path header values (RFC 3327), comma-joined, in order; null when none.</summary>
     public string? Path { get; init; }
 

@@ -13,8 +13,11 @@ internal sealed class LocationMaintenance : IPluginService
     private readonly TimeProvider _time;
     private readonly List<ITimer> _timers = [];
 
-    public LocationMaintenance(LocationService location, RegistrarOptions options, TimeProvider time)
+    private readonly SerialForks _serial;
+
+    public LocationMaintenance(LocationService location, SerialForks serial, RegistrarOptions options, TimeProvider time)
     {
+        _serial = serial;
         _location = location;
         _options = options;
         _time = time;
@@ -22,7 +25,11 @@ internal sealed class LocationMaintenance : IPluginService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Every(TimeSpan.FromMilliseconds(_options.SweepIntervalMs), () => _location.SweepExpired());
+        Every(TimeSpan.FromMilliseconds(_options.SweepIntervalMs), () =>
+        {
+            _location.SweepExpired();
+            _serial.Sweep();
+        });
         Every(TimeSpan.FromSeconds(_options.SnapshotIntervalSeconds), _location.Snapshot);
         if (_options.Fsync == FsyncPolicy.Interval)
         {

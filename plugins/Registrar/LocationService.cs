@@ -11,6 +11,7 @@ public sealed record RegisterRequest(
     string CallId,
     long CSeq,
     string? Received = null,
+    string? SourceIp = null,
     string? Path = null,
     string? Socket = null,
     string? UserAgent = null);
@@ -104,6 +105,7 @@ public sealed partial class LocationService : IDisposable
                     CallId = request.CallId,
                     CSeq = request.CSeq,
                     Received = request.Received,
+                    Nated = request.SourceIp is { } ip && NatDetection.IsPrivateAndNot(ContactUri.HostPort(contact.Uri), ip),
                     Path = request.Path,
                     Instance = contact.Instance,
                     RegId = contact.RegId,

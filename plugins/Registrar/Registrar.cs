@@ -27,8 +27,11 @@ public sealed class Registrar
     private readonly RegistrarOptions _options;
     private readonly TimeProvider _time;
 
-    internal Registrar(LocationService location, RegistrarOptions options, TimeProvider time)
+    private readonly SerialForks _serial;
+
+    internal Registrar(LocationService location, RegistrarOptions options, TimeProvider time, SerialForks serial)
     {
+        _serial = serial;
         Location = location;
         _options = options;
         _time = time;
@@ -91,6 +94,7 @@ public sealed class Registrar
             message.Ci ?? string.Empty,
             cseq,
             Received: $"sip:{HostText(message.Si)}:{message.Sp.ToString(CultureInfo.InvariantCulture)};transport={message.Pr}",
+            SourceIp: message.Si,
             Path: paths.Count == 0 ? null : string.Join(", ", paths),
             Socket: message.ReceivedOn,
             UserAgent: message.Hdr("User-Agent"));
@@ -125,8 +129,9 @@ public sealed class Registrar
     /// <summary>
     /// Finds the bindings of the Request-URI's address-of-record (Kamailio's lookup("location")):
     /// the Request-URI becomes the best contact (highest q, then newest), <c>Du</c> its Path or — for
-    /// a contact behind NAT — the address its REGISTER came from; every other contact is appended as
-    /// a branch, so the next <c>TRelay()</c> forks in parallel.
+    /// a contact behind NAT — the address its REGISTER came from; the other contacts of the same
+    /// q-value are appended as branches, so the next <c>TRelay()</c> forks in parallel; lower q-values
+    /// wait for <see cref="NextContacts"/> in the failure route (serial forking).
     /// </summary>
     [RouteKinds(RouteKind.Request, RouteKind.Failure)]
     public LookupResult Lookup(RouteGlobals message)
@@ -143,7 +148,40 @@ public sealed class Registrar
             return LookupResult.NotFound;
         }
 
-        var best = contacts[0];
+        // Serial forking by q-value (RFC 3261 §16.6, Kamailio's t_load_contacts): the best group now,
+        // in parallel; the lower groups wait for NextContacts in the failure route.
+        var groups = contacts.GroupBy(b => b.Q).Select(g => g.ToList()).ToList();
+        _serial.Stash(ForkKey(message), groups.Skip(1));
+        Target(message, groups[0]);
+        return LookupResult.Found;
+    }
+
+    /// <summary>
+    /// In a failure route: targets the next q-value group of contacts that <see cref="Lookup"/> left
+    /// (Kamailio's t_next_contacts) — Request-URI, <c>Du</c> and branches set for the next
+    /// <c>TRelay()</c>. False when no group is left.
+    /// </summary>
+    [RouteKinds(RouteKind.Request, RouteKind.Failure)]
+    public bool NextContacts(RouteGlobals message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var now = _time.GetUtcNow();
+        var group = _serial.Next(ForkKey(message))?.Where(b => b.Expires > now).ToList();
+        if (group is null || group.Count == 0)
+        {
+            return false;
+        }
+
+        Target(message, group);
+        return true;
+    }
+
+    /// <summary>Contact groups waiting for <see cref="NextContacts"/> (for tests and monitoring).</summary>
+    public int PendingSerialForks => _serial.Count;
+
+    private static void Target(RouteGlobals message, List<Binding> group)
+    {
+        var best = group[0];
         message.Ru = best.Contact;
         message.Du = NextHop(best);
         if (best.Path is { } path)
@@ -151,13 +189,14 @@ public sealed class Registrar
             message.AppendHf("Route: " + path); // RFC 3327 §5.2: the request follows the stored Path
         }
 
-        foreach (var other in contacts.Skip(1))
+        foreach (var other in group.Skip(1))
         {
             message.AppendBranch(other.Contact, NextHop(other));
         }
-
-        return LookupResult.Found;
     }
+
+    /// <summary>The transaction identity of a request, the same in its request and failure routes.</summary>
+    private static string ForkKey(RouteGlobals message) => $"{message.Ci}|{message.Hdr("CSeq")}|{message.Hdr("From")}";
 
     /// <summary>True when the address-of-record (<c>sip:user@domain</c> or <c>user@domain</c>) has a live binding (registered()).</summary>
     public bool Registered(string aor) => Location.Contacts(Normalize(aor)).Count > 0;
@@ -178,7 +217,7 @@ public sealed class Registrar
             return semi > 0 ? first[..semi] : first;
         }
 
-        return binding.Received is { } received && ContactUri.HostPort(received) != ContactUri.HostPort(binding.Contact) ? received : null;
+        return binding.Nated ? binding.Received : null;
     }
 
     /// <summary>The address-of-record of a SIP URI: <c>user@host</c>, host lower-case, without port and parameters.</summary>

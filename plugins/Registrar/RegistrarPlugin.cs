@@ -15,7 +15,8 @@ public sealed class RegistrarPlugin : IScriptedSipPlugin
             ? new MemoryOnlyStore()
             : new JournalStore(Path.GetFullPath(options.DataPath, context.ContentRoot), options.Fsync, context.Logger);
         var location = new LocationService(store, options, context.Time, context.Logger);
-        context.Export(new Registrar(location, options, context.Time));
-        context.AddService(new LocationMaintenance(location, options, context.Time));
+        var serial = new SerialForks(context.Time);
+        context.Export(new Registrar(location, options, context.Time, serial));
+        context.AddService(new LocationMaintenance(location, serial, options, context.Time));
     }
 }
