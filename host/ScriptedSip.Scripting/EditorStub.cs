@@ -29,7 +29,7 @@ public static class EditorStub
     /// (<c>Plugin&lt;Registrar&gt;()</c>), so an editor needs their assemblies too. They build with the host.
     /// </summary>
     public static readonly IReadOnlyList<string> RepositoryPluginReferences =
-        ["../../plugins/Htable/Htable.dll", "../../plugins/Registrar/Registrar.dll", "../../plugins/Auth/Auth.dll"];
+        ["../../plugins/Htable/Htable.dll", "../../plugins/Registrar/Registrar.dll", "../../plugins/Auth/Auth.dll", "../../plugins/NatHelper/NatHelper.dll"];
 
     /// <summary>True when a #load path names the editor stub (which the runtime replaces by nothing).</summary>
     public static bool IsStub(string resolvedPath) =>

@@ -4,6 +4,7 @@
 #r "../../plugins/Htable/Htable.dll"
 #r "../../plugins/Registrar/Registrar.dll"
 #r "../../plugins/Auth/Auth.dll"
+#r "../../plugins/NatHelper/NatHelper.dll"
 #nullable enable
 global using System;
 global using System.Collections.Generic;
