@@ -18,6 +18,8 @@ global using ScriptedSip.Sdk.Scripting;
 static RouteGlobals __globals = null!;
 /// <inheritdoc cref="RouteGlobals.BranchCount"/>
 int BranchCount => __globals.BranchCount;
+/// <inheritdoc cref="RouteGlobals.BranchResults"/>
+IReadOnlyList<BranchResult> BranchResults => __globals.BranchResults;
 /// <inheritdoc cref="RouteGlobals.Ci"/>
 string? Ci => __globals.Ci;
 /// <inheritdoc cref="RouteGlobals.Du"/>

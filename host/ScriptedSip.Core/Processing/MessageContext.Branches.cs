@@ -1,4 +1,5 @@
 using ScriptedSip.Core.Transport;
+using ScriptedSip.Sdk.Scripting;
 
 namespace ScriptedSip.Core.Processing;
 
@@ -25,6 +26,9 @@ public sealed partial class MessageContext
     public override int BranchCount => _m.AppendedBranches.Count;
 
     public override void ClearBranches() => _m.ClearBranches();
+
+    public override IReadOnlyList<BranchResult> BranchResults =>
+        Transaction is { } transaction ? Core.Transactions.ForkedRequest.Results(transaction) : [];
 
     public override string Pr => _m.Transport.Protocol switch
     {

@@ -82,9 +82,30 @@ internal sealed partial class ClientBranches
 }
 
 /// <summary>Builds a forked branch's request from another branch's bytes: a new Request-URI and a new top Via branch.</summary>
-internal static class ForkedRequest
+public static class ForkedRequest
 {
-    public static byte[]? Build(ReadOnlySpan<byte> template, ReadOnlySpan<byte> oldBranch, ReadOnlySpan<byte> newBranch, ReadOnlySpan<byte> uri)
+    /// <summary>Each branch's Request-URI (from its start line) and status, for the failure route.</summary>
+    public static IReadOnlyList<ScriptedSip.Sdk.Scripting.BranchResult> Results(SipTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        lock (transaction.Gate)
+        {
+            var results = new List<ScriptedSip.Sdk.Scripting.BranchResult>(transaction.Branches.Count);
+            foreach (var branch in transaction.Branches)
+            {
+                var request = branch.Request.AsSpan();
+                var lineEnd = request.IndexOf("\r\n"u8);
+                var line = lineEnd < 0 ? request : request[..lineEnd];
+                var start = line.IndexOf((byte)' ') + 1;
+                var end = line.LastIndexOf((byte)' ');
+                results.Add(new(end > start ? Encoding.UTF8.GetString(line[start..end]) : string.Empty, branch.Status));
+            }
+
+            return results;
+        }
+    }
+
+    internal static byte[]? Build(ReadOnlySpan<byte> template, ReadOnlySpan<byte> oldBranch, ReadOnlySpan<byte> newBranch, ReadOnlySpan<byte> uri)
     {
         var lineEnd = template.IndexOf("\r\n"u8);
         if (lineEnd < 0)

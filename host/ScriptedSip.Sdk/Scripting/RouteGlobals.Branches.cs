@@ -24,9 +24,21 @@ public abstract partial class RouteGlobals
     /// <summary>Drops every appended branch that was not relayed yet (clear_branches).</summary>
     public abstract void ClearBranches();
 
+    /// <summary>
+    /// Every client branch of this request's transaction so far, in the order they were created:
+    /// per-branch failure information in a failure route (which contact answered what). Empty
+    /// before the first TRelay.
+    /// </summary>
+    public abstract IReadOnlyList<BranchResult> BranchResults { get; }
+
     /// <summary>The transport the message arrived on, lower case: <c>udp</c>, <c>tcp</c>, <c>tls</c> ($pr).</summary>
     public abstract string Pr { get; }
 
     /// <summary>The local socket the message arrived on as <c>proto:ip:port</c> (Kamailio's $Ri/$Rp with the protocol).</summary>
     public abstract string ReceivedOn { get; }
 }
+
+/// <summary>One client branch of a transaction: where it went and how it ended (0 = no reply yet, 408 = no final reply in time).</summary>
+/// <param name="Uri">The branch's Request-URI.</param>
+/// <param name="Status">Highest status received on it.</param>
+public sealed record BranchResult(string Uri, int Status);
