@@ -1,11 +1,19 @@
 #load ".editor/globals.csx"   // completion in editors; the server ignores it
+using ScriptedSip.Plugins.Auth;
+using ScriptedSip.Plugins.Registrar;
 
 // request_route.csx — runs for every SIP request (Kamailio's request_route).
 //
-// A small stateful proxy: sanity checks, OPTIONS to us answered here, in-dialog requests follow
-// their recorded route set, new requests are record-routed and relayed to the Request-URI.
+// The equivalent of Kamailio's default kamailio.cfg: a registrar and proxy for the domains of
+// Sip:Domains (and our own addresses). Phones REGISTER with digest authentication; calls to our
+// users go to their registered contacts (all of them at once, or by q-value); requests from our
+// users to other domains are relayed only once authenticated. With Plugins:Auth:Enabled false
+// nothing asks for credentials: use that only on a trusted network.
 // Retransmissions, CANCEL and the ACK of a negative reply for known transactions never reach
 // this script: the transaction layer handles them.
+
+var auth = Plugin<Auth>();
+var registrar = Plugin<Registrar>();
 
 // Max-Forwards: decrement it (add 10 if missing); at zero the request has looped too long.
 if (!MaxFwdProcess(10))
@@ -14,8 +22,16 @@ if (!MaxFwdProcess(10))
     return;
 }
 
+// Sanity: the parser already answered 400 to broken messages; a request without a From or To URI
+// cannot be authenticated or routed.
+if (Fu is null || Tu is null)
+{
+    SlSendReply(400, "Bad From or To");
+    return;
+}
+
 // OPTIONS addressed to this server: answer it (monitoring systems and NAT pings use it).
-if (IsMethod("OPTIONS") && IsMyself(Ru))
+if (IsMethod("OPTIONS") && IsMyself(Ru) && !Ru!.Contains('@', StringComparison.Ordinal))
 {
     SlSendReply(200, "OK");
     return;
@@ -49,19 +65,57 @@ if (HasToTag())
 
 // A UA with an outbound proxy sends its first request with our address preloaded as the top
 // Route: take our own entry off (RFC 3261 §16.4); a Route after it becomes the next hop.
-LooseRoute();
+var routed = LooseRoute();
 
-// Requests for our own address need a registrar / location service, which this proxy does not run.
-if (IsMyself(Ru))
+// Registrations for our domains: authenticate, then store the bindings (the reply is sent there).
+if (IsMethod("REGISTER") && IsMyself(Ru))
 {
-    SlSendReply(404, "Not Found");
+    if (auth.Enabled && await auth.AuthCheck(Message, "") != AuthResult.Ok)
+    {
+        return;   // challenged (401), or refused (400/403)
+    }
+
+    registrar.Save(Message);
     return;
 }
 
-// New dialog or stand-alone request: stay in the path and relay towards the Request-URI.
+// Authentication (Kamailio's route[AUTH]): our users prove who they are before we relay for them;
+// requests from other domains may only reach our users — never an open relay.
+if (auth.Enabled)
+{
+    if (IsMyself(Fu))
+    {
+        if (await auth.AuthCheck(Message, "") != AuthResult.Ok)
+        {
+            return;   // challenged (407), or refused (400/403)
+        }
+
+        auth.ConsumeCredentials(Message);
+    }
+    else if (!IsMyself(Ru) && !routed)
+    {
+        SlSendReply(403, "Not relaying");
+        return;
+    }
+}
+
+// New dialog or stand-alone request: stay in the path.
 if (IsMethod("INVITE|SUBSCRIBE|REFER"))
 {
     RecordRoute();
+}
+
+// Requests for our users: to their registered contacts (the location service).
+if (IsMyself(Ru) && !routed)
+{
+    var found = registrar.Lookup(Message);
+    if (found != LookupResult.Found)
+    {
+        SlSendReply(404, "Not Found");
+        return;
+    }
+
+    TOnFailure("MANAGE_FAILURE");   // next q-value group, or 480 when no contact answered
 }
 
 if (!TRelay())

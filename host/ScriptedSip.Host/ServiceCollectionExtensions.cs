@@ -37,7 +37,8 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<Core.Plugins.PluginExports>(),
             sp.GetRequiredService<ScriptRuntime>(),
             sp.GetRequiredService<ScriptReferenceSet>(),
-            callerReportsErrors: checkOnly));
+            callerReportsErrors: checkOnly,
+            contentRoot: settings.ContentRoot));
         services.AddHostedService<ScriptReloadService>();
         return services;
     }

@@ -24,18 +24,30 @@ public static class EditorStub
     /// </summary>
     public const string RepositorySdkReference = "../../host/ScriptedSip.Sdk/bin/editor/ScriptedSip.Sdk.dll";
 
+    /// <summary>
+    /// The plugins shipped in the repository, relative to the stub: the shipped scripts call them
+    /// (<c>Plugin&lt;Registrar&gt;()</c>), so an editor needs their assemblies too. They build with the host.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RepositoryPluginReferences =
+        ["../../plugins/Htable/Htable.dll", "../../plugins/Registrar/Registrar.dll", "../../plugins/Auth/Auth.dll", "../../plugins/NatHelper/NatHelper.dll"];
+
     /// <summary>True when a #load path names the editor stub (which the runtime replaces by nothing).</summary>
     public static bool IsStub(string resolvedPath) =>
         string.Equals(Path.GetFileName(resolvedPath), FileName, StringComparison.Ordinal)
         && string.Equals(Path.GetFileName(Path.GetDirectoryName(resolvedPath)), FolderName, StringComparison.Ordinal);
 
     /// <summary>The stub's text; <paramref name="sdkReference"/> is the #r path of ScriptedSip.Sdk.dll relative to the stub.</summary>
-    public static string Generate(string sdkReference)
+    public static string Generate(string sdkReference, IEnumerable<string>? pluginReferences = null)
     {
         var text = new StringBuilder();
         text.AppendLine("// Generated from ScriptedSip.Sdk's RouteGlobals for editor completion. The server ignores this file:");
         text.AppendLine("// scripts compile against the real globals. Regenerate: UPDATE_EDITOR_STUB=1 dotnet test --filter EditorStub");
         text.AppendLine($"#r \"{sdkReference}\"");
+        foreach (var plugin in pluginReferences ?? [])
+        {
+            text.AppendLine($"#r \"{plugin}\"");
+        }
+
         text.AppendLine("#nullable enable");
 
         // Usings in a #load-ed file do not reach the loading script, global usings do: this gives the

@@ -120,6 +120,15 @@ public sealed class InboundMessage : ILogTagged
         _replyHeaders = _replyHeaders is null ? bytes : [.. _replyHeaders, .. bytes];
     }
 
+    private List<(string Uri, string? Destination)>? _branches;
+
+    /// <summary>Branches added by AppendBranch for the next TRelay (parallel forking): Request-URI and optional next hop.</summary>
+    public IReadOnlyList<(string Uri, string? Destination)> AppendedBranches => (IReadOnlyList<(string Uri, string? Destination)>?)_branches ?? [];
+
+    public void AppendBranch(string uri, string? destination) => (_branches ??= []).Add((uri, destination));
+
+    public void ClearBranches() => _branches?.Clear();
+
     public bool RecordRouteRequested { get; set; }
 
     public bool RecordRouteWritten { get; set; }

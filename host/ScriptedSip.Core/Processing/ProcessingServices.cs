@@ -43,6 +43,7 @@ public sealed class ProcessingServices : IDisposable
         ScriptLogger = loggerFactory.CreateLogger("ScriptedSip.Script");
         Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>(), counters);
         Scheduler = new SipScheduler(transport.EffectiveWorkers, transport.QueueLimit, Watchdog, loggerFactory.CreateLogger<SipScheduler>());
+        Transports.AddDomains(transport.Domains);
         Destinations = new DestinationResolver(timeProvider, hostNames);
         Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), counters, MessageLogger);
         LooseRouter = new LooseRouter(Transports);

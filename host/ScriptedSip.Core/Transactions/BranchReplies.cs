@@ -126,18 +126,7 @@ internal sealed class BranchReplies
             if (status < 300)
             {
                 RelayUpstreamLocked(context, transaction, status);
-                foreach (var other in transaction.Branches)
-                {
-                    if (!other.Completed && other.Status >= 100)
-                    {
-                        ClientBranches.SendCancelLocked(other);
-                    }
-                    else if (!other.Completed)
-                    {
-                        other.CancelPending = true;
-                    }
-                }
-
+                CancelOtherBranchesLocked(transaction);
                 return;
             }
 
@@ -147,12 +136,33 @@ internal sealed class BranchReplies
             }
 
             ClientBranches.ConsiderBestLocked(transaction, status, message.GetString(message.Reason), StripOurVia(context));
+            if (status >= 600)
+            {
+                CancelOtherBranchesLocked(transaction); // §16.7 step 5: a 6xx ends the fork
+            }
+
             allFailed = !transaction.FinalSent && transaction.Branches.TrueForAll(b => b.Completed);
         }
 
         if (allFailed)
         {
             _ctx.Layer.Client.OnAllBranchesFailed(transaction);
+        }
+    }
+
+    /// <summary>CANCEL for every branch still pending (a provisional came: now; none yet: once one comes, §9.1).</summary>
+    private static void CancelOtherBranchesLocked(SipTransaction transaction)
+    {
+        foreach (var other in transaction.Branches)
+        {
+            if (!other.Completed && other.Status >= 100)
+            {
+                ClientBranches.SendCancelLocked(other);
+            }
+            else if (!other.Completed)
+            {
+                other.CancelPending = true;
+            }
         }
     }
 

@@ -13,7 +13,7 @@ namespace ScriptedSip.Core.Transactions;
 /// retransmissions (Timer A/E) and fr timers, the best-reply choice when every branch failed, the
 /// failure route, and the hop-by-hop CANCEL and ACK.
 /// </summary>
-internal sealed class ClientBranches
+internal sealed partial class ClientBranches
 {
     [ThreadStatic]
     private static SipMessage? t_scratchMessage;
@@ -59,6 +59,7 @@ internal sealed class ClientBranches
 
         var transport = hop.Transport;
 
+        var forks = ResolveAppendedBranches(context);
         lock (transaction.Gate)
         {
             if (transaction.FinalSent || transaction.State == ServerState.Terminated)
@@ -105,6 +106,7 @@ internal sealed class ClientBranches
             }
 
             SendBranchLocked(branch, hop);
+            StartForkedBranchesLocked(transaction, branch, branchId[..branchLength], forks);
             context.MarkRelayed();
             return true;
         }

@@ -8,6 +8,13 @@ public sealed class SipTransportOptions
     /// <summary>Listen addresses, <c>udp:IP:PORT</c>.</summary>
     public IList<string> Listen { get; set; } = [];
 
+    /// <summary>
+    /// SIP domains this server is responsible for (registrar, location service): a Request-URI, Route or
+    /// From naming one of them is "myself" whatever its port. The listen addresses (with their ports) and
+    /// <c>localhost</c> always are.
+    /// </summary>
+    public IList<string> Domains { get; set; } = [];
+
     /// <summary>Workers per listen address; 0 = one per CPU.</summary>
     public int Workers { get; set; }
 

@@ -15,7 +15,17 @@ public sealed class TransportSet
     // (our Via and Record-Route carry the advertised one, so replies and loose routing must know it).
     private volatile (byte[] Host, int Port)[] _names = [];
 
+    // Domains served (Sip:Domains plus localhost): they name us on any port, as Kamailio's port-less aliases do.
+    private volatile byte[][] _domains = [Encoding.ASCII.GetBytes("localhost")];
+
     public IReadOnlyList<ISipTransport> All => _transports;
+
+    /// <summary>Adds the domains of <c>Sip:Domains</c> (host names or addresses, no port).</summary>
+    public void AddDomains(IEnumerable<string> domains)
+    {
+        ArgumentNullException.ThrowIfNull(domains);
+        _domains = [.. _domains, .. domains.Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => Encoding.ASCII.GetBytes(d.Trim()))];
+    }
 
     public void Add(ISipTransport transport)
     {
@@ -62,9 +72,17 @@ public sealed class TransportSet
         return null;
     }
 
-    /// <summary>True when host[:port] (port -1 = 5060) is one of our listen addresses.</summary>
+    /// <summary>True when host[:port] (port -1 = 5060) is one of our listen addresses, or host is one of our domains.</summary>
     public bool IsUs(ReadOnlySpan<byte> host, int port)
     {
+        foreach (var domain in _domains)
+        {
+            if (Ascii.EqualsIgnoreCase(domain, host))
+            {
+                return true;
+            }
+        }
+
         var effectivePort = port < 0 ? 5060 : port;
         foreach (var (name, namePort) in _names)
         {

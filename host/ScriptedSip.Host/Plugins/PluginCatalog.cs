@@ -39,13 +39,14 @@ public sealed partial class PluginCatalog : IDisposable
         PluginExports exports,
         ScriptRuntime scripts,
         ScriptReferenceSet baseReferences,
-        bool callerReportsErrors = false)
+        bool callerReportsErrors = false,
+        string? contentRoot = null)
     {
         _options = options;
         _logger = loggerFactory.CreateLogger<PluginCatalog>();
         _scripts = scripts;
         _baseReferences = baseReferences;
-        _activator = new PluginActivator(configuration, loggerFactory, time, host);
+        _activator = new PluginActivator(configuration, loggerFactory, time, host, contentRoot ?? Directory.GetCurrentDirectory());
         _versions = new PluginVersions(exports, _logger);
         _reportsErrors = callerReportsErrors;
     }

@@ -12,6 +12,12 @@ public interface IPluginContext
     /// <summary>The host's clock (tests use a fake one).</summary>
     TimeProvider Time { get; }
 
+    /// <summary>
+    /// The deployment's content root (where hostsettings.json, scripts/ and plugins/ live): a plugin
+    /// resolves the relative paths of its configuration (data folders) against it.
+    /// </summary>
+    string ContentRoot => Directory.GetCurrentDirectory();
+
     /// <summary>The script-facing API of the host: resume transactions, run routes.</summary>
     ISipHost Host { get; }
 

@@ -41,8 +41,34 @@ public sealed class TestDeployment : IDisposable
         return this;
     }
 
-    /// <summary>Copies the scripts shipped in the repository's scripts/ folder.</summary>
+    public string SettingsPath => Path.Combine(Root, "hostsettings.json");
+
+    /// <summary>
+    /// Copies the scripts shipped in the repository's scripts/ folder and the plugins they call
+    /// (Registrar, Auth). Unless the settings configure <c>Plugins:Auth</c> themselves, authentication
+    /// is switched off: most tests use the shipped scripts as a plain proxy on a trusted network.
+    /// </summary>
     public TestDeployment WithShippedScripts()
+    {
+        WithShippedPlugin("Registrar").WithShippedPlugin("Auth");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SettingsPath))!.AsObject();
+        if (settings["Plugins"] is not System.Text.Json.Nodes.JsonObject plugins)
+        {
+            plugins = [];
+            settings["Plugins"] = plugins;
+        }
+
+        if (plugins["Auth"] is null)
+        {
+            plugins["Auth"] = new System.Text.Json.Nodes.JsonObject { ["Enabled"] = false };
+        }
+
+        File.WriteAllText(SettingsPath, settings.ToJsonString());
+        return CopyShippedScripts();
+    }
+
+    /// <summary>Copies only the scripts shipped in the repository's scripts/ folder.</summary>
+    public TestDeployment CopyShippedScripts()
     {
         var shipped = Path.Combine(TestContext.CurrentContext.TestDirectory, "ShippedScripts");
         foreach (var file in Directory.GetFiles(shipped, "*", SearchOption.AllDirectories))

@@ -28,7 +28,7 @@ public sealed class EditorStubTests
     [Test]
     public void CommittedStub_IsWhatTheGeneratorWritesForTheCurrentSdk()
     {
-        var expected = EditorStub.Generate(EditorStub.RepositorySdkReference);
+        var expected = EditorStub.Generate(EditorStub.RepositorySdkReference, EditorStub.RepositoryPluginReferences);
         if (Environment.GetEnvironmentVariable("UPDATE_EDITOR_STUB") == "1")
         {
             Directory.CreateDirectory(Path.GetDirectoryName(StubPath)!);

@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ScriptedSip.Plugins.Auth;
+
+/// <summary>What a nonce turned out to be.</summary>
+internal enum NonceState
+{
+    Valid,
+    Stale,
+    Invalid,
+}
+
+/// <summary>
+/// Stateless nonces: base64url of the issue time (8 bytes), 8 random bytes and an HMAC-SHA-256
+/// (16 bytes) over both and the requester's address, keyed by a secret of this server. Nothing is stored per
+/// challenge; only the highest nonce-count seen per nonce in use is kept (replay protection) and
+/// dropped when the nonce expires.
+/// </summary>
+internal sealed class NonceService
+{
+    private readonly byte[] _secret;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _lifetime;
+    private readonly ConcurrentDictionary<string, (long Count, DateTimeOffset Expires)> _counts = new(StringComparer.Ordinal);
+
+    public NonceService(byte[] secret, TimeProvider time, TimeSpan lifetime)
+    {
+        _secret = secret;
+        _time = time;
+        _lifetime = lifetime;
+    }
+
+    public string Issue(string source)
+    {
+        Span<byte> raw = stackalloc byte[32];
+        BinaryPrimitives.WriteInt64BigEndian(raw, _time.GetUtcNow().ToUnixTimeSeconds());
+        RandomNumberGenerator.Fill(raw[8..16]); // every challenge its own nonce, also within one second
+        Mac(raw[..16], source, raw[16..]);
+        return Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    /// <summary>Checks that the nonce is ours, issued to this source, and not older than its lifetime.</summary>
+    public NonceState CheckOrigin(string nonce, string source)
+    {
+        Span<byte> raw = stackalloc byte[33];
+        if (nonce.Length != 43 || !Convert.TryFromBase64String(nonce.Replace('-', '+').Replace('_', '/') + "=", raw, out var written) || written != 32)
+        {
+            return NonceState.Invalid;
+        }
+
+        Span<byte> mac = stackalloc byte[16];
+        Mac(raw[..16], source, mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac, raw[16..32]))
+        {
+            return NonceState.Invalid;
+        }
+
+        var issued = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(raw));
+        var now = _time.GetUtcNow();
+        return now - issued > _lifetime || issued > now + TimeSpan.FromMinutes(1) ? NonceState.Stale : NonceState.Valid;
+    }
+
+    /// <summary>Records a nonce-count; false when it is not higher than one already seen with this nonce (a replay).</summary>
+    public bool RecordCount(string nonce, long nonceCount)
+    {
+        var accepted = false;
+        var expires = _time.GetUtcNow() + _lifetime;
+        _counts.AddOrUpdate(
+            nonce,
+            _ =>
+            {
+                accepted = true;
+                return (nonceCount, expires);
+            },
+            (_, seen) =>
+            {
+                accepted = nonceCount > seen.Count;
+                return accepted ? (nonceCount, seen.Expires) : seen;
+            });
+        return accepted;
+    }
+
+    /// <summary>Forgets the counts of expired nonces.</summary>
+    public void Sweep()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (nonce, seen) in _counts)
+        {
+            if (seen.Expires < now)
+            {
+                _counts.TryRemove(nonce, out _);
+            }
+        }
+    }
+
+    private void Mac(ReadOnlySpan<byte> stamp, string source, Span<byte> destination)
+    {
+        var input = new byte[stamp.Length + Encoding.UTF8.GetByteCount(source)];
+        stamp.CopyTo(input);
+        Encoding.UTF8.GetBytes(source, input.AsSpan(stamp.Length));
+        Span<byte> full = stackalloc byte[32];
+        HMACSHA256.HashData(_secret, input, full);
+        full[..16].CopyTo(destination);
+    }
+
+    /// <summary>The server's nonce secret: read from <paramref name="folder"/>, or generated and stored there at first start.</summary>
+    public static byte[] LoadOrCreateSecret(string? folder)
+    {
+        if (string.IsNullOrEmpty(folder))
+        {
+            return RandomNumberGenerator.GetBytes(32);
+        }
+
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "nonce.key");
+        if (File.Exists(path))
+        {
+            var existing = Convert.FromHexString(File.ReadAllText(path).Trim());
+            if (existing.Length >= 16)
+            {
+                return existing;
+            }
+        }
+
+        var secret = RandomNumberGenerator.GetBytes(32);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, Convert.ToHexString(secret));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        return secret;
+    }
+}

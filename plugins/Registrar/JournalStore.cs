@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace ScriptedSip.Plugins.Registrar;
+
+/// <summary>
+/// The location table on disk: <c>snapshot.json</c> (the whole table at one moment) plus
+/// <c>journal.bin</c>, an append-only list of records written since — each the complete set of
+/// bindings of one address-of-record after a change, framed as length (4 bytes), checksum
+/// (4 bytes, FNV-1a of the payload) and JSON payload. Loading replays the journal over the
+/// snapshot; the last record of an address-of-record wins. A crash in the middle of an append
+/// leaves a short or corrupt last record: it is ignored, counted (<see cref="TruncatedRecords"/>),
+/// logged, and cut off so appends go on after the last good one.
+/// </summary>
+internal sealed partial class JournalStore : ILocationStore
+{
+    private const int HeaderSize = 8;
+    private const int MaxRecord = 16 * 1024 * 1024;
+    private readonly string _snapshotPath;
+    private readonly string _journalPath;
+    private readonly FsyncPolicy _fsync;
+    private readonly ILogger _logger;
+    private FileStream? _journal;
+    private bool _dirty;
+
+    public JournalStore(string folder, FsyncPolicy fsync, ILogger logger)
+    {
+        Directory.CreateDirectory(folder);
+        _snapshotPath = Path.Combine(folder, "snapshot.json");
+        _journalPath = Path.Combine(folder, "journal.bin");
+        _fsync = fsync;
+        _logger = logger;
+    }
+
+    /// <summary>Damaged records found at the end of the journal when it was loaded.</summary>
+    public int TruncatedRecords { get; private set; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<Binding>> Load()
+    {
+        var table = new Dictionary<string, IReadOnlyList<Binding>>(StringComparer.Ordinal);
+        if (File.Exists(_snapshotPath))
+        {
+            var snapshot = JsonSerializer.Deserialize(File.ReadAllBytes(_snapshotPath), LocationJson.Default.ListAorRecord) ?? [];
+            foreach (var record in snapshot)
+            {
+                table[record.Aor] = record.Bindings;
+            }
+        }
+
+        _journal = new FileStream(_journalPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
+        var goodEnd = Replay(_journal, table);
+        if (goodEnd < _journal.Length)
+        {
+            TruncatedRecords++;
+            LogTruncated(_logger, _journalPath, _journal.Length - goodEnd, goodEnd);
+            _journal.SetLength(goodEnd);
+            _journal.Flush(flushToDisk: true);
+        }
+
+        _journal.Position = goodEnd;
+        return table;
+    }
+
+    /// <summary>Reads records until the end or the first damaged one; returns the offset after the last good record.</summary>
+    private static long Replay(FileStream journal, Dictionary<string, IReadOnlyList<Binding>> table)
+    {
+        journal.Position = 0;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        long goodEnd = 0;
+        while (true)
+        {
+            if (journal.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)
+            {
+                return goodEnd;
+            }
+
+            var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+            var checksum = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            if (length is <= 0 or > MaxRecord || journal.Length - journal.Position < length)
+            {
+                return goodEnd;
+            }
+
+            var payload = new byte[length];
+            journal.ReadExactly(payload);
+            if (Fnv1a(payload) != checksum)
+            {
+                return goodEnd;
+            }
+
+            AorRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize(payload, LocationJson.Default.AorRecord);
+            }
+            catch (JsonException)
+            {
+                return goodEnd;
+            }
+
+            if (record is null)
+            {
+                return goodEnd;
+            }
+
+            if (record.Bindings.Count == 0)
+            {
+                table.Remove(record.Aor);
+            }
+            else
+            {
+                table[record.Aor] = record.Bindings;
+            }
+
+            goodEnd = journal.Position;
+        }
+    }
+
+    public void Write(string aor, IReadOnlyList<Binding> bindings)
+    {
+        var journal = _journal ?? throw new InvalidOperationException("Load was not called.");
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new AorRecord(aor, [.. bindings]), LocationJson.Default.AorRecord);
+        var frame = new byte[HeaderSize + payload.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Fnv1a(payload));
+        payload.CopyTo(frame, HeaderSize);
+
+        // One write call per record, straight to the kernel (FileStream's buffer is bypassed by Flush):
+        // once Write returns, a crash of this process cannot lose the record.
+        journal.Write(frame);
+        journal.Flush(flushToDisk: _fsync == FsyncPolicy.Always);
+        _dirty = _fsync == FsyncPolicy.Interval;
+    }
+
+    public void Snapshot(IReadOnlyDictionary<string, IReadOnlyList<Binding>> table)
+    {
+        var journal = _journal ?? throw new InvalidOperationException("Load was not called.");
+        var records = table.Select(kv => new AorRecord(kv.Key, [.. kv.Value])).ToList();
+        var temp = _snapshotPath + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(file, records, LocationJson.Default.ListAorRecord);
+            file.Flush(flushToDisk: true);
+        }
+
+        // The rename is atomic: a crash leaves the old snapshot plus the whole journal, or the new one
+        // plus a journal whose records it already contains (replaying them again changes nothing).
+        File.Move(temp, _snapshotPath, overwrite: true);
+        journal.SetLength(0);
+        journal.Position = 0;
+        journal.Flush(flushToDisk: true);
+        _dirty = false;
+    }
+
+    public void Flush()
+    {
+        if (_dirty && _journal is { } journal)
+        {
+            journal.Flush(flushToDisk: true);
+            _dirty = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _journal?.Flush(flushToDisk: true);
+        _journal?.Dispose();
+        _journal = null;
+    }
+
+    internal static uint Fnv1a(ReadOnlySpan<byte> data)
+    {
+        var hash = 2166136261u;
+        foreach (var b in data)
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return hash;
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Registrar journal {Path}: the last record is incomplete or damaged ({Bytes} bytes after offset {Offset}, a crash during a write); it is ignored and cut off")]
+    private static partial void LogTruncated(ILogger logger, string path, long bytes, long offset);
+}
+
+/// <summary>One journal record / snapshot entry: an address-of-record and all its bindings.</summary>
+internal sealed record AorRecord(string Aor, List<Binding> Bindings);
+
+[JsonSerializable(typeof(AorRecord))]
+[JsonSerializable(typeof(List<AorRecord>))]
+internal sealed partial class LocationJson : JsonSerializerContext;

@@ -1,0 +1,285 @@
+using Microsoft.Extensions.Logging;
+
+namespace ScriptedSip.Plugins.Registrar;
+
+/// <summary>A REGISTER as the location service sees it (RFC 3261 §10.3), already parsed.</summary>
+public sealed record RegisterRequest(
+    string Aor,
+    IReadOnlyList<ContactValue> Contacts,
+    bool Star,
+    int? ExpiresHeader,
+    string CallId,
+    long CSeq,
+    string? Received = null,
+    string? SourceIp = null,
+    string? Path = null,
+    string? Socket = null,
+    string? UserAgent = null);
+
+/// <summary>What to answer: the status and, for 200, every current binding of the address-of-record.</summary>
+public sealed record RegisterOutcome(int Status, string Reason, IReadOnlyList<Binding> Bindings);
+
+/// <summary>
+/// The location table (Kamailio's usrloc): bindings per address-of-record, in memory for lookups,
+/// written to an <see cref="ILocationStore"/> before a change is acknowledged. One lock for the
+/// table and the store keeps the journal in the order of the changes.
+/// </summary>
+public sealed partial class LocationService : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, List<Binding>> _table = new(StringComparer.Ordinal);
+    private readonly ILocationStore _store;
+    private readonly RegistrarOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public LocationService(ILocationStore store, RegistrarOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var now = time.GetUtcNow();
+        foreach (var (aor, bindings) in store.Load())
+        {
+            var live = bindings.Where(b => b.Expires > now).ToList();
+            if (live.Count > 0)
+            {
+                _table[aor] = live;
+            }
+        }
+    }
+
+    /// <summary>Addresses-of-record with at least one binding (expired ones not yet swept included).</summary>
+    public int AorCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _table.Count;
+            }
+        }
+    }
+
+    /// <summary>Applies a REGISTER (RFC 3261 §10.3 steps 6–8).</summary>
+    public RegisterOutcome Register(RegisterRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var current = Live(request.Aor, now);
+            if (request.Star)
+            {
+                if (request.ExpiresHeader != 0)
+                {
+                    return new RegisterOutcome(400, "Contact * needs Expires: 0", current);
+                }
+
+                return Commit(request.Aor, current, [], changed: current.Count > 0);
+            }
+
+            if (request.Contacts.Count == 0)
+            {
+                return new RegisterOutcome(200, "OK", current); // a query: the current bindings
+            }
+
+            var next = new List<Binding>(current);
+            foreach (var contact in request.Contacts)
+            {
+                var expires = contact.Expires ?? request.ExpiresHeader ?? _options.DefaultExpires;
+                if (expires != 0 && expires < _options.MinExpires)
+                {
+                    return new RegisterOutcome(423, "Interval Too Brief", current);
+                }
+
+                var binding = new Binding
+                {
+                    Aor = request.Aor,
+                    Contact = contact.Uri,
+                    Expires = now.AddSeconds(Math.Min(expires, _options.MaxExpires)),
+                    Q = contact.Q,
+                    CallId = request.CallId,
+                    CSeq = request.CSeq,
+                    Received = request.Received,
+                    Nated = request.SourceIp is { } ip && NatDetection.IsPrivateAndNot(ContactUri.HostPort(contact.Uri), ip),
+                    Path = request.Path,
+                    Instance = contact.Instance,
+                    RegId = contact.RegId,
+                    Socket = request.Socket,
+                    UserAgent = request.UserAgent,
+                };
+                var existing = next.FindIndex(b => b.SameDeviceAs(binding));
+                if (existing >= 0)
+                {
+                    var old = next[existing];
+                    if (old.CallId == request.CallId && request.CSeq <= old.CSeq)
+                    {
+                        // §10.3 step 7: an older or repeated request of the same registration must not win.
+                        return new RegisterOutcome(500, "Out of order CSeq", current);
+                    }
+
+                    next.RemoveAt(existing);
+                }
+
+                if (expires > 0)
+                {
+                    next.Add(binding);
+                }
+            }
+
+            if (next.Count > _options.MaxContacts)
+            {
+                LogTooMany(_logger, request.Aor, next.Count, _options.MaxContacts);
+                return new RegisterOutcome(403, "Too many registered contacts", current);
+            }
+
+            return Commit(request.Aor, current, next, changed: true);
+        }
+    }
+
+    private RegisterOutcome Commit(string aor, List<Binding> current, List<Binding> next, bool changed)
+    {
+        if (changed)
+        {
+            try
+            {
+                _store.Write(aor, next);
+            }
+            catch (IOException ex)
+            {
+                LogStoreFailed(_logger, aor, ex.Message);
+                return new RegisterOutcome(500, "Location store failed", current);
+            }
+
+            if (next.Count == 0)
+            {
+                _table.Remove(aor);
+            }
+            else
+            {
+                _table[aor] = next;
+            }
+        }
+
+        return new RegisterOutcome(200, "OK", next);
+    }
+
+    /// <summary>The live bindings of an address-of-record, best first: highest q, then the most recently registered.</summary>
+    public IReadOnlyList<Binding> Contacts(string aor)
+    {
+        ArgumentNullException.ThrowIfNull(aor);
+        lock (_gate)
+        {
+            return [.. Live(aor, _time.GetUtcNow()).OrderByDescending(b => b.Q).ThenByDescending(b => b.Expires)];
+        }
+    }
+
+    /// <summary>Removes every binding of an address-of-record; true when it had any.</summary>
+    public bool Remove(string aor)
+    {
+        ArgumentNullException.ThrowIfNull(aor);
+        lock (_gate)
+        {
+            if (!_table.ContainsKey(aor))
+            {
+                return false;
+            }
+
+            _store.Write(aor, []);
+            _table.Remove(aor);
+            return true;
+        }
+    }
+
+    /// <summary>Removes one binding (e.g. a NATed contact that stopped answering); true when it existed.</summary>
+    public bool Remove(string aor, string contact)
+    {
+        ArgumentNullException.ThrowIfNull(aor);
+        ArgumentNullException.ThrowIfNull(contact);
+        lock (_gate)
+        {
+            if (!_table.TryGetValue(aor, out var list) || list.RemoveAll(b => ContactUri.Equivalent(b.Contact, contact)) == 0)
+            {
+                return false;
+            }
+
+            _store.Write(aor, list);
+            if (list.Count == 0)
+            {
+                _table.Remove(aor);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Every live binding (for keep-alive pings and snapshots).</summary>
+    public IReadOnlyList<Binding> All()
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return [.. _table.Values.SelectMany(l => l).Where(b => b.Expires > now)];
+        }
+    }
+
+    /// <summary>Drops expired bindings from memory (the store's loader drops them too, so nothing is written).</summary>
+    public int SweepExpired()
+    {
+        var now = _time.GetUtcNow();
+        var removed = 0;
+        lock (_gate)
+        {
+            foreach (var aor in _table.Keys.ToList())
+            {
+                var list = _table[aor];
+                removed += list.RemoveAll(b => b.Expires <= now);
+                if (list.Count == 0)
+                {
+                    _table.Remove(aor);
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Writes the whole table to the store's snapshot and starts its journal afresh.</summary>
+    public void Snapshot()
+    {
+        lock (_gate)
+        {
+            _store.Snapshot(_table.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Binding>)kv.Value, StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>The Interval fsync policy's tick.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            _store.Flush();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _store.Dispose();
+        }
+    }
+
+    private List<Binding> Live(string aor, DateTimeOffset now) =>
+        _table.TryGetValue(aor, out var list) ? list.Where(b => b.Expires > now).ToList() : [];
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "REGISTER for {Aor} refused: {Count} bindings would exceed MaxContacts {Max}")]
+    private static partial void LogTooMany(ILogger logger, string aor, int count, int max);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Error, Message = "REGISTER for {Aor} not stored: {Reason}")]
+    private static partial void LogStoreFailed(ILogger logger, string aor, string reason);
+}
