@@ -188,7 +188,9 @@ public static class ScriptedSipApplication
         {
             Path = SettingsFile,
             Optional = true,
-            ReloadOnChange = false,
+            // Watched so that plugins can take their own section's changes (IPluginContext.OnOptionsChanged);
+            // the host's sections are bound once at start and need a restart.
+            ReloadOnChange = true,
             FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(contentRoot),
         };
         var sources = (IList<IConfigurationSource>)((IConfigurationBuilder)configuration).Sources;

@@ -35,6 +35,7 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Sdk.Plugins.ISipHost>(),
             sp.GetRequiredService<Core.Plugins.PluginExports>(),
+            sp.GetRequiredService<ProcessingServices>().RequestFilters,
             sp.GetRequiredService<ScriptRuntime>(),
             sp.GetRequiredService<ScriptReferenceSet>(),
             callerReportsErrors: checkOnly));

@@ -67,6 +67,7 @@ internal sealed class PluginActivator
     /// <summary>Stops the plugin's services and unloads its context; the context is collected once nothing refers to its types.</summary>
     public static void Unload(LoadedPlugin plugin)
     {
+        plugin.Context.Dispose();
         StopServices(plugin);
         plugin.Loader.Dispose();
     }

@@ -37,6 +37,7 @@ public sealed partial class PluginCatalog : IDisposable
         TimeProvider time,
         ISipHost host,
         PluginExports exports,
+        Core.Processing.RequestFilters requestFilters,
         ScriptRuntime scripts,
         ScriptReferenceSet baseReferences,
         bool callerReportsErrors = false)
@@ -46,7 +47,7 @@ public sealed partial class PluginCatalog : IDisposable
         _scripts = scripts;
         _baseReferences = baseReferences;
         _activator = new PluginActivator(configuration, loggerFactory, time, host);
-        _versions = new PluginVersions(exports, _logger);
+        _versions = new PluginVersions(exports, requestFilters, _logger);
         _reportsErrors = callerReportsErrors;
     }
 

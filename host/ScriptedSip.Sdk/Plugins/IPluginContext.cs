@@ -28,4 +28,24 @@ public interface IPluginContext
 
     /// <summary>Runs a background service while the plugin is loaded.</summary>
     void AddService(IPluginService service);
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> with the section <c>Plugins:&lt;Name&gt;</c> bound again each
+    /// time it changes in hostsettings.json while the plugin is loaded (the file is watched; edits
+    /// of other sections, or saves that leave this section as it was, do not call it). Options that
+    /// do not bind or that <paramref name="validate"/> refuses are logged as a warning naming each
+    /// key, and <paramref name="onChange"/> is not called: what the plugin serves with stays as it
+    /// was. Runs on a thread of the file watcher; an exception from <paramref name="onChange"/> is
+    /// logged. Keys set on the command line or in environment variables keep their precedence.
+    /// </summary>
+    void OnOptionsChanged<TOptions>(Func<TOptions, IEnumerable<string>>? validate, Action<TOptions> onChange)
+        where TOptions : class, new();
+
+    /// <summary>
+    /// Adds a filter that sees every SIP request before the transaction layer and the routes (see
+    /// <see cref="IRequestFilter"/>). It is active while the scripts compiled against this plugin
+    /// version are the running ones; filters of several plugins run in the order the plugins load
+    /// (folder name order), and the first that does not pass decides.
+    /// </summary>
+    void AddRequestFilter(IRequestFilter filter);
 }
