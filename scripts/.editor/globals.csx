@@ -1,6 +1,8 @@
 // Generated from ScriptedSip.Sdk's RouteGlobals for editor completion. The server ignores this file:
 // scripts compile against the real globals. Regenerate: UPDATE_EDITOR_STUB=1 dotnet test --filter EditorStub
 #r "../../host/ScriptedSip.Sdk/bin/editor/ScriptedSip.Sdk.dll"
+#r "../../plugins/Htable/Htable.dll"
+#r "../../plugins/Permissions/Permissions.dll"
 #nullable enable
 global using System;
 global using System.Collections.Generic;

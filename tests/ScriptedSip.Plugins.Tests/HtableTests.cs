@@ -186,6 +186,9 @@ public sealed class HtableTests
             Events.Add((route, text));
             return true;
         }
+
+        public Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("Htable sends no requests");
     }
 
     /// <summary>A minimal plugin context: options as given, validation applied like the host does.</summary>
@@ -213,5 +216,10 @@ public sealed class HtableTests
             where T : class => Exported = instance;
 
         public void AddService(IPluginService service) => Service = service;
+
+        public void OnOptionsChanged<TOptions>(Func<TOptions, IEnumerable<string>>? validate, Action<TOptions> onChange)
+            where TOptions : class, new() => throw new NotSupportedException("Htable does not reload its options");
+
+        public void AddRequestFilter(IRequestFilter filter) => throw new NotSupportedException("Htable has no request filter");
     }
 }

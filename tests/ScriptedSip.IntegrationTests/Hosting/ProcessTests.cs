@@ -32,7 +32,7 @@ public sealed class ProcessTests
         var (exit, output) = await RunAsync(deployment, "--check");
         Assert.That(exit, Is.EqualTo(1), output);
         Assert.That(output, Does.Contain("error: plugin NoPluginType: NoPluginType has no public class implementing IScriptedSipPlugin"));
-        Assert.That(output, Does.Contain("plugins Htable loaded"));
+        Assert.That(output, Does.Contain("plugins Htable, Permissions loaded"));
     }
 
     [Test]
@@ -99,7 +99,7 @@ public sealed class ProcessTests
         var (exit, stdout, stderr) = await RunSeparatelyAsync(deployment, "--check");
         Assert.That(exit, Is.Zero, stdout + stderr);
         Assert.That(stdout, Does.Contain("Plugin Htable"), "the log lines are written, before the summary");
-        Assert.That(LastLine(stdout), Does.StartWith("OK: scripts in ").And.EndWith("compile; plugins Htable loaded"));
+        Assert.That(LastLine(stdout), Does.StartWith("OK: scripts in ").And.EndWith("compile; plugins Htable, Permissions loaded"));
         Assert.That(stderr, Is.Empty);
     }
 

@@ -8,6 +8,8 @@ public sealed class TestDeployment : IDisposable
 {
     public const string MemoryTargetName = "memory";
 
+    private static readonly System.Text.Json.JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = System.Text.Json.JsonCommentHandling.Skip };
+
     public TestDeployment(string? settingsJson = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "scriptedsip-test-" + Guid.NewGuid().ToString("N")[..12]);
@@ -41,9 +43,15 @@ public sealed class TestDeployment : IDisposable
         return this;
     }
 
-    /// <summary>Copies the scripts shipped in the repository's scripts/ folder.</summary>
+    /// <summary>
+    /// Copies the scripts shipped in the repository's scripts/ folder, with what they need to run as
+    /// shipped: the Permissions plugin (nosip_msg.csx checks the trusted group) and the shipped
+    /// <c>Plugins:Permissions</c> section of hostsettings.json.
+    /// </summary>
     public TestDeployment WithShippedScripts()
     {
+        WithShippedPlugin("Permissions");
+        WithShippedSettings("Plugins", "Permissions");
         var shipped = Path.Combine(TestContext.CurrentContext.TestDirectory, "ShippedScripts");
         foreach (var file in Directory.GetFiles(shipped, "*", SearchOption.AllDirectories))
         {
@@ -56,6 +64,35 @@ public sealed class TestDeployment : IDisposable
     }
 
     public string PluginsPath => Path.Combine(Root, "plugins");
+
+    public string SettingsPath => Path.Combine(Root, "hostsettings.json");
+
+    /// <summary>Copies one section of the repository's shipped hostsettings.json into this deployment's (replacing it there).</summary>
+    public TestDeployment WithShippedSettings(params string[] path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var shipped = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(BuildOutput("RepoRoot"), "hostsettings.json")), documentOptions: Lenient)!;
+        var section = path.Aggregate(shipped, (node, key) => node[key]!);
+        return WithSettings(section.DeepClone(), path);
+    }
+
+    /// <summary>Sets the JSON value at <paramref name="path"/> in this deployment's hostsettings.json (creating the sections on the way), written in one step.</summary>
+    public TestDeployment WithSettings(System.Text.Json.Nodes.JsonNode value, params string[] path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SettingsPath), documentOptions: Lenient)!.AsObject();
+        var node = root;
+        foreach (var key in path[..^1])
+        {
+            node = (node[key] ??= new System.Text.Json.Nodes.JsonObject()).AsObject();
+        }
+
+        node[path[^1]] = value;
+        var temporary = SettingsPath + ".tmp";
+        File.WriteAllText(temporary, root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temporary, SettingsPath, overwrite: true);
+        return this;
+    }
 
     /// <summary>Copies a built test plugin (tests/TestPlugins/_out/PROJECT) into plugins/FOLDER/, renaming the main DLL to FOLDER.dll.</summary>
     public TestDeployment WithTestPlugin(string project, string folder, string? mainDll = null)
