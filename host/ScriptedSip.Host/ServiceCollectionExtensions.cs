@@ -38,6 +38,7 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<ProcessingServices>().RequestFilters,
             sp.GetRequiredService<ScriptRuntime>(),
             sp.GetRequiredService<ScriptReferenceSet>(),
+            settings.ContentRoot,
             callerReportsErrors: checkOnly));
         services.AddHostedService<ScriptReloadService>();
         return services;

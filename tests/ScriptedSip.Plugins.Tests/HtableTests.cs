@@ -198,6 +198,8 @@ public sealed class HtableTests
 
         public TimeProvider Time => time;
 
+        public string ContentRoot => Path.GetTempPath();
+
         public ISipHost Host => host;
 
         public object? Exported { get; private set; }

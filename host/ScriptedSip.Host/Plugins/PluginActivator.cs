@@ -18,9 +18,11 @@ internal sealed class PluginActivator
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ISipHost _host;
+    private readonly string _contentRoot;
 
-    public PluginActivator(IConfiguration configuration, ILoggerFactory loggerFactory, TimeProvider time, ISipHost host)
+    public PluginActivator(IConfiguration configuration, ILoggerFactory loggerFactory, TimeProvider time, ISipHost host, string contentRoot)
     {
+        _contentRoot = contentRoot;
         _configuration = configuration;
         _loggerFactory = loggerFactory;
         _time = time;
@@ -109,7 +111,7 @@ internal sealed class PluginActivator
         try
         {
             instance = (IScriptedSipPlugin)Activator.CreateInstance(pluginTypes[0])!;
-            context = new PluginContext(instance.Name, _configuration, _loggerFactory.CreateLogger("Plugin." + instance.Name), _time, _host);
+            context = new PluginContext(instance.Name, _configuration, _loggerFactory.CreateLogger("Plugin." + instance.Name), _time, _host, _contentRoot);
             instance.Configure(context);
             foreach (var service in context.Services)
             {

@@ -40,13 +40,14 @@ public sealed partial class PluginCatalog : IDisposable
         Core.Processing.RequestFilters requestFilters,
         ScriptRuntime scripts,
         ScriptReferenceSet baseReferences,
+        string contentRoot,
         bool callerReportsErrors = false)
     {
         _options = options;
         _logger = loggerFactory.CreateLogger<PluginCatalog>();
         _scripts = scripts;
         _baseReferences = baseReferences;
-        _activator = new PluginActivator(configuration, loggerFactory, time, host);
+        _activator = new PluginActivator(configuration, loggerFactory, time, host, contentRoot);
         _versions = new PluginVersions(exports, requestFilters, _logger);
         _reportsErrors = callerReportsErrors;
     }

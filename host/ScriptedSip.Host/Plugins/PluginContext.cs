@@ -12,8 +12,9 @@ internal sealed partial class PluginContext : IPluginContext, IDisposable
     private readonly IConfiguration _section;
     private readonly string _sectionPath;
 
-    public PluginContext(string name, IConfiguration configuration, ILogger logger, TimeProvider time, ISipHost host)
+    public PluginContext(string name, IConfiguration configuration, ILogger logger, TimeProvider time, ISipHost host, string contentRoot)
     {
+        ContentRoot = contentRoot;
         _sectionPath = "Plugins:" + name;
         _section = configuration.GetSection(_sectionPath);
         Logger = logger;
@@ -22,6 +23,8 @@ internal sealed partial class PluginContext : IPluginContext, IDisposable
     }
 
     public ILogger Logger { get; }
+
+    public string ContentRoot { get; }
 
     public TimeProvider Time { get; }
 

@@ -11,6 +11,9 @@ public interface IPluginContext
     /// <summary>The host's clock (tests use a fake one).</summary>
     TimeProvider Time { get; }
 
+    /// <summary>The deployment's folder (where hostsettings.json is): relative paths in the plugin's own settings resolve against it, as the host's do.</summary>
+    string ContentRoot { get; }
+
     /// <summary>The script-facing API of the host: resume transactions, run routes.</summary>
     ISipHost Host { get; }
 
