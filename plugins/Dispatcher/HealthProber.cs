@@ -80,16 +80,12 @@ internal sealed partial class HealthProber : IPluginService, IDisposable
 
     private async Task ProbeAsync(Destination destination)
     {
+        var status = 0;
         try
         {
-            var status = await _host.SendRequestAsync("OPTIONS", destination.Uri, _options.ProbeFrom, null, TimeSpan.FromMilliseconds(_options.ProbeTimeoutMs), _stop.Token).ConfigureAwait(false);
+            status = await _host.SendRequestAsync("OPTIONS", destination.Uri, _options.ProbeFrom, null, TimeSpan.FromMilliseconds(_options.ProbeTimeoutMs), _stop.Token).ConfigureAwait(false);
             var alive = _alive.IsAlive(status);
             Interlocked.Increment(ref alive ? ref _aliveCount : ref _failedCount);
-            if (!alive)
-            {
-                LogProbeFailed(_logger, destination.Set, destination.Uri, status);
-            }
-
             var before = destination.State;
             if (destination.OnProbe(alive, _options.ProbeThreshold, _options.ActiveThreshold) is { } after)
             {
@@ -98,7 +94,7 @@ internal sealed partial class HealthProber : IPluginService, IDisposable
         }
         catch (OperationCanceledException)
         {
-            // stopping
+            return; // stopping
         }
 #pragma warning disable CA1031 // a probe that fails in an unexpected way must not end the probing of the others
         catch (Exception ex)
@@ -110,10 +106,13 @@ internal sealed partial class HealthProber : IPluginService, IDisposable
         {
             destination.EndProbe();
         }
+
+        // After EndProbe: once this line is written the destination can be probed again.
+        LogProbed(_logger, destination.Uri, destination.Set, status);
     }
 
-    [LoggerMessage(EventId = 7211, Level = LogLevel.Debug, Message = "Probe of {Uri} (set {Set}) failed: {Status}")]
-    private static partial void LogProbeFailed(ILogger logger, int set, string uri, int status);
+    [LoggerMessage(EventId = 7211, Level = LogLevel.Debug, Message = "Probe of {Uri} (set {Set}): {Status}")]
+    private static partial void LogProbed(ILogger logger, string uri, int set, int status);
 
     [LoggerMessage(EventId = 7212, Level = LogLevel.Error, Message = "Probe of {Uri} failed unexpectedly")]
     private static partial void LogProbeError(ILogger logger, string uri, Exception exception);
