@@ -96,6 +96,10 @@ internal sealed partial class HealthProber : IPluginService, IDisposable
         {
             return; // stopping
         }
+        catch (InvalidOperationException)
+        {
+            return; // the server is not listening yet: nothing was probed, nothing counts
+        }
 #pragma warning disable CA1031 // a probe that fails in an unexpected way must not end the probing of the others
         catch (Exception ex)
 #pragma warning restore CA1031

@@ -1,8 +1,10 @@
 // Generated from ScriptedSip.Sdk's RouteGlobals for editor completion. The server ignores this file:
 // scripts compile against the real globals. Regenerate: UPDATE_EDITOR_STUB=1 dotnet test --filter EditorStub
 #r "../../host/ScriptedSip.Sdk/bin/editor/ScriptedSip.Sdk.dll"
+#r "../../plugins/Dispatcher/Dispatcher.dll"
 #r "../../plugins/Htable/Htable.dll"
 #r "../../plugins/Permissions/Permissions.dll"
+#r "../../plugins/Pike/Pike.dll"
 #nullable enable
 global using System;
 global using System.Collections.Generic;

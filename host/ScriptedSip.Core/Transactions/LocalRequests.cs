@@ -50,6 +50,11 @@ public sealed class LocalRequests
             throw new ArgumentException("the method, URI and From must be single tokens without line breaks or angle brackets");
         }
 
+        if (_messages.Transports.All.Count == 0)
+        {
+            throw new InvalidOperationException("the server listens on nothing yet: no request can be sent");
+        }
+
         if (!_messages.Destinations.TryResolve(Encoding.UTF8.GetBytes(uri), out var endpoint, out _))
         {
             return Task.FromResult(503);

@@ -15,8 +15,10 @@ public interface ISipHost
     /// is retransmitted over UDP as a non-INVITE client transaction does (RFC 3261 §17.1.2: T1
     /// doubling up to T2) and never reaches a route script, nor does its reply. It completes with
     /// 408 when no final reply came within <paramref name="timeout"/>, and with 503 at once when the
-    /// URI does not resolve or no listen address can reach it. Nothing blocks a worker while waiting.
+    /// URI does not resolve or no listen address of its address family exists. Nothing blocks a
+    /// worker while waiting.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The server listens on nothing yet (it is starting): nothing was sent.</exception>
     /// <param name="method">The request method, e.g. <c>OPTIONS</c>.</param>
     /// <param name="uri">Request-URI and destination, e.g. <c>sip:10.0.0.1:5060</c>.</param>
     /// <param name="from">The From URI (Kamailio's ds_ping_from), e.g. <c>sip:dispatcher@localhost</c>.</param>

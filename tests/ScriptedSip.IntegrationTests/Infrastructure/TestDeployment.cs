@@ -81,13 +81,23 @@ public sealed class TestDeployment : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SettingsPath), documentOptions: Lenient)!.AsObject();
-        var node = root;
+        System.Text.Json.Nodes.JsonNode node = root;
         foreach (var key in path[..^1])
         {
-            node = (node[key] ??= new System.Text.Json.Nodes.JsonObject()).AsObject();
+            node = node is System.Text.Json.Nodes.JsonArray array
+                ? array[int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)]!
+                : (node[key] ??= new System.Text.Json.Nodes.JsonObject());
         }
 
-        node[path[^1]] = value;
+        if (node is System.Text.Json.Nodes.JsonArray list)
+        {
+            list[int.Parse(path[^1], System.Globalization.CultureInfo.InvariantCulture)] = value;
+        }
+        else
+        {
+            node[path[^1]] = value;
+        }
+
         var temporary = SettingsPath + ".tmp";
         File.WriteAllText(temporary, root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         File.Move(temporary, SettingsPath, overwrite: true);
