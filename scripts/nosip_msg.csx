@@ -10,8 +10,9 @@
 
 Xlog($"non-sip packet received - content [{Mb}] from [{Si}:{Sp}]");
 
-// Only a trusted sender may resume transactions.
-if (Si != "127.0.0.1")
+// Only a trusted sender may resume transactions: the address group Plugins:Permissions:Groups:trusted
+// in hostsettings.json (reloaded when the file changes).
+if (!Plugin<ScriptedSip.Plugins.Permissions.Permissions>().Allowed(Message, "trusted"))
 {
     return;
 }

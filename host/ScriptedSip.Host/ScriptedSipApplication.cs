@@ -105,28 +105,31 @@ public static class ScriptedSipApplication
         });
 
         var contentRoot = builder.Environment.ContentRootPath;
-        HostSettings? settings;
-        try
+        HostSettings? settings = null;
+        var settingsFile = AddSettingsFile(builder.Configuration, contentRoot, out var invalidJson);
+        if (invalidJson is null)
         {
-            AddSettingsFile(builder.Configuration, contentRoot);
             settings = HostSettingsLoader.Load(builder.Configuration, contentRoot, out var errors);
             foreach (var error in errors)
             {
                 errorOutput.WriteLine($"error: {error}");
             }
         }
-        catch (InvalidDataException ex)
+        else
         {
             // hostsettings.json that is not valid JSON
-            errorOutput.WriteLine($"error: {SettingsFile}: {ex.Message}");
-            return (null, ExitConfigError);
+            errorOutput.WriteLine($"error: {SettingsFile}: {invalidJson}");
         }
 
         if (settings is null)
         {
+            // No host will own the file watcher: stop it here.
+            builder.Configuration.Dispose();
+            settingsFile.Dispose();
             return (null, ExitConfigError);
         }
 
+        builder.Services.AddHostedService(_ => new SettingsFileWatch(settingsFile));
         ConfigureLogging(builder, contentRoot, settings.Logging);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<SipCounters>();
@@ -184,14 +187,18 @@ public static class ScriptedSipApplication
     /// hostsettings.json sits in the content root, below environment variables and the command
     /// line in precedence, so <c>--Section:Key=value</c> overrides any key.
     /// </summary>
-    private static void AddSettingsFile(ConfigurationManager configuration, string contentRoot)
+    private static Microsoft.Extensions.FileProviders.PhysicalFileProvider AddSettingsFile(ConfigurationManager configuration, string contentRoot, out string? invalidJson)
     {
+        invalidJson = null;
+        var fileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(contentRoot);
         var source = new JsonConfigurationSource
         {
             Path = SettingsFile,
             Optional = true,
-            ReloadOnChange = false,
-            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(contentRoot),
+            // Watched so that plugins can take their own section's changes (IPluginContext.OnOptionsChanged);
+            // the host's sections are bound once at start and need a restart.
+            ReloadOnChange = true,
+            FileProvider = fileProvider,
         };
         var sources = (IList<IConfigurationSource>)((IConfigurationBuilder)configuration).Sources;
         var firstOverride = sources
@@ -199,7 +206,16 @@ public static class ScriptedSipApplication
             .FirstOrDefault(x => x.s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource
                                    or Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource);
         var index = firstOverride.s is null ? sources.Count : firstOverride.i;
-        sources.Insert(index, source);
+        try
+        {
+            sources.Insert(index, source); // ConfigurationManager loads the file right here
+        }
+        catch (InvalidDataException ex)
+        {
+            invalidJson = ex.Message;
+        }
+
+        return fileProvider;
     }
 
     private static void ConfigureLogging(HostApplicationBuilder builder, string contentRoot, LoggingOptions logging)

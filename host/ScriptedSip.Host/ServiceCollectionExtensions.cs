@@ -35,10 +35,11 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Sdk.Plugins.ISipHost>(),
             sp.GetRequiredService<Core.Plugins.PluginExports>(),
+            sp.GetRequiredService<ProcessingServices>().RequestFilters,
             sp.GetRequiredService<ScriptRuntime>(),
             sp.GetRequiredService<ScriptReferenceSet>(),
-            callerReportsErrors: checkOnly,
-            contentRoot: settings.ContentRoot));
+            settings.ContentRoot,
+            callerReportsErrors: checkOnly));
         services.AddHostedService<ScriptReloadService>();
         return services;
     }

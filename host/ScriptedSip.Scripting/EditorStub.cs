@@ -37,13 +37,21 @@ public static class EditorStub
         && string.Equals(Path.GetFileName(Path.GetDirectoryName(resolvedPath)), FolderName, StringComparison.Ordinal);
 
     /// <summary>The stub's text; <paramref name="sdkReference"/> is the #r path of ScriptedSip.Sdk.dll relative to the stub.</summary>
-    public static string Generate(string sdkReference, IEnumerable<string>? pluginReferences = null)
+    public static string Generate(string sdkReference) => Generate(sdkReference, []);
+
+    /// <summary>
+    /// As <see cref="Generate(string)"/>, with an #r for each plugin DLL in <paramref name="pluginReferences"/>
+    /// (relative to the stub): scripts that call <c>Plugin&lt;T&gt;()</c> of those plugins then compile in
+    /// an editor too. The server never reads these lines (it ignores the whole stub).
+    /// </summary>
+    public static string Generate(string sdkReference, IEnumerable<string> pluginReferences)
     {
+        ArgumentNullException.ThrowIfNull(pluginReferences);
         var text = new StringBuilder();
         text.AppendLine("// Generated from ScriptedSip.Sdk's RouteGlobals for editor completion. The server ignores this file:");
         text.AppendLine("// scripts compile against the real globals. Regenerate: UPDATE_EDITOR_STUB=1 dotnet test --filter EditorStub");
         text.AppendLine($"#r \"{sdkReference}\"");
-        foreach (var plugin in pluginReferences ?? [])
+        foreach (var plugin in pluginReferences)
         {
             text.AppendLine($"#r \"{plugin}\"");
         }

@@ -186,6 +186,9 @@ public sealed class HtableTests
             Events.Add((route, text));
             return true;
         }
+
+        public Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("Htable sends no requests");
     }
 
     [Test]
@@ -220,6 +223,8 @@ public sealed class HtableTests
 
         public TimeProvider Time => time;
 
+        public string ContentRoot => Path.GetTempPath();
+
         public ISipHost Host => host;
 
         public object? Exported { get; private set; }
@@ -242,5 +247,10 @@ public sealed class HtableTests
         public Dictionary<string, Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>>> RpcMethods { get; } = [];
 
         public void AddRpcMethod(string name, Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>> handler) => RpcMethods.Add(name, handler);
+
+        public void OnOptionsChanged<TOptions>(Func<TOptions, IEnumerable<string>>? validate, Action<TOptions> onChange)
+            where TOptions : class, new() => throw new NotSupportedException("Htable does not reload its options");
+
+        public void AddRequestFilter(IRequestFilter filter) => throw new NotSupportedException("Htable has no request filter");
     }
 }

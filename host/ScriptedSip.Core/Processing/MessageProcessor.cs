@@ -33,6 +33,12 @@ public sealed class MessageProcessor : IDatagramHandler
         {
             case SipParseStatus.Ok when message.IsRequest:
                 _services.Counters.RequestReceived(message.Method);
+                if (!_services.RequestFilters.IsEmpty && _services.RequestFilters.Intercept(message, datagram, _services.Messages, _services.Counters))
+                {
+                    datagram.Release();
+                    return;
+                }
+
                 if (_services.Transactions.TryAbsorb(message, datagram))
                 {
                     datagram.Release();
@@ -56,6 +62,12 @@ public sealed class MessageProcessor : IDatagramHandler
 
     private void HandleReply(InboundDatagram datagram)
     {
+        if (_services.LocalRequests.TryComplete(_buffers.Message))
+        {
+            datagram.Release(); // the answer to a request of our own (a probe): no route, no relay
+            return;
+        }
+
         var reply = new InboundMessage(datagram, _buffers, _services.Routes.Current, RouteKind.Reply);
         _services.Transactions.HandleReply(reply);
         datagram.Release();

@@ -51,6 +51,7 @@ public sealed class ProcessingServices : IDisposable
         var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(transactionOptions.TimerTickMs), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
         Scheduler.AttachTimerThread(wheel);
         Transactions = new TransactionLayer(Messages, routes, Scheduler, counters, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
+        LocalRequests = new LocalRequests(Messages, wheel, transactionOptions, (uint)RandomNumberGenerator.GetInt32(int.MaxValue));
         Runner = new RouteRunner(this);
         Transactions.AttachRoutes(Runner);
     }
@@ -58,6 +59,12 @@ public sealed class ProcessingServices : IDisposable
     public TransactionLayer Transactions { get; }
 
     public PluginExports PluginExports { get; }
+
+    /// <summary>Requests the server sends on its own behalf (plugins' health probes).</summary>
+    public LocalRequests LocalRequests { get; }
+
+    /// <summary>The plugins' filters every request passes before the transaction layer.</summary>
+    public RequestFilters RequestFilters { get; } = new();
 
     public RouteRunner Runner { get; }
 

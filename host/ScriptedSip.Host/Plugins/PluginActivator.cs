@@ -18,7 +18,6 @@ internal sealed class PluginActivator
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ISipHost _host;
-
     private readonly string _contentRoot;
 
     public PluginActivator(IConfiguration configuration, ILoggerFactory loggerFactory, TimeProvider time, ISipHost host, string contentRoot)
@@ -70,6 +69,7 @@ internal sealed class PluginActivator
     /// <summary>Stops the plugin's services and unloads its context; the context is collected once nothing refers to its types.</summary>
     public static void Unload(LoadedPlugin plugin)
     {
+        plugin.Context.Dispose();
         StopServices(plugin);
         plugin.Loader.Dispose();
     }

@@ -37,17 +37,18 @@ public sealed partial class PluginCatalog : IDisposable
         TimeProvider time,
         ISipHost host,
         PluginExports exports,
+        Core.Processing.RequestFilters requestFilters,
         ScriptRuntime scripts,
         ScriptReferenceSet baseReferences,
-        bool callerReportsErrors = false,
-        string? contentRoot = null)
+        string contentRoot,
+        bool callerReportsErrors = false)
     {
         _options = options;
         _logger = loggerFactory.CreateLogger<PluginCatalog>();
         _scripts = scripts;
         _baseReferences = baseReferences;
-        _activator = new PluginActivator(configuration, loggerFactory, time, host, contentRoot ?? Directory.GetCurrentDirectory());
-        _versions = new PluginVersions(exports, _logger);
+        _activator = new PluginActivator(configuration, loggerFactory, time, host, contentRoot);
+        _versions = new PluginVersions(exports, requestFilters, _logger);
         _reportsErrors = callerReportsErrors;
     }
 

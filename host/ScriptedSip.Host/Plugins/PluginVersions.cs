@@ -17,6 +17,7 @@ internal sealed partial class PluginVersions : IDisposable
     private readonly Lock _lock = new();
     private readonly List<LoadedPlugin> _live = [];
     private readonly PluginExports _published;
+    private readonly Core.Processing.RequestFilters _filters;
     private readonly ILogger _logger;
     private IReadOnlyList<LoadedPlugin> _active = [];
 
@@ -27,9 +28,11 @@ internal sealed partial class PluginVersions : IDisposable
     /// set also carries its own table (<see cref="ScriptEnvironment.Exports"/>) for a message path
     /// that resolves through the route set it runs on.
     /// </param>
-    public PluginVersions(PluginExports published, ILogger logger)
+    /// <param name="filters">The request filters of the message path: those of the active set only.</param>
+    public PluginVersions(PluginExports published, Core.Processing.RequestFilters filters, ILogger logger)
     {
         _published = published;
+        _filters = filters;
         _logger = logger;
     }
 
@@ -67,6 +70,7 @@ internal sealed partial class PluginVersions : IDisposable
         lock (_lock)
         {
             Volatile.Write(ref _active, set);
+            _filters.Replace(set.SelectMany(p => p.Context.RequestFilters));
 
             // A replaced route set may have been collected between the swap and now, while its
             // plugins were still active: they are released here instead.
@@ -135,6 +139,7 @@ internal sealed partial class PluginVersions : IDisposable
 
             _live.Clear();
             Volatile.Write(ref _active, []);
+            _filters.Replace([]);
             Publish();
         }
     }

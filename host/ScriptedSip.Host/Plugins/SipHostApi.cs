@@ -19,6 +19,9 @@ internal sealed class SipHostApi : ISipHost
     public bool TContinue(uint tindex, uint tlabel, string route) =>
         _services.Transactions.Continue(new TransactionId(tindex, tlabel), route);
 
+    public Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _services.LocalRequests.SendAsync(method, uri, from, extraHeaders, timeout, cancellationToken);
+
     /// <summary>
     /// Queues an event route with <c>Mb</c> = <paramref name="text"/>, <c>Si</c> = 127.0.0.1, <c>Sp</c> = 0
     /// to a worker (chosen by the text, like a non-SIP packet by its source); false when no such

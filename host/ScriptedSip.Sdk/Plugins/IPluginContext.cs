@@ -12,11 +12,8 @@ public interface IPluginContext
     /// <summary>The host's clock (tests use a fake one).</summary>
     TimeProvider Time { get; }
 
-    /// <summary>
-    /// The deployment's content root (where hostsettings.json, scripts/ and plugins/ live): a plugin
-    /// resolves the relative paths of its configuration (data folders) against it.
-    /// </summary>
-    string ContentRoot => Directory.GetCurrentDirectory();
+    /// <summary>The deployment's folder (where hostsettings.json is): relative paths in the plugin's own settings resolve against it, as the host's do.</summary>
+    string ContentRoot { get; }
 
     /// <summary>The script-facing API of the host: resume transactions, run routes.</summary>
     ISipHost Host { get; }
@@ -46,4 +43,22 @@ public interface IPluginContext
     /// the caller gets a -32602 error with its message; any other exception is a -32603 error.
     /// </summary>
     void AddRpcMethod(string name, Func<JsonElement?, CancellationToken, ValueTask<object?>> handler);
+    /// Calls <paramref name="onChange"/> with the section <c>Plugins:&lt;Name&gt;</c> bound again each
+    /// time it changes in hostsettings.json while the plugin is loaded (the file is watched; edits
+    /// of other sections, or saves that leave this section as it was, do not call it). Options that
+    /// do not bind or that <paramref name="validate"/> refuses are logged as a warning naming each
+    /// key, and <paramref name="onChange"/> is not called: what the plugin serves with stays as it
+    /// was. Runs on a thread of the file watcher; an exception from <paramref name="onChange"/> is
+    /// logged. Keys set on the command line or in environment variables keep their precedence.
+    /// </summary>
+    void OnOptionsChanged<TOptions>(Func<TOptions, IEnumerable<string>>? validate, Action<TOptions> onChange)
+        where TOptions : class, new();
+
+    /// <summary>
+    /// Adds a filter that sees every SIP request before the transaction layer and the routes (see
+    /// <see cref="IRequestFilter"/>). It is active while the scripts compiled against this plugin
+    /// version are the running ones; filters of several plugins run in the order the plugins load
+    /// (folder name order), and the first that does not pass decides.
+    /// </summary>
+    void AddRequestFilter(IRequestFilter filter);
 }

@@ -32,7 +32,7 @@ public sealed class ProcessTests
         var (exit, output) = await RunAsync(deployment, "--check");
         Assert.That(exit, Is.EqualTo(1), output);
         Assert.That(output, Does.Contain("error: plugin NoPluginType: NoPluginType has no public class implementing IScriptedSipPlugin"));
-        Assert.That(output, Does.Contain("plugins Auth, Htable, Registrar loaded"), "the shipped scripts bring the plugins they call");
+        Assert.That(output, Does.Contain("plugins Auth, Htable, Permissions, Registrar loaded"), "the shipped scripts bring the plugins they call");
     }
 
     [Test]
@@ -99,7 +99,7 @@ public sealed class ProcessTests
         var (exit, stdout, stderr) = await RunSeparatelyAsync(deployment, "--check");
         Assert.That(exit, Is.Zero, stdout + stderr);
         Assert.That(stdout, Does.Contain("Plugin Htable"), "the log lines are written, before the summary");
-        Assert.That(LastLine(stdout), Does.StartWith("OK: scripts in ").And.EndWith("compile; plugins Auth, Htable, Registrar loaded"));
+        Assert.That(LastLine(stdout), Does.StartWith("OK: scripts in ").And.EndWith("compile; plugins Auth, Htable, Permissions, Registrar loaded"));
         Assert.That(stderr, Is.Empty);
     }
 

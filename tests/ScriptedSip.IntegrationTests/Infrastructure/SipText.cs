@@ -43,6 +43,23 @@ public static class SipText
         return string.Join("\r\n", lines) + "\r\n\r\n" + body;
     }
 
+    /// <summary>A reply to <paramref name="request"/> as a UAS writes it: Via, From, To (with a tag), Call-ID and CSeq copied.</summary>
+    public static string ReplyTo(string request, int code, string reason)
+    {
+        var lines = new List<string> { $"SIP/2.0 {code.ToString(CultureInfo.InvariantCulture)} {reason}" };
+        foreach (var name in new[] { "Via", "From", "To", "Call-ID", "CSeq" })
+        {
+            var value = Header(request, name);
+            if (value is not null)
+            {
+                lines.Add($"{name}: {value}" + (name == "To" && !value.Contains(";tag=", StringComparison.Ordinal) ? ";tag=uas1" : string.Empty));
+            }
+        }
+
+        lines.Add("Content-Length: 0");
+        return string.Join("\r\n", lines) + "\r\n\r\n";
+    }
+
     public static int StatusCode(string reply) =>
         reply.StartsWith("SIP/2.0 ", StringComparison.Ordinal) ? int.Parse(reply.AsSpan(8, 3), CultureInfo.InvariantCulture) : -1;
 

@@ -8,6 +8,8 @@ public sealed class TestDeployment : IDisposable
 {
     public const string MemoryTargetName = "memory";
 
+    private static readonly System.Text.Json.JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = System.Text.Json.JsonCommentHandling.Skip };
+
     public TestDeployment(string? settingsJson = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "scriptedsip-test-" + Guid.NewGuid().ToString("N")[..12]);
@@ -41,17 +43,17 @@ public sealed class TestDeployment : IDisposable
         return this;
     }
 
-    public string SettingsPath => Path.Combine(Root, "hostsettings.json");
-
     /// <summary>
-    /// Copies the scripts shipped in the repository's scripts/ folder and the plugins they call
-    /// (Registrar, Auth). Unless the settings configure <c>Plugins:Auth</c> themselves, authentication
+    /// Copies the scripts shipped in the repository's scripts/ folder and what they need to run as
+    /// shipped: the plugins they call (Registrar, Auth, Permissions — nosip_msg.csx checks the trusted
+    /// group) and the shipped <c>Plugins:Permissions</c> section. Unless the settings configure <c>Plugins:Auth</c> themselves, authentication
     /// is switched off: most tests use the shipped scripts as a plain proxy on a trusted network.
     /// </summary>
     public TestDeployment WithShippedScripts()
     {
-        WithShippedPlugin("Registrar").WithShippedPlugin("Auth");
-        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SettingsPath))!.AsObject();
+        WithShippedPlugin("Registrar").WithShippedPlugin("Auth").WithShippedPlugin("Permissions");
+        WithShippedSettings("Plugins", "Permissions");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SettingsPath), documentOptions: Lenient)!.AsObject();
         if (settings["Plugins"] is not System.Text.Json.Nodes.JsonObject plugins)
         {
             plugins = [];
@@ -82,6 +84,45 @@ public sealed class TestDeployment : IDisposable
     }
 
     public string PluginsPath => Path.Combine(Root, "plugins");
+
+    public string SettingsPath => Path.Combine(Root, "hostsettings.json");
+
+    /// <summary>Copies one section of the repository's shipped hostsettings.json into this deployment's (replacing it there).</summary>
+    public TestDeployment WithShippedSettings(params string[] path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var shipped = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(BuildOutput("RepoRoot"), "hostsettings.json")), documentOptions: Lenient)!;
+        var section = path.Aggregate(shipped, (node, key) => node[key]!);
+        return WithSettings(section.DeepClone(), path);
+    }
+
+    /// <summary>Sets the JSON value at <paramref name="path"/> in this deployment's hostsettings.json (creating the sections on the way), written in one step.</summary>
+    public TestDeployment WithSettings(System.Text.Json.Nodes.JsonNode value, params string[] path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SettingsPath), documentOptions: Lenient)!.AsObject();
+        System.Text.Json.Nodes.JsonNode node = root;
+        foreach (var key in path[..^1])
+        {
+            node = node is System.Text.Json.Nodes.JsonArray array
+                ? array[int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)]!
+                : (node[key] ??= new System.Text.Json.Nodes.JsonObject());
+        }
+
+        if (node is System.Text.Json.Nodes.JsonArray list)
+        {
+            list[int.Parse(path[^1], System.Globalization.CultureInfo.InvariantCulture)] = value;
+        }
+        else
+        {
+            node[path[^1]] = value;
+        }
+
+        var temporary = SettingsPath + ".tmp";
+        File.WriteAllText(temporary, root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temporary, SettingsPath, overwrite: true);
+        return this;
+    }
 
     /// <summary>Copies a built test plugin (tests/TestPlugins/_out/PROJECT) into plugins/FOLDER/, renaming the main DLL to FOLDER.dll.</summary>
     public TestDeployment WithTestPlugin(string project, string folder, string? mainDll = null)

@@ -15,17 +15,12 @@ public sealed class ExamplesTests
     [TestCaseSource(nameof(Examples))]
     public async Task Example_Loads_AnswersOptionsToItself_WithoutALoop(string example)
     {
-        using var deployment = new TestDeployment().WithShippedScripts();
-        var folder = Path.Combine(TestContext.CurrentContext.TestDirectory, "Examples", example);
-        foreach (var file in Directory.GetFiles(folder, "*.csx", SearchOption.AllDirectories))
-        {
-            deployment.WithScript(Path.GetRelativePath(folder, file), File.ReadAllText(file));
-        }
-
+        using var deployment = ExampleDeployment.Create(example);
         await using var host = await RunningHost.StartAsync(deployment);
         using var peer = new UdpPeer();
 
-        peer.Send(host.EndPoint, SipText.Request("OPTIONS", $"sip:ping@{host.EndPoint}", peer.LocalEndPoint));
+        // Addressed to the server itself (no user part: a keep-alive, not a call for a service behind it).
+        peer.Send(host.EndPoint, SipText.Request("OPTIONS", $"sip:{host.EndPoint}", peer.LocalEndPoint));
         var reply = peer.ReceiveText(Wait);
 
         Assert.That(SipText.StatusCode(reply), Is.EqualTo(200), reply);

@@ -1,0 +1,4 @@
+#load ".editor/globals.csx"   // completion in editors; the server ignores it
+
+// Raised by the Dispatcher plugin when a destination is active again; Mb = its URI.
+Xlog($"destination {Mb} is up");
