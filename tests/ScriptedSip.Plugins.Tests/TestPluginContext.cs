@@ -50,6 +50,10 @@ internal sealed class TestPluginContext(object options, TimeProvider time) : IPl
 
     public void AddRequestFilter(IRequestFilter filter) => Filters.Add(filter);
 
+    public Dictionary<string, Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>>> RpcMethods { get; } = [];
+
+    public void AddRpcMethod(string name, Func<System.Text.Json.JsonElement?, CancellationToken, ValueTask<object?>> handler) => RpcMethods.Add(name, handler);
+
     private sealed class ListLogger(List<string> lines) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;

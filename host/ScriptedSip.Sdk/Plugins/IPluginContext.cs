@@ -43,6 +43,8 @@ public interface IPluginContext
     /// the caller gets a -32602 error with its message; any other exception is a -32603 error.
     /// </summary>
     void AddRpcMethod(string name, Func<JsonElement?, CancellationToken, ValueTask<object?>> handler);
+
+    /// <summary>
     /// Calls <paramref name="onChange"/> with the section <c>Plugins:&lt;Name&gt;</c> bound again each
     /// time it changes in hostsettings.json while the plugin is loaded (the file is watched; edits
     /// of other sections, or saves that leave this section as it was, do not call it). Options that
