@@ -1,10 +1,13 @@
 // Generated from ScriptedSip.Sdk's RouteGlobals for editor completion. The server ignores this file:
 // scripts compile against the real globals. Regenerate: UPDATE_EDITOR_STUB=1 dotnet test --filter EditorStub
 #r "../../host/ScriptedSip.Sdk/bin/editor/ScriptedSip.Sdk.dll"
+#r "../../plugins/Auth/Auth.dll"
 #r "../../plugins/Dispatcher/Dispatcher.dll"
 #r "../../plugins/Htable/Htable.dll"
+#r "../../plugins/NatHelper/NatHelper.dll"
 #r "../../plugins/Permissions/Permissions.dll"
 #r "../../plugins/Pike/Pike.dll"
+#r "../../plugins/Registrar/Registrar.dll"
 #nullable enable
 global using System;
 global using System.Collections.Generic;
@@ -16,6 +19,10 @@ global using System.Net;
 global using ScriptedSip.Sdk.Scripting;
 
 static RouteGlobals __globals = null!;
+/// <inheritdoc cref="RouteGlobals.BranchCount"/>
+int BranchCount => __globals.BranchCount;
+/// <inheritdoc cref="RouteGlobals.BranchResults"/>
+IReadOnlyList<BranchResult> BranchResults => __globals.BranchResults;
 /// <inheritdoc cref="RouteGlobals.Ci"/>
 string? Ci => __globals.Ci;
 /// <inheritdoc cref="RouteGlobals.Du"/>
@@ -28,8 +35,14 @@ string Mb => __globals.Mb;
 ReadOnlyMemory<byte> MbBytes => __globals.MbBytes;
 /// <inheritdoc cref="RouteGlobals.Message"/>
 RouteGlobals Message => __globals.Message;
+/// <inheritdoc cref="RouteGlobals.Proto"/>
+string Proto => __globals.Proto;
+/// <inheritdoc cref="RouteGlobals.Ri"/>
+string Ri => __globals.Ri;
 /// <inheritdoc cref="RouteGlobals.Rm"/>
 string? Rm => __globals.Rm;
+/// <inheritdoc cref="RouteGlobals.Rp"/>
+int Rp => __globals.Rp;
 /// <inheritdoc cref="RouteGlobals.Rr"/>
 string? Rr => __globals.Rr;
 /// <inheritdoc cref="RouteGlobals.Rs"/>
@@ -50,6 +63,10 @@ uint TLabel => __globals.TLabel;
 string? Tu => __globals.Tu;
 /// <inheritdoc cref="RouteGlobals.Var"/>
 IDictionary<string, object?> Var => __globals.Var;
+/// <inheritdoc cref="RouteGlobals.AppendBranch(string)"/>
+bool AppendBranch(string uri) => __globals.AppendBranch(uri);
+/// <inheritdoc cref="RouteGlobals.AppendBranch(string, string)"/>
+bool AppendBranch(string uri, string? destination) => __globals.AppendBranch(uri, destination);
 /// <inheritdoc cref="RouteGlobals.AppendHf(string)"/>
 bool AppendHf(string text) => __globals.AppendHf(text);
 /// <inheritdoc cref="RouteGlobals.AppendToReply(string)"/>
@@ -60,6 +77,8 @@ bool AsyncRoute(string route, int seconds) => __globals.AsyncRoute(route, second
 bool AsyncRoute(string route, string seconds) => __globals.AsyncRoute(route, seconds);
 /// <inheritdoc cref="RouteGlobals.AsyncSleep(int)"/>
 Task AsyncSleep(int seconds) => __globals.AsyncSleep(seconds);
+/// <inheritdoc cref="RouteGlobals.ClearBranches()"/>
+void ClearBranches() => __globals.ClearBranches();
 /// <inheritdoc cref="RouteGlobals.Drop()"/>
 void Drop() => __globals.Drop();
 /// <inheritdoc cref="RouteGlobals.Exit()"/>
