@@ -9,7 +9,7 @@ namespace ScriptedSip.Scripts.Tests;
 
 /// <summary>
 /// The README's "Testing your routes" example, taken from README.md as it is, compiled with Roslyn
-/// and its tests run against the shipped scripts: an example that no longer compiles or passes fails here.
+/// and its tests run against the routes template's scripts: an example that no longer compiles or passes fails here.
 /// </summary>
 public sealed partial class ReadmeRoutesExampleTests
 {

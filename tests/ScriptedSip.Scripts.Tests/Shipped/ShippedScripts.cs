@@ -13,6 +13,17 @@ internal static class ShippedScripts
 
     public static RouteTestHost Start() => RouteTestHost.Start(Options(Repository.Scripts));
 
+    /// <summary>
+    /// The shipped scripts with the plugins they call (Registrar, Auth, and Permissions for the non-SIP
+    /// route's trusted group), as a plain proxy: authentication off, the location table in memory.
+    /// </summary>
     public static RouteTestOptions Options(string scripts) =>
-        new RouteTestOptions(scripts).WithHost("example.com", ExampleCom);
+        new RouteTestOptions(scripts)
+            .WithPlugin(Repository.Plugin("Registrar"))
+            .WithPlugin(Repository.Plugin("Auth"))
+            .WithPlugin(Repository.Plugin("Permissions"))
+            .WithSetting("Plugins:Auth:Enabled", "false")
+            .WithSetting("Plugins:Registrar:DataPath", "")
+            .WithSetting("Plugins:Permissions:Groups:trusted:0", "127.0.0.1/32")
+            .WithHost("example.com", ExampleCom);
 }
