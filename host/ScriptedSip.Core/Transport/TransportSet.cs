@@ -15,8 +15,9 @@ public sealed class TransportSet
     // (our Via and Record-Route carry the advertised one, so replies and loose routing must know it).
     private volatile (byte[] Host, int Port)[] _names = [];
 
-    // Domains served (Sip:Domains plus localhost): they name us on any port, as Kamailio's port-less aliases do.
-    private volatile byte[][] _domains = [Encoding.ASCII.GetBytes("localhost")];
+    // Domains served (Sip:Domains): they name us on any port, as Kamailio's port-less aliases do.
+    // "localhost" names us only on a port we listen on (a UA on localhost:5080 is not us).
+    private volatile byte[][] _domains = [];
 
     public IReadOnlyList<ISipTransport> All => _transports;
 
@@ -84,9 +85,10 @@ public sealed class TransportSet
         }
 
         var effectivePort = port < 0 ? 5060 : port;
+        var isLocalhost = Ascii.EqualsIgnoreCase("localhost"u8, host);
         foreach (var (name, namePort) in _names)
         {
-            if (namePort == effectivePort && Ascii.EqualsIgnoreCase(name, host))
+            if (namePort == effectivePort && (isLocalhost || Ascii.EqualsIgnoreCase(name, host)))
             {
                 return true;
             }

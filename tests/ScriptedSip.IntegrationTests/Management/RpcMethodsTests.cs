@@ -51,9 +51,9 @@ public sealed class RpcMethodsTests
             Assert.That(tm.GetProperty("max_suspended").GetInt32(), Is.EqualTo(100_000));
             Assert.That(list.GetArrayLength(), Is.Zero);
             Assert.That(scripts.GetProperty("version").GetInt32(), Is.EqualTo(1));
-            Assert.That(scripts.GetProperty("routes").EnumerateArray().Select(r => r.GetProperty("name").GetString()), Is.EquivalentTo((string[])["RESUME", "nosip_msg", "request_route"]));
-            Assert.That(plugins[0].GetProperty("name").GetString(), Is.EqualTo("Htable"));
-            Assert.That(plugins[0].GetProperty("rpc_methods").EnumerateArray().Select(m => m.GetString()), Is.EquivalentTo((string[])["htable.delete", "htable.dump", "htable.get", "htable.sets"]));
+            Assert.That(scripts.GetProperty("routes").EnumerateArray().Select(r => r.GetProperty("name").GetString()), Is.EquivalentTo((string[])["MANAGE_FAILURE", "RESUME", "nosip_msg", "request_route"]));
+            var htable = plugins.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Htable");
+            Assert.That(htable.GetProperty("rpc_methods").EnumerateArray().Select(m => m.GetString()), Is.EquivalentTo((string[])["htable.delete", "htable.dump", "htable.get", "htable.sets"]));
             Assert.That(methods.EnumerateArray().Select(m => m.GetString()), Is.SupersetOf((string[])["core.version", "tm.continue", "app_csx.reload", "log.level", "htable.dump"]));
         }
     }
