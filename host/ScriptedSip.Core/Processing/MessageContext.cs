@@ -112,39 +112,6 @@ public sealed partial class MessageContext : RouteGlobals, ISipLogContext, IRout
         }
     }
 
-    public override string? Du
-    {
-        get => _m.Destination;
-        set
-        {
-            if (!IsRequestLike)
-            {
-                NotHere("Du");
-                return;
-            }
-
-            _m.Destination = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-        }
-    }
-
-    public override bool AppendToReply(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (!IsRequestLike)
-        {
-            return NotHere(nameof(AppendToReply));
-        }
-
-        var line = text.TrimEnd('\r', '\n');
-        if (line.Contains('\n', StringComparison.Ordinal) || line.Contains('\r', StringComparison.Ordinal) || line.IndexOf(':', StringComparison.Ordinal) <= 0)
-        {
-            return Misuse(nameof(AppendToReply), "the text is not one header line (Name: value)");
-        }
-
-        _m.AppendReplyHeader(line);
-        return true;
-    }
-
     public override int Rs => Kind == RouteKind.Failure ? Transaction?.BestStatus ?? 0 : IsSip && !Msg.IsRequest ? Msg.StatusCode : 0;
 
     public override string? Rr => Kind == RouteKind.Failure ? Transaction?.BestReason : IsSip && !Msg.IsRequest ? Text(Msg.Reason) : null;
