@@ -29,10 +29,26 @@ public sealed partial class Dispatcher
         _logger = logger;
     }
 
-    /// <summary>Loads the sets again from the list file and the configuration (what <c>dispatcher.reload</c> will call); problems are logged and the sets in use stay.</summary>
-    public void Reload() => Reloader?.Invoke();
+    /// <summary>
+    /// Loads the sets again from the list file and the configuration (<c>dispatcher.reload</c>): the
+    /// problems found, empty when the new sets are in use; with any problem they are logged and the
+    /// sets in use stay.
+    /// </summary>
+    public IReadOnlyList<string> Reload() => Reloader?.Invoke() ?? [];
 
-    internal Action? Reloader { get; set; }
+    internal Func<IReadOnlyList<string>>? Reloader { get; set; }
+
+    /// <summary>
+    /// Whether the health probing sends its OPTIONS (<c>dispatcher.ping_active</c>); true from the
+    /// start when <c>ProbeIntervalSeconds</c> is above 0. Off, destinations keep the state they have.
+    /// </summary>
+    public bool ProbingEnabled
+    {
+        get => Volatile.Read(ref _probingEnabled);
+        set => Volatile.Write(ref _probingEnabled, value);
+    }
+
+    private bool _probingEnabled;
 
     /// <summary>The set ids loaded now.</summary>
     public IReadOnlyList<int> SetIds => Volatile.Read(ref _sets).Keys;
@@ -226,7 +242,7 @@ public sealed partial class Dispatcher
         return ended;
     }
 
-    /// <summary>Sets the state of a destination by set and URI (what <c>dispatcher.set_state</c> will call); false when there is none.</summary>
+    /// <summary>Sets the state of a destination by set and URI (<c>dispatcher.set_state</c>); false when there is none.</summary>
     public bool SetState(int set, string uri, string state)
     {
         var wanted = ParseState(state);

@@ -30,7 +30,7 @@ public sealed partial class DispatcherPlugin : IScriptedSipPlugin
         context.Export(dispatcher);
 
         var current = options;
-        void Reload(DispatcherOptions with)
+        IReadOnlyList<string> Reload(DispatcherOptions with)
         {
             lock (_reloadLock)
             {
@@ -38,26 +38,29 @@ public sealed partial class DispatcherPlugin : IScriptedSipPlugin
                 if (errors.Count > 0)
                 {
                     LogReloadRefused(context.Logger, string.Join("; ", errors));
-                    return;
+                    return errors;
                 }
 
                 dispatcher.Install(next);
                 current = with;
                 LogLoaded(context.Logger, next.Count, next.Values.Sum(s => s.Destinations.Length));
+                return [];
             }
         }
 
         dispatcher.Reloader = () => Reload(current);
         // Problems of a changed section are logged by the host (the previous sets keep serving); the
         // sets are checked again inside Reload, which also serves the list file's changes.
-        context.OnOptionsChanged<DispatcherOptions>(o => DispatcherOptions.Validate(o, root), Reload);
+        context.OnOptionsChanged<DispatcherOptions>(o => DispatcherOptions.Validate(o, root), o => Reload(o));
         if (listFile is not null)
         {
             context.AddService(new ListFileWatcher(listFile, () => Reload(current), context.Time));
         }
 
+        DispatcherRpc.AddTo(context, dispatcher, options.ProbeIntervalSeconds > 0);
         if (options.ProbeIntervalSeconds > 0)
         {
+            dispatcher.ProbingEnabled = true;
             context.AddService(new HealthProber(dispatcher, options, context.Host, context.Time, context.Logger));
         }
     }

@@ -63,6 +63,11 @@ internal sealed partial class HealthProber : IPluginService, IDisposable
     /// <summary>One round: a probe for every destination the mode covers.</summary>
     internal void ProbeAll()
     {
+        if (!_dispatcher.ProbingEnabled)
+        {
+            return; // dispatcher.ping_active 0
+        }
+
         foreach (var destination in _dispatcher.All())
         {
             var state = destination.State;

@@ -45,22 +45,5 @@ internal static class HtableRpc
 
     private static ValueTask<object?> Done(object? result) => ValueTask.FromResult(result);
 
-    private static string Text(JsonElement? parameters, int position, string name)
-    {
-        JsonElement value = default;
-        var found = parameters switch
-        {
-            { ValueKind: JsonValueKind.Array } array => position < array.GetArrayLength() && (value = array[position]).ValueKind != JsonValueKind.Null,
-            { ValueKind: JsonValueKind.Object } named => named.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null,
-            _ => false,
-        };
-        if (!found)
-        {
-            throw new ArgumentException($"parameter {name} (a string) is missing");
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new ArgumentException($"parameter {name} must be a string");
-    }
+    private static string Text(JsonElement? parameters, int position, string name) => RpcArguments.Text(parameters, position, name);
 }

@@ -77,7 +77,7 @@ public sealed class CtlTests
         }
     }
 
-    private static async Task<(int Exit, string Output)> Ctl(params string[] args)
+    internal static async Task<(int Exit, string Output)> Ctl(params string[] args)
     {
         var dll = TestDeployment.BuildOutput("CtlDll");
         return await ExternalTool.RunAsync("dotnet", null, [dll, .. args]);
