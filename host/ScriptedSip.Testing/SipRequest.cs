@@ -140,7 +140,7 @@ public sealed class SipRequest
         return this;
     }
 
-    /// <summary>Adds a header line (after the standard ones; repeat it for several values).</summary>
+    /// <summary>Adds a header line (after the standard ones; repeat it for several values). A Contact given here replaces the one the builder adds to INVITE, REGISTER and SUBSCRIBE.</summary>
     public SipRequest Header(string name, string value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -246,7 +246,7 @@ public sealed class SipRequest
         Add(text, "To", ToTag is null ? $"<{_to}>" : $"<{_to}>;tag={ToTag}");
         Add(text, "Call-ID", CallIdValue);
         Add(text, "CSeq", string.Create(CultureInfo.InvariantCulture, $"{CSeqNumber} {Method}"));
-        if (Method is "INVITE" or "REGISTER" or "SUBSCRIBE")
+        if (Method is "INVITE" or "REGISTER" or "SUBSCRIBE" && !_headers.Exists(h => string.Equals(h.Key, "Contact", StringComparison.OrdinalIgnoreCase)))
         {
             Add(text, "Contact", $"<sip:{UserOf(_from)}@{source}>");
         }

@@ -116,7 +116,9 @@ public sealed partial class LocationService : IDisposable
                 if (existing >= 0)
                 {
                     var old = next[existing];
-                    if (old.CallId == request.CallId && request.CSeq <= old.CSeq)
+                    // A contact listed twice in this request replaces its own first copy; only a binding
+                    // stored before is checked for order.
+                    if (current.Contains(old) && old.CallId == request.CallId && request.CSeq <= old.CSeq)
                     {
                         // §10.3 step 7: an older or repeated request of the same registration must not win.
                         return new RegisterOutcome(500, "Out of order CSeq", current);
