@@ -31,7 +31,7 @@ usage: bench/run.sh SCENARIO [TARGET]
 Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS SWEEP_CALLS
   SWEEP_STOP_ON_FAIL OUT_DIR SIP_PORT UAC_PORT UAS_PORT RESUMER_PORT
   RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS D_DRAIN_MS
-  SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
+  SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD SCRIPTEDSIP_ARGS KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
   (details in bench/README.md)
 EOF
 }
@@ -290,6 +290,15 @@ SERVER_PID=
 SERVER_RUN_DIR=
 RESUMER_PID=
 
+# MANAGEMENT=off starts ScriptedSip without its management endpoint (the cost of having it on).
+management_arg() {
+    if [ "${MANAGEMENT:-on}" = off ]; then
+        printf '%s' "--Management:Urls="
+    else
+        printf '%s' "--Management:Urls:0=http://$BENCH_IP:$MGMT_PORT"
+    fi
+}
+
 start_server() { # TARGET SCENARIO RUN_DIR
     local target=$1 scen=$2 dir=$3 bin kscen
     ensure_port_free "$SIP_PORT" || return 1
@@ -319,7 +328,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
                 BENCH_UAS_URI="sip:$BENCH_IP:$UAS_PORT" BENCH_RESUMER_PORT=$RESUMER_PORT \
                 exec setsid dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$BENCH_DIR/deploy/$(deploy_dir "$scen")" \
                     "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache" \
-                    "--Management:Urls:0=http://$BENCH_IP:$MGMT_PORT") \
+                    "$(management_arg)" ${SCRIPTEDSIP_ARGS:-}) \
                 >"$dir/server.log" 2>&1 &
             SERVER_PID=$!
             ;;
@@ -415,6 +424,18 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     start_server "$target" "$scen" "$dir" || { stop_all; return 1; }
     log "$target/$scen: server pid $SERVER_PID, $calls x $unit at ${rate}/s (warm-up $warm), logs in $dir"
 
+    local scraper=
+    if [ "$SCRAPE_EVERY_S" != 0 ] && [ "$target" = scriptedsip ]; then
+        # A Prometheus-like scrape, from the warm-up on (as a Prometheus server scrapes from the
+        # start: the endpoint's first requests JIT Kestrel and the exporter, a one-time cost the
+        # warm-up takes); its CPU during the measured load is counted in the server's.
+        # One kept-alive HTTP connection, as a Prometheus server scrapes (bench/tools/scrape.py).
+        python3 "$BENCH_DIR/tools/scrape.py" "$BENCH_IP" "$MGMT_PORT" "$SCRAPE_EVERY_S" &
+        scraper=$!
+        STARTED_PIDS+=("$scraper")   # stop_all ends it on every path
+        R[scrape]="every ${SCRAPE_EVERY_S}s"
+    fi
+
     # warm-up: same traffic, not measured (JIT, script compilation, pools)
     if [ "$warm" -gt 0 ]; then
         case "$scen" in
@@ -438,14 +459,6 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
     d0=$(sock_drops "$SIP_PORT")
-    local scraper=
-    if [ "$SCRAPE_EVERY_S" != 0 ] && [ "$target" = scriptedsip ]; then
-        # A Prometheus-like scrape during the measured load: its CPU is counted in the server's.
-        need_cmd curl "apt-get install -y curl" || return 1
-        (while :; do curl -s -o /dev/null "http://$BENCH_IP:$MGMT_PORT/metrics"; sleep "$SCRAPE_EVERY_S"; done) &
-        scraper=$!
-        R[scrape]="every ${SCRAPE_EVERY_S}s"
-    fi
     c0=$(cpu_ticks "$SERVER_PID")
     t0=$(date +%s.%N)
     case "$scen" in

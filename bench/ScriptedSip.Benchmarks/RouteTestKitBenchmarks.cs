@@ -13,12 +13,14 @@ namespace ScriptedSip.Benchmarks;
 public class RouteTestKitBenchmarks
 {
     private RouteTestHost _host = null!;
+    private string _root = string.Empty;
     private string _scripts = string.Empty;
 
     [GlobalSetup]
     public void Setup()
     {
-        _scripts = ShippedScripts();
+        _root = RepositoryRoot();
+        _scripts = Path.Combine(_root, "scripts");
         _host = RouteTestHost.Start(Options());
         Call(); // compiles nothing more, but JITs the path
     }
@@ -50,17 +52,25 @@ public class RouteTestKitBenchmarks
 
     // The finished transactions linger for Transactions:WaitMs; 0 lets the tick above remove them,
     // so the table does not grow over millions of calls.
+    // The shipped scripts call the Registrar and Auth plugins (and the non-SIP route Permissions):
+    // loaded as the shipped-script suites load them, authentication off (a plain proxy).
     private RouteTestOptions Options() => new RouteTestOptions(_scripts)
+        .WithPlugin(Path.Combine(_root, "plugins", "Registrar"))
+        .WithPlugin(Path.Combine(_root, "plugins", "Auth"))
+        .WithPlugin(Path.Combine(_root, "plugins", "Permissions"))
+        .WithSetting("Plugins:Auth:Enabled", "false")
+        .WithSetting("Plugins:Registrar:DataPath", "")
+        .WithSetting("Plugins:Permissions:Groups:trusted:0", "127.0.0.1/32")
         .WithHost("example.com", "192.0.2.20")
         .WithSetting("Transactions:WaitMs", "0");
 
-    private static string ShippedScripts()
+    private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "ScriptedSip.sln")))
             {
-                return Path.Combine(dir.FullName, "scripts");
+                return dir.FullName;
             }
         }
 

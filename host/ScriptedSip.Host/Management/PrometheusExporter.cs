@@ -7,7 +7,7 @@ namespace ScriptedSip.Host.Management;
 
 /// <summary>
 /// The <c>ScriptedSip</c> meter of one server in Prometheus form, through prometheus-net's registry
-/// and text writer, plus prometheus-net's process and .NET runtime collectors.
+/// and text writer, plus the process and .NET runtime metrics (<see cref="ProcessStats"/>).
 /// <para>
 /// Why not prometheus-net's own meter adapter: it publishes every .NET counter as a Prometheus
 /// gauge (no <c>_total</c>, no counter type), and it listens to meters by name, so two servers in
@@ -37,7 +37,7 @@ public sealed class PrometheusExporter : IDisposable
         ArgumentNullException.ThrowIfNull(meter);
         _factory = Metrics.WithCustomRegistry(_registry);
         _create = Create; // one delegate, not one per measurement
-        DotNetStats.Register(_registry);
+        _ = new ProcessStats(_registry, _factory);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, meter))
