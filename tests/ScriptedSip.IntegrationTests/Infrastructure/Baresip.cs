@@ -9,7 +9,7 @@ namespace ScriptedSip.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A real softphone: baresip (Debian package baresip-core) on loopback, driven through its
-/// <c>ctrl_tcp</c> module — JSON commands and events framed as netstrings (<c>LEN:{json},</c>).
+/// <c>ctrl_tcp</c> module (<see cref="BaresipControl"/>).
 /// Each instance gets its own config folder (<c>baresip -f DIR</c>) with free ports: SIP on UDP and
 /// TCP, TLS on the SIP port + 1 (baresip always binds it), the control port and an RTP range. Audio
 /// goes through <c>aubridge</c> (no sound device needed). Tests that need it are ignored with the
@@ -20,19 +20,14 @@ public sealed class Baresip : IAsyncDisposable
 {
     public const string ModulesPath = "/usr/lib/baresip/modules";
 
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private static readonly List<Process> Running = [];
     private readonly Process _process;
-    private readonly TcpClient _control;
+    private readonly BaresipControl _control;
     private readonly StringBuilder _output;
-    private readonly List<JsonElement> _events = [];
-    private readonly Dictionary<string, TaskCompletionSource<JsonElement>> _responses = new(StringComparer.Ordinal);
-    private readonly Task _reader;
-    private int _token;
 
     static Baresip() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
 
-    private Baresip(string name, string folder, Process process, TcpClient control, int sipPort, StringBuilder output)
+    private Baresip(string name, string folder, Process process, BaresipControl control, int sipPort, StringBuilder output)
     {
         _output = output;
         Name = name;
@@ -40,7 +35,6 @@ public sealed class Baresip : IAsyncDisposable
         _process = process;
         _control = control;
         SipPort = sipPort;
-        _reader = Task.Run(ReadEventsAsync);
     }
 
     public string Name { get; }
@@ -51,16 +45,7 @@ public sealed class Baresip : IAsyncDisposable
     public int SipPort { get; }
 
     /// <summary>What baresip printed so far (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => Text(_output);
 
     public static string? Path => Sipp.FindOnPath("baresip");
 
@@ -129,8 +114,16 @@ public sealed class Baresip : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var control = await ConnectAsync(process, controlPort, output).ConfigureAwait(false);
-        return new Baresip(name, folder, process, control, sipPort, output);
+        try
+        {
+            var control = await BaresipControl.ConnectAsync(controlPort, () => !process.HasExited, () => Text(output)).ConfigureAwait(false);
+            return new Baresip(name, folder, process, control, sipPort, output);
+        }
+        catch (AssertionException)
+        {
+            Kill(process);
+            throw;
+        }
     }
 
     /// <summary>Creates the user agent (<c>uanew</c>) and waits for its registration's outcome: REGISTER_OK, or the failure event.</summary>
@@ -142,74 +135,22 @@ public sealed class Baresip : IAsyncDisposable
     }
 
     /// <summary>Sends a command and returns its response (<c>ok</c>, <c>data</c>).</summary>
-    public async Task<JsonElement> CommandAsync(string command, string? parameters = null)
-    {
-        var token = "t" + Interlocked.Increment(ref _token).ToString(CultureInfo.InvariantCulture);
-        var response = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_responses)
-        {
-            _responses[token] = response;
-        }
-
-        var json = JsonSerializer.Serialize(new Dictionary<string, string?> { ["command"] = command, ["params"] = parameters, ["token"] = token });
-        var bytes = Encoding.UTF8.GetBytes(json);
-        var frame = Encoding.ASCII.GetBytes(bytes.Length.ToString(CultureInfo.InvariantCulture) + ":").Concat(bytes).Append((byte)',').ToArray();
-        await _control.GetStream().WriteAsync(frame).ConfigureAwait(false);
-        return await response.Task.WaitAsync(Wait).ConfigureAwait(false);
-    }
+    public Task<JsonElement> CommandAsync(string command, string? parameters = null) => _control.CommandAsync(command, parameters);
 
     /// <summary>Events received so far (pass as <c>since</c> to wait only for later ones).</summary>
-    public int EventCount
-    {
-        get
-        {
-            lock (_events)
-            {
-                return _events.Count;
-            }
-        }
-    }
+    public int EventCount => _control.EventCount;
 
-    /// <summary>Waits for the first event from index <paramref name="since"/> on that matches (the readiness signal of every step).</summary>
-    public async Task<JsonElement> WaitForEventAsync(int since, Func<JsonElement, bool> matches)
-    {
-        var deadline = Environment.TickCount64 + (long)Wait.TotalMilliseconds;
-        while (true)
-        {
-            lock (_events)
-            {
-                for (var i = since; i < _events.Count; i++)
-                {
-                    if (matches(_events[i]))
-                    {
-                        return _events[i];
-                    }
-                }
-            }
-
-            if (Environment.TickCount64 > deadline || _process.HasExited)
-            {
-                throw new AssertionException($"{Name}: the awaited event did not come; events: {string.Join(", ", Events().Skip(since).Select(Type))}; baresip printed:\n{Output}");
-            }
-
-            await Task.Delay(10).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Waits for the first event from index <paramref name="since"/> on that matches.</summary>
+    public Task<JsonElement> WaitForEventAsync(int since, Func<JsonElement, bool> matches) => _control.WaitForEventAsync(since, matches);
 
     /// <summary>Waits for an event of <paramref name="type"/> (e.g. CALL_ESTABLISHED) from index <paramref name="since"/> on.</summary>
-    public Task<JsonElement> WaitForEventAsync(int since, string type) => WaitForEventAsync(since, e => Type(e) == type);
+    public Task<JsonElement> WaitForEventAsync(int since, string type) => _control.WaitForEventAsync(since, e => Type(e) == type);
 
-    public IReadOnlyList<JsonElement> Events()
-    {
-        lock (_events)
-        {
-            return [.. _events];
-        }
-    }
+    public IReadOnlyList<JsonElement> Events() => _control.Events();
 
-    public static string? Type(JsonElement e) => e.TryGetProperty("type", out var type) ? type.GetString() : null;
+    public static string? Type(JsonElement e) => BaresipControl.Type(e);
 
-    public static string? Param(JsonElement e) => e.TryGetProperty("param", out var param) ? param.GetString() : null;
+    public static string? Param(JsonElement e) => BaresipControl.Param(e);
 
     public async ValueTask DisposeAsync()
     {
@@ -217,7 +158,7 @@ public sealed class Baresip : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _ = CommandAsync("quit"); // a clean exit unregisters; the kill below is the guarantee
+                await _control.SendAsync("quit").ConfigureAwait(false); // a clean exit unregisters; the kill below is the guarantee
                 using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(3));
                 await _process.WaitForExitAsync(exit.Token).ConfigureAwait(false);
             }
@@ -233,8 +174,7 @@ public sealed class Baresip : IAsyncDisposable
                 Running.Remove(_process);
             }
 
-            _control.Dispose();
-            await _reader.ConfigureAwait(false);
+            await _control.DisposeAsync().ConfigureAwait(false);
             _process.Dispose();
             try
             {
@@ -243,102 +183,6 @@ public sealed class Baresip : IAsyncDisposable
             catch (IOException)
             {
             }
-        }
-    }
-
-    private async Task ReadEventsAsync()
-    {
-        var stream = _control.GetStream();
-        var buffer = new List<byte>();
-        var chunk = new byte[8192];
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-            {
-                buffer.AddRange(chunk.AsSpan(0, read));
-                while (TryTakeNetstring(buffer) is { } json)
-                {
-                    Dispatch(JsonDocument.Parse(json).RootElement.Clone());
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
-        {
-            // the control connection closed: baresip exited or the test is done
-        }
-    }
-
-    private void Dispatch(JsonElement message)
-    {
-        if (message.TryGetProperty("response", out _) && message.TryGetProperty("token", out var token) && token.GetString() is { } key)
-        {
-            TaskCompletionSource<JsonElement>? waiter;
-            lock (_responses)
-            {
-                _responses.Remove(key, out waiter);
-            }
-
-            waiter?.TrySetResult(message);
-            return;
-        }
-
-        lock (_events)
-        {
-            _events.Add(message);
-        }
-    }
-
-    /// <summary>One whole netstring <c>LEN:DATA,</c> from the front of <paramref name="buffer"/>, or null until it has arrived.</summary>
-    private static string? TryTakeNetstring(List<byte> buffer)
-    {
-        var colon = buffer.IndexOf((byte)':');
-        if (colon < 0)
-        {
-            return null;
-        }
-
-        var length = int.Parse(Encoding.ASCII.GetString([.. buffer.GetRange(0, colon)]), CultureInfo.InvariantCulture);
-        if (buffer.Count < colon + 1 + length + 1)
-        {
-            return null;
-        }
-
-        var text = Encoding.UTF8.GetString([.. buffer.GetRange(colon + 1, length)]);
-        buffer.RemoveRange(0, colon + 1 + length + 1);
-        return text;
-    }
-
-    /// <summary>Connects to the control port once baresip listens on it (retried until then: the readiness signal of the start).</summary>
-    private static async Task<TcpClient> ConnectAsync(Process process, int port, StringBuilder output)
-    {
-        var deadline = Environment.TickCount64 + (long)Wait.TotalMilliseconds;
-        while (true)
-        {
-            var client = new TcpClient();
-            try
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
-                return client;
-            }
-            catch (SocketException)
-            {
-                client.Dispose();
-            }
-
-            if (process.HasExited || Environment.TickCount64 > deadline)
-            {
-                Kill(process);
-                string printed;
-                lock (output)
-                {
-                    printed = output.ToString();
-                }
-
-                throw new AssertionException($"baresip did not open its control port {port}; it printed:\n{printed}");
-            }
-
-            await Task.Delay(20).ConfigureAwait(false);
         }
     }
 
@@ -377,6 +221,14 @@ public sealed class Baresip : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
     }
 
     private static void Append(StringBuilder output, string? line)
