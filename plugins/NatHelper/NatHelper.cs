@@ -176,7 +176,7 @@ public sealed partial class NatHelper
     private static partial Regex AliasParam();
 }
 
-/// <summary>Kamailio's nathelper as a plugin (detection and Contact fixing; keep-alive pings are not built yet).</summary>
+/// <summary>Kamailio's nathelper as a plugin (detection and Contact fixing; the keep-alive pings live in the Registrar plugin, beside the bindings they read).</summary>
 public sealed class NatHelperPlugin : IScriptedSipPlugin
 {
     public string Name => "NatHelper";

@@ -219,6 +219,31 @@ public sealed partial class LocationService : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes <paramref name="binding"/> only if it is still stored as it was (same Contact, Call-ID
+    /// and CSeq): a REGISTER that refreshed it meanwhile proves the contact alive. True when removed.
+    /// </summary>
+    public bool RemoveIfUnchanged(Binding binding)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        lock (_gate)
+        {
+            if (!_table.TryGetValue(binding.Aor, out var list)
+                || list.RemoveAll(b => b.CSeq == binding.CSeq && b.CallId == binding.CallId && ContactUri.Equivalent(b.Contact, binding.Contact)) == 0)
+            {
+                return false;
+            }
+
+            _store.Write(binding.Aor, list);
+            if (list.Count == 0)
+            {
+                _table.Remove(binding.Aor);
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>Every live binding (for keep-alive pings and snapshots).</summary>
     public IReadOnlyList<Binding> All()
     {

@@ -30,8 +30,56 @@ public sealed class RegistrarOptions
     /// <summary>How often expired bindings are removed (ms).</summary>
     public int SweepIntervalMs { get; set; } = 1000;
 
+    /// <summary>Keep-alive pings to NATed contacts every this many seconds (Kamailio's natping_interval); 0 = off.</summary>
+    public int NatPingIntervalSeconds { get; set; }
+
+    /// <summary>What a keep-alive is: <c>OPTIONS</c> (a request whose answer proves the contact alive) or <c>CRLF</c> (a bare datagram, nothing to answer).</summary>
+    public string NatPingMethod { get; set; } = "OPTIONS";
+
+    /// <summary>OPTIONS pings in a row without a reply after which a contact counts as gone.</summary>
+    public int NatPingFailures { get; set; } = 3;
+
+    /// <summary>Remove a contact whose OPTIONS pings failed <see cref="NatPingFailures"/> times in a row.</summary>
+    public bool RemoveOnNatPingFailure { get; set; } = true;
+
+    /// <summary>How long an OPTIONS ping waits for a reply (ms).</summary>
+    public int NatPingTimeoutMs { get; set; } = 5000;
+
+    /// <summary>The From URI of OPTIONS pings (Kamailio's sipping_from).</summary>
+    public string NatPingFrom { get; set; } = "sip:pinger@localhost";
+
+    /// <summary>True when pings are OPTIONS requests (false: CRLF datagrams).</summary>
+    internal bool PingWithOptions => string.Equals(NatPingMethod, "OPTIONS", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly System.Buffers.SearchValues<char> NotInUri = System.Buffers.SearchValues.Create(" \t\r\n<>");
+
     internal static IEnumerable<string> Validate(RegistrarOptions o)
     {
+        if (o.NatPingIntervalSeconds is < 0 or > 86_400)
+        {
+            yield return $"NatPingIntervalSeconds: {o.NatPingIntervalSeconds} is out of range 0..86400 (0 = no keep-alive pings)";
+        }
+
+        if (!string.Equals(o.NatPingMethod, "OPTIONS", StringComparison.OrdinalIgnoreCase) && !string.Equals(o.NatPingMethod, "CRLF", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"NatPingMethod: '{o.NatPingMethod}' is not OPTIONS or CRLF";
+        }
+
+        if (o.NatPingFailures is < 1 or > 100)
+        {
+            yield return $"NatPingFailures: {o.NatPingFailures} is out of range 1..100";
+        }
+
+        if (o.NatPingTimeoutMs is < 100 or > 60_000)
+        {
+            yield return $"NatPingTimeoutMs: {o.NatPingTimeoutMs} is out of range 100..60000";
+        }
+
+        if (string.IsNullOrWhiteSpace(o.NatPingFrom) || !o.NatPingFrom.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || o.NatPingFrom.AsSpan().IndexOfAny(NotInUri) >= 0)
+        {
+            yield return $"NatPingFrom: '{o.NatPingFrom}' is not a sip: URI without spaces or angle brackets";
+        }
+
         if (o.MinExpires is < 0 or > 86_400)
         {
             yield return $"MinExpires: {o.MinExpires} is out of range 0..86400";

@@ -189,6 +189,8 @@ public sealed class HtableTests
 
         public Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken) =>
             throw new NotSupportedException("Htable sends no requests");
+
+        public bool SendDatagram(string uri, ReadOnlySpan<byte> payload) => throw new NotSupportedException("Htable sends nothing");
     }
 
     [Test]

@@ -89,4 +89,17 @@ internal sealed class RecordingHost : ISipHost
 
     public Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken) =>
         throw new NotSupportedException("no network in unit tests");
+
+    /// <summary>Datagrams "sent" (destination URI and text), in order.</summary>
+    public List<(string Uri, string Text)> Datagrams { get; } = [];
+
+    public bool SendDatagram(string uri, ReadOnlySpan<byte> payload)
+    {
+        lock (Datagrams)
+        {
+            Datagrams.Add((uri, System.Text.Encoding.UTF8.GetString(payload)));
+        }
+
+        return true;
+    }
 }

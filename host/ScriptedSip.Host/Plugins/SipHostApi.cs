@@ -22,6 +22,23 @@ internal sealed class SipHostApi : ISipHost
     public Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken) =>
         _services.LocalRequests.SendAsync(method, uri, from, extraHeaders, timeout, cancellationToken);
 
+    public bool SendDatagram(string uri, ReadOnlySpan<byte> payload)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        if (_services.Transports.All.Count == 0)
+        {
+            throw new InvalidOperationException("the server listens on nothing yet: nothing can be sent");
+        }
+
+        if (!_services.Destinations.TryResolve(Encoding.UTF8.GetBytes(uri), out var endpoint, out _))
+        {
+            return false;
+        }
+
+        var transport = _services.Transports.For(endpoint!.AddressFamily, ScriptedSip.Core.Transport.SipProtocol.Udp, null);
+        return transport is not null && transport.Send(payload, endpoint.Serialize());
+    }
+
     /// <summary>
     /// Queues an event route with <c>Mb</c> = <paramref name="text"/>, <c>Si</c> = 127.0.0.1, <c>Sp</c> = 0
     /// to a worker (chosen by the text, like a non-SIP packet by its source); false when no such

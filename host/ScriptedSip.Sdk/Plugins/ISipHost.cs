@@ -26,4 +26,16 @@ public interface ISipHost
     /// <param name="timeout">How long to wait for a final reply.</param>
     /// <param name="cancellationToken">Cancels the wait (the task is then cancelled).</param>
     Task<int> SendRequestAsync(string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> as one UDP datagram, as it is (no SIP framing), to the host
+    /// and port of <paramref name="uri"/> from the server's UDP listener of that address family — a
+    /// NAT keep-alive (a CRLF) that keeps the user agent's pinhole open without a transaction. True
+    /// when it was handed to the kernel; false when the URI does not resolve or no UDP listener of
+    /// its family exists.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server listens on nothing yet (it is starting): nothing was sent.</exception>
+    /// <param name="uri">The destination, e.g. <c>sip:203.0.113.5:40312</c>.</param>
+    /// <param name="payload">The bytes to send, e.g. <c>"\r\n"u8</c>.</param>
+    bool SendDatagram(string uri, ReadOnlySpan<byte> payload);
 }

@@ -16,10 +16,15 @@ public sealed class MeterReader : IDisposable
     private readonly HashSet<string> _completed = new(StringComparer.Ordinal);
 
     public MeterReader(Meter meter)
+        : this(instrument => ReferenceEquals(instrument.Meter, meter))
+    {
+    }
+
+    private MeterReader(Func<Instrument, bool> selects)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (selects(instrument))
             {
                 lock (_gate)
                 {
@@ -40,6 +45,14 @@ public sealed class MeterReader : IDisposable
         _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument.Name, value));
         _listener.Start();
     }
+
+    /// <summary>
+    /// Reads the instruments a plugin publishes in its own meter of the server's name
+    /// (<c>ScriptedSip</c>) whose names start with <paramref name="prefix"/> — the plugin's meter is
+    /// created inside it, so the test has no reference to it.
+    /// </summary>
+    public static MeterReader ForPlugin(string prefix) =>
+        new(instrument => instrument.Meter.Name == "ScriptedSip" && instrument.Name.StartsWith(prefix, StringComparison.Ordinal));
 
     /// <summary>Names of the instruments the meter published.</summary>
     public IReadOnlyCollection<string> Published
