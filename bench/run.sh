@@ -3,7 +3,7 @@
 # and reports throughput, failures, server CPU time and memory.
 #
 #   bench/run.sh SCENARIO [TARGET]
-#     SCENARIO  A B C D D20 E F G H I, or "all"
+#     SCENARIO  A B C D D20 E F G H I M, or "all"
 #     TARGET    scriptedsip (default) | kamailio | floor | all
 #
 # See bench/README.md for the scenarios, the environment variables and how
@@ -13,13 +13,13 @@ set -u -o pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$BENCH_DIR")
-ALL_SCENARIOS="A B C D D20 E F G H I"
+ALL_SCENARIOS="A B C D D20 E F G H I M"
 ALL_TARGETS="scriptedsip kamailio floor"
 
 usage() {
     cat <<EOF
 usage: bench/run.sh SCENARIO [TARGET]
-  SCENARIO: A | B | C | D | D20 | E | F | G | H | I | all
+  SCENARIO: A | B | C | D | D20 | E | F | G | H | I | M | all
   TARGET:   scriptedsip (default) | kamailio | floor | all
   A  OPTIONS answered statelessly with 200
   B  INVITE/100/180/200/ACK/BYE/200 proxied statefully to a sipp UAS
@@ -34,6 +34,7 @@ usage: bench/run.sh SCENARIO [TARGET]
      credentials, location lookup, relay to the UAS; ACK, BYE
   I  INVITE spread over three UASes by a Call-ID hash (dispatcher, OPTIONS
      probing on), record-routed; ACK, BYE
+  M  100000 users REGISTER without auth: memory per registered contact
 Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS SWEEP_CALLS
   SWEEP_STOP_ON_FAIL OUT_DIR SIP_PORT UAC_PORT UAS_PORT RESUMER_PORT
   RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS G_SETTLE_SECONDS
@@ -66,7 +67,7 @@ SWEEP_SECONDS=${SWEEP_SECONDS:-10}
 SWEEP_STOP_ON_FAIL=${SWEEP_STOP_ON_FAIL:-1}
 SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-90}
 F_SETTLE_SECONDS=${F_SETTLE_SECONDS:-3}
-G_SETTLE_SECONDS=${G_SETTLE_SECONDS:-3}   # G: wait before the memory reading after the load
+G_SETTLE_SECONDS=${G_SETTLE_SECONDS:-3}   # G, M: wait before the memory reading after the load
 H_USERS=${H_USERS:-1000}                  # H: users registered (to the UAS) before the calls
 H_REG_RATE=${H_REG_RATE:-1000}            # H: rate of those registrations
 DS_PING_INTERVAL=${DS_PING_INTERVAL:-5}   # I: seconds between OPTIONS probes of a destination
@@ -99,6 +100,7 @@ scenario_defaults() {
         F) echo "100000 5000 0" ;;
         G) echo "20000 1000 1000" ;;
         H|I) echo "10000 500 500" ;;
+        M) echo "100000 2000 1000" ;;
     esac
 }
 # what one "call" is, and how many server-side requests it carries
@@ -111,12 +113,13 @@ scenario_unit() {
         G) echo "reg 2" ;;        # REGISTER twice (401, then 200)
         H) echo "call 5" ;;       # INVITE, ACK (of the 407), INVITE, ACK, BYE
         I) echo "call 3" ;;       # INVITE, ACK, BYE
+        M) echo "reg 1" ;;
     esac
 }
-# G and H run the same ScriptedSip deployment (and the same Kamailio route)
-deploy_dir() { case "$1" in D20) echo D ;; H) echo G ;; *) echo "$1" ;; esac; }
+# G, H and M run the same ScriptedSip deployment (and the same Kamailio route; M with auth off)
+deploy_dir() { case "$1" in D20) echo D ;; H|M) echo G ;; *) echo "$1" ;; esac; }
 # the plugins a scenario's ScriptedSip deployment loads (linked into its content root)
-scenario_plugins() { case "$1" in G|H) echo "Auth Registrar" ;; I) echo "Dispatcher" ;; esac; }
+scenario_plugins() { case "$1" in G|H|M) echo "Auth Registrar" ;; I) echo "Dispatcher" ;; esac; }
 
 # ---------------------------------------------------------------- work dir
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/scriptedsip-bench.XXXXXX)}
@@ -351,6 +354,9 @@ prepare_scenario_data() { # TARGET SCENARIO RUN_DIR CALLS WARMUP
             write_users 0 "$H_USERS" "$dir/register.inf" SEQUENTIAL
             write_h_calls "$warm" "$H_USERS" "$dir/warmup.inf"
             write_h_calls "$calls" "$H_USERS" "$dir/load.inf" ;;
+        M)  # every call registers a user of its own; no passwords on the server (auth off)
+            write_users 0 "$warm" "$dir/warmup.inf" SEQUENTIAL
+            write_users "$warm" "$calls" "$dir/load.inf" SEQUENTIAL ;;
         I)  [ "$target" = kamailio ] && printf '1 sip:%s:%s\n' \
                 "$BENCH_IP" "$UAS_PORT" "$BENCH_IP" "$((UAS_PORT + 1))" "$BENCH_IP" "$((UAS_PORT + 2))" \
                 >"$dir/dispatcher.list" ;;
@@ -373,6 +379,7 @@ scriptedsip_content_root() { # SCENARIO RUN_DIR -> path of the content root to r
     # "plugins"), the generated users and this run's ports
     for p in $plugins; do args+=(--plugin "$p"); done
     [ -f "$dir/users.csv" ] && args+=(--users "$dir/users.csv")
+    [ "$scen" = M ] && args+=(--set "Plugins:Auth:Enabled=false")
     if [ "$scen" = I ]; then
         for p in 0 1 2; do
             args+=(--set "Plugins:Dispatcher:Sets:1:$p:Uri=sip:$BENCH_IP:$((UAS_PORT + p))")
@@ -473,6 +480,7 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,o
         G) xml=uac_register_auth.xml ;;
         H-register) xml=uac_register_auth.xml; contact_port=$UAS_PORT ;;
         H) xml=uac_invite_auth.xml ;;
+        M) xml=uac_register.xml ;;
     esac
     [ -f "$prefix.inf" ] && extra+=(-inf "$prefix.inf")
     tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
@@ -563,7 +571,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
 
     m0=$(mem_kb "$SERVER_PID")
     local shm0=
-    [ "$target" = kamailio ] && { [ "$scen" = F ] || [ "$scen" = G ]; } &&
+    [ "$target" = kamailio ] && case "$scen" in F|G|M) true ;; *) false ;; esac &&
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
     d0=$(sock_drops "$SIP_PORT")
@@ -589,7 +597,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     d1=$(sock_drops "$SIP_PORT")
     case "$scen" in
         F) sleep "$F_SETTLE_SECONDS" ;;
-        G) sleep "$G_SETTLE_SECONDS" ;;
+        G|M) sleep "$G_SETTLE_SECONDS" ;;
     esac
     m1=$(mem_kb "$SERVER_PID")
     kill -0 "$SERVER_PID" 2>/dev/null && R[alive]=yes || R[alive]=no
@@ -650,10 +658,10 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     local pss0 pss1 hwm1 nproc
     read -r pss0 _ _ <<<"$m0"
     read -r pss1 hwm1 nproc <<<"$m1"
-    if [ "$scen" = F ] || [ "$scen" = G ]; then
-        # F: per suspended transaction; G: per registered contact (each call added one)
+    if [ "$scen" = F ] || [ "$scen" = G ] || [ "$scen" = M ]; then
+        # F: per suspended transaction; G, M: per registered contact (each call added one)
         local bpt per=tx
-        [ "$scen" = G ] && per=contact
+        [ "$scen" = F ] || per=contact
         bpt=$(awk -v a="$pss0" -v b="$pss1" -v n="$ok" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "n/a" }')
         extra="$extra mem_before_mb=$(awk -v k="$pss0" 'BEGIN { printf "%.1f", k / 1024 }') mem_after_mb=$(awk -v k="$pss1" 'BEGIN { printf "%.1f", k / 1024 }') bytes_per_$per=$bpt"
         if [ "$target" = kamailio ]; then
@@ -663,7 +671,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
                 cur=$(kam_rpc tm.stats | awk '/current:/ { print $2 }')
                 extra="$extra tm_current=${cur:-?}"
             else
-                cur=$(kam_rpc ul.dump brief | awk '/Records:/ { n += $2 } END { print n + 0 }')
+                cur=$(kam_rpc cnt.get usrloc registered_users | tr -dc '0-9')
                 extra="$extra registered=${cur:-?}"
             fi
             extra="$extra shm_bytes_per_$per=$(awk -v a="${shm0:-0}" -v b="${shm1:-0}" -v n="$ok" 'BEGIN { if (n > 0 && b > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
