@@ -39,7 +39,7 @@ Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS SWEEP_CALLS
   SWEEP_STOP_ON_FAIL OUT_DIR SIP_PORT UAC_PORT UAS_PORT RESUMER_PORT
   RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS G_SETTLE_SECONDS
   D_DRAIN_MS H_USERS H_REG_RATE DS_PING_INTERVAL
-  SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
+  SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD SCRIPTEDSIP_PLUGINS KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
   (details in bench/README.md)
 EOF
 }
@@ -79,6 +79,19 @@ SCRAPE_EVERY_S=${SCRAPE_EVERY_S:-0}   # >0: GET /metrics this often during the m
 DEFAULT_SCRIPTEDSIP_DLL=$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll
 SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$DEFAULT_SCRIPTEDSIP_DLL}
 SCRIPTEDSIP_BUILD=${SCRIPTEDSIP_BUILD:-1}   # 0: never build the host
+# Plugins for G, H, I, M: those of the checkout the dll was built in (ROOT/host/ScriptedSip.Host/
+# bin/CFG/net10.0/ScriptedSip.Host.dll -> ROOT/plugins), so an older build (compare.sh) gets
+# plugins built against its own SDK; else this checkout's.
+default_plugins_dir() {
+    local root
+    root=$(cd "$(dirname "$SCRIPTEDSIP_DLL")/../../../../.." 2>/dev/null && pwd) || root=
+    if [ -n "$root" ] && [ -d "$root/plugins" ] && [ -d "$root/host/ScriptedSip.Host" ]; then
+        echo "$root/plugins"
+    else
+        echo "$REPO_DIR/plugins"
+    fi
+}
+SCRIPTEDSIP_PLUGINS=${SCRIPTEDSIP_PLUGINS:-$(default_plugins_dir)}
 CLK_TCK=$(getconf CLK_TCK)
 
 for p in "$SIP_PORT" "$UAS_PORT" "$UAC_PORT" "$RESUMER_PORT"; do
@@ -387,7 +400,7 @@ scriptedsip_content_root() { # SCENARIO RUN_DIR -> path of the content root to r
         args+=(--set "Plugins:Dispatcher:ProbeIntervalSeconds=$DS_PING_INTERVAL")
     fi
     python3 "$BENCH_DIR/tools/content_root.py" "$BENCH_DIR/deploy/$(deploy_dir "$scen")" "$dir/content" \
-        "$REPO_DIR/plugins" "${args[@]}" >&2 || return 1
+        "$SCRIPTEDSIP_PLUGINS" "${args[@]}" >&2 || return 1
     echo "$dir/content"
 }
 
