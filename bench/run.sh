@@ -517,6 +517,12 @@ run_udp_flood() { # SCENARIO COUNT RATE PREFIX -> PREFIX.out
     echo $? >"$4.rc"
 }
 
+scriptedsip_heap_bytes() { # -> managed heap in use (dotnet_total_memory_bytes from /metrics), empty without curl
+    command -v curl >/dev/null 2>&1 || return 0
+    curl -s --max-time 5 "http://$BENCH_IP:$MGMT_PORT/metrics" 2>/dev/null |
+        awk '/^dotnet_total_memory_bytes / { printf "%.0f", $2 }'
+}
+
 kam_rpc() { # CMD... (kamailio only)
     timeout 10 kamcmd -s "unix:$SERVER_RUN_DIR/kamailio/kamailio_ctl" "$@" 2>/dev/null
 }
@@ -583,7 +589,8 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     fi
 
     m0=$(mem_kb "$SERVER_PID")
-    local shm0=
+    local shm0= heap0=
+    [ "$target" = scriptedsip ] && { [ "$scen" = G ] || [ "$scen" = M ]; } && heap0=$(scriptedsip_heap_bytes)
     [ "$target" = kamailio ] && case "$scen" in F|G|M) true ;; *) false ;; esac &&
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
@@ -613,6 +620,8 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         G|M) sleep "$G_SETTLE_SECONDS" ;;
     esac
     m1=$(mem_kb "$SERVER_PID")
+    local heap1=
+    [ -n "$heap0" ] && heap1=$(scriptedsip_heap_bytes)
     kill -0 "$SERVER_PID" 2>/dev/null && R[alive]=yes || R[alive]=no
 
     # ---- traffic results
@@ -688,6 +697,9 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
                 extra="$extra registered=${cur:-?}"
             fi
             extra="$extra shm_bytes_per_$per=$(awk -v a="${shm0:-0}" -v b="${shm1:-0}" -v n="$ok" 'BEGIN { if (n > 0 && b > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
+        fi
+        if [ -n "$heap0" ] && [ -n "$heap1" ]; then
+            extra="$extra heap_before_mb=$(awk -v b="$heap0" 'BEGIN { printf "%.1f", b / 1048576 }') heap_after_mb=$(awk -v b="$heap1" 'BEGIN { printf "%.1f", b / 1048576 }') heap_bytes_per_$per=$(awk -v a="$heap0" -v b="$heap1" -v n="$ok" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
         fi
     fi
 
