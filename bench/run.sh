@@ -3,7 +3,7 @@
 # and reports throughput, failures, server CPU time and memory.
 #
 #   bench/run.sh SCENARIO [TARGET]
-#     SCENARIO  A B C D D20 E F, or "all"
+#     SCENARIO  A B C D D20 E F G H I M, or "all"
 #     TARGET    scriptedsip (default) | kamailio | floor | all
 #
 # See bench/README.md for the scenarios, the environment variables and how
@@ -13,13 +13,13 @@ set -u -o pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$BENCH_DIR")
-ALL_SCENARIOS="A B C D D20 E F"
+ALL_SCENARIOS="A B C D D20 E F G H I M"
 ALL_TARGETS="scriptedsip kamailio floor"
 
 usage() {
     cat <<EOF
 usage: bench/run.sh SCENARIO [TARGET]
-  SCENARIO: A | B | C | D | D20 | E | F | all
+  SCENARIO: A | B | C | D | D20 | E | F | G | H | I | M | all
   TARGET:   scriptedsip (default) | kamailio | floor | all
   A  OPTIONS answered statelessly with 200
   B  INVITE/100/180/200/ACK/BYE/200 proxied statefully to a sipp UAS
@@ -28,10 +28,18 @@ usage: bench/run.sh SCENARIO [TARGET]
   D20 like D with 20-byte packets, which the server must drop
   E  INVITE suspended, resumed by an outside UDP resumer, relayed to the UAS
   F  100000 INVITEs held suspended: memory per suspended transaction
+  G  REGISTER with digest auth (401, then 200), one new user per call:
+     registrar + auth; also memory per registered contact
+  H  authenticated call between registered users: INVITE/407/ACK, INVITE with
+     credentials, location lookup, relay to the UAS; ACK, BYE
+  I  INVITE spread over three UASes by a Call-ID hash (dispatcher, OPTIONS
+     probing on), record-routed; ACK, BYE
+  M  100000 users REGISTER without auth: memory per registered contact
 Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS SWEEP_CALLS
   SWEEP_STOP_ON_FAIL OUT_DIR SIP_PORT UAC_PORT UAS_PORT RESUMER_PORT
-  RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS D_DRAIN_MS
-  SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD SCRIPTEDSIP_ARGS KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
+  RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS G_SETTLE_SECONDS
+  D_DRAIN_MS H_USERS H_REG_RATE DS_PING_INTERVAL SCRAPE_EVERY_S MANAGEMENT
+  SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD SCRIPTEDSIP_PLUGINS SCRIPTEDSIP_ARGS KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
   (details in bench/README.md)
 EOF
 }
@@ -59,6 +67,10 @@ SWEEP_SECONDS=${SWEEP_SECONDS:-10}
 SWEEP_STOP_ON_FAIL=${SWEEP_STOP_ON_FAIL:-1}
 SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-90}
 F_SETTLE_SECONDS=${F_SETTLE_SECONDS:-3}
+G_SETTLE_SECONDS=${G_SETTLE_SECONDS:-3}   # G, M: wait before the memory reading after the load
+H_USERS=${H_USERS:-1000}                  # H: users registered (to the UAS) before the calls
+H_REG_RATE=${H_REG_RATE:-1000}            # H: rate of those registrations
+DS_PING_INTERVAL=${DS_PING_INTERVAL:-5}   # I: seconds between OPTIONS probes of a destination
 D_DRAIN_MS=${D_DRAIN_MS:-500}
 KAM_PKG_MB=${KAM_PKG_MB:-32}
 KAM_MEM=${KAM_MEM:-tlsf}   # kamailio -x: tlsf | fm | qm (stock default, with memory debugging)
@@ -67,11 +79,28 @@ SCRAPE_EVERY_S=${SCRAPE_EVERY_S:-0}   # >0: GET /metrics this often during the m
 DEFAULT_SCRIPTEDSIP_DLL=$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll
 SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$DEFAULT_SCRIPTEDSIP_DLL}
 SCRIPTEDSIP_BUILD=${SCRIPTEDSIP_BUILD:-1}   # 0: never build the host
+# Plugins for G, H, I, M: those of the checkout the dll was built in (ROOT/host/ScriptedSip.Host/
+# bin/CFG/net10.0/ScriptedSip.Host.dll -> ROOT/plugins), so an older build (compare.sh) gets
+# plugins built against its own SDK; else this checkout's.
+default_plugins_dir() {
+    local root
+    root=$(cd "$(dirname "$SCRIPTEDSIP_DLL")/../../../../.." 2>/dev/null && pwd) || root=
+    if [ -n "$root" ] && [ -d "$root/plugins" ] && [ -d "$root/host/ScriptedSip.Host" ]; then
+        echo "$root/plugins"
+    else
+        echo "$REPO_DIR/plugins"
+    fi
+}
+SCRIPTEDSIP_PLUGINS=${SCRIPTEDSIP_PLUGINS:-$(default_plugins_dir)}
 CLK_TCK=$(getconf CLK_TCK)
 
 for p in "$SIP_PORT" "$UAS_PORT" "$UAC_PORT" "$RESUMER_PORT"; do
     case "$p" in ''|*[!0-9]*) die "ports must be numbers" ;; esac
 done
+for v in "$H_USERS" "$H_REG_RATE" "$DS_PING_INTERVAL" "$G_SETTLE_SECONDS"; do
+    case "$v" in ''|*[!0-9]*|0) die "H_USERS, H_REG_RATE, DS_PING_INTERVAL, G_SETTLE_SECONDS must be positive integers" ;; esac
+done
+[ "$H_USERS" -ge 2 ] || die "H_USERS must be at least 2 (a caller and a callee)"
 
 # per-scenario defaults: calls rate warmup (each scenario <= ~60 s)
 scenario_defaults() {
@@ -82,6 +111,9 @@ scenario_defaults() {
         D|D20) echo "200000 20000 5000" ;;
         E) echo "10000 500 500" ;;
         F) echo "100000 5000 0" ;;
+        G) echo "20000 1000 2000" ;;
+        H|I) echo "10000 500 500" ;;
+        M) echo "100000 2000 1000" ;;
     esac
 }
 # what one "call" is, and how many server-side requests it carries
@@ -91,9 +123,16 @@ scenario_unit() {
         B|C|E) echo "call 3" ;;   # INVITE, ACK, BYE
         D|D20) echo "pkt 1" ;;
         F) echo "call 1" ;;
+        G) echo "reg 2" ;;        # REGISTER twice (401, then 200)
+        H) echo "call 5" ;;       # INVITE, ACK (of the 407), INVITE, ACK, BYE
+        I) echo "call 3" ;;       # INVITE, ACK, BYE
+        M) echo "reg 1" ;;
     esac
 }
-deploy_dir() { case "$1" in D20) echo D ;; *) echo "$1" ;; esac; }
+# G, H and M run the same ScriptedSip deployment (and the same Kamailio route; M with auth off)
+deploy_dir() { case "$1" in D20) echo D ;; H|M) echo G ;; *) echo "$1" ;; esac; }
+# the plugins a scenario's ScriptedSip deployment loads (linked into its content root)
+scenario_plugins() { case "$1" in G|H|M) echo "Auth Registrar" ;; I) echo "Dispatcher" ;; esac; }
 
 # ---------------------------------------------------------------- work dir
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/scriptedsip-bench.XXXXXX)}
@@ -285,6 +324,86 @@ target_available() { # TARGET SCENARIO
     esac
 }
 
+# ---------------------------------------------------------------- scenario data (G, H, I)
+# Users are userNNNN with password secretNNNN. sipp reads them from injection files
+# (-inf, SEQUENTIAL: call k uses line k); the servers get the same list: ScriptedSip in
+# Plugins:Auth:Users of the run's content root, Kamailio as a db_text table loaded into
+# an htable at start.
+write_users() { # FIRST COUNT FILE [SEQUENTIAL] -> "user;password" lines
+    awk -v f="$1" -v n="$2" -v head="${4:-}" 'BEGIN {
+        if (head != "") print head
+        for (i = f; i < f + n; i++) printf "user%04d;secret%04d\n", i, i
+    }' >"$3"
+}
+
+write_h_calls() { # COUNT USERS FILE -> "caller;password;callee" lines, caller and callee registered
+    awk -v n="$1" -v u="$2" 'BEGIN {
+        print "SEQUENTIAL"
+        for (k = 0; k < n; k++) {
+            a = k % u; b = (k + int(u / 2)) % u
+            printf "user%04d;secret%04d;user%04d\n", a, a, b
+        }
+    }' >"$3"
+}
+
+kamailio_users_db() { # USERS_CSV DIR -> db_text folder with the tables version and users
+    mkdir -p "$2"
+    printf 'table_name(string) table_version(int)\nusers:2\n' >"$2/version"
+    {
+        echo 'key_name(string) key_type(int) value_type(int) key_value(string) expires(int)'
+        awk -F';' '$1 != "SEQUENTIAL" { printf "%s:0:0:%s:0\n", $1, $2 }' "$1"
+    } >"$2/users"
+}
+
+prepare_scenario_data() { # TARGET SCENARIO RUN_DIR CALLS WARMUP
+    local target=$1 scen=$2 dir=$3 calls=$4 warm=$5
+    case "$scen" in
+        G)  # every call registers a user of its own: warm-up users first, then the measured ones
+            write_users 0 "$((warm + calls))" "$dir/users.csv"
+            write_users 0 "$warm" "$dir/warmup.inf" SEQUENTIAL
+            write_users "$warm" "$calls" "$dir/load.inf" SEQUENTIAL ;;
+        H)  # H_USERS users register to the UAS, then call each other
+            write_users 0 "$H_USERS" "$dir/users.csv"
+            write_users 0 "$H_USERS" "$dir/register.inf" SEQUENTIAL
+            write_h_calls "$warm" "$H_USERS" "$dir/warmup.inf"
+            write_h_calls "$calls" "$H_USERS" "$dir/load.inf" ;;
+        M)  # every call registers a user of its own; no passwords on the server (auth off)
+            write_users 0 "$warm" "$dir/warmup.inf" SEQUENTIAL
+            write_users "$warm" "$calls" "$dir/load.inf" SEQUENTIAL ;;
+        I)  [ "$target" = kamailio ] && printf '1 sip:%s:%s\n' \
+                "$BENCH_IP" "$UAS_PORT" "$BENCH_IP" "$((UAS_PORT + 1))" "$BENCH_IP" "$((UAS_PORT + 2))" \
+                >"$dir/dispatcher.list" ;;
+        *) return 0 ;;
+    esac
+    if [ "$target" = kamailio ] && [ -f "$dir/users.csv" ]; then
+        kamailio_users_db "$dir/users.csv" "$dir/kamailio/db"
+    fi
+    return 0
+}
+
+scriptedsip_content_root() { # SCENARIO RUN_DIR -> path of the content root to run
+    local scen=$1 dir=$2 plugins args=() p
+    plugins=$(scenario_plugins "$scen")
+    if [ -z "$plugins" ]; then
+        echo "$BENCH_DIR/deploy/$(deploy_dir "$scen")"
+        return 0
+    fi
+    # a copy in the run folder with only this scenario's plugins linked (Plugins:Path
+    # "plugins"), the generated users and this run's ports
+    for p in $plugins; do args+=(--plugin "$p"); done
+    [ -f "$dir/users.csv" ] && args+=(--users "$dir/users.csv")
+    [ "$scen" = M ] && args+=(--set "Plugins:Auth:Enabled=false")
+    if [ "$scen" = I ]; then
+        for p in 0 1 2; do
+            args+=(--set "Plugins:Dispatcher:Sets:1:$p:Uri=sip:$BENCH_IP:$((UAS_PORT + p))")
+        done
+        args+=(--set "Plugins:Dispatcher:ProbeIntervalSeconds=$DS_PING_INTERVAL")
+    fi
+    python3 "$BENCH_DIR/tools/content_root.py" "$BENCH_DIR/deploy/$(deploy_dir "$scen")" "$dir/content" \
+        "$SCRIPTEDSIP_PLUGINS" "${args[@]}" >&2 || return 1
+    echo "$dir/content"
+}
+
 # ---------------------------------------------------------------- servers
 SERVER_PID=
 SERVER_RUN_DIR=
@@ -300,7 +419,7 @@ management_arg() {
 }
 
 start_server() { # TARGET SCENARIO RUN_DIR
-    local target=$1 scen=$2 dir=$3 bin kscen
+    local target=$1 scen=$2 dir=$3 bin kscen root
     ensure_port_free "$SIP_PORT" || return 1
     case "$target" in
         floor)
@@ -320,13 +439,16 @@ start_server() { # TARGET SCENARIO RUN_DIR
                 -A "UAS_URI=\"sip:$BENCH_IP:$UAS_PORT\"" \
                 -A "RESUMER_URI=\"sip:$BENCH_IP:$RESUMER_PORT\"" \
                 -A "CTL_SOCK=\"unix:$dir/kamailio/kamailio_ctl\"" \
+                -A "USERS_DB=\"text://$dir/kamailio/db\"" \
+                -A "DS_LIST=\"$dir/dispatcher.list\"" -A "DS_PING_INTERVAL=$DS_PING_INTERVAL" \
                 >"$dir/server.log" 2>&1 &
             SERVER_PID=$!
             ;;
         scriptedsip)
+            root=$(scriptedsip_content_root "$scen" "$dir") || return 1
             (cd "$REPO_DIR" &&
                 BENCH_UAS_URI="sip:$BENCH_IP:$UAS_PORT" BENCH_RESUMER_PORT=$RESUMER_PORT \
-                exec setsid dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$BENCH_DIR/deploy/$(deploy_dir "$scen")" \
+                exec setsid dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$root" \
                     "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache" \
                     "$(management_arg)" ${SCRIPTEDSIP_ARGS:-}) \
                 >"$dir/server.log" 2>&1 &
@@ -347,15 +469,16 @@ start_server() { # TARGET SCENARIO RUN_DIR
     kill -0 "$SERVER_PID" 2>/dev/null || { log "$target died after binding; see $dir/server.log"; return 1; }
 }
 
-start_uas() { # RUN_DIR BOUND_SECONDS
+start_uas() { # RUN_DIR BOUND_SECONDS [PORT [SCENARIO_XML [NAME]]] -> NAME_stat.csv (default uas)
+    local port=${3:-$UAS_PORT} xml=${4:-uas.xml} name=${5:-uas}
     need_cmd sipp "apt-get install -y sip-tester" || return 1
-    ensure_port_free "$UAS_PORT" || return 1
-    setsid sipp -sf "$BENCH_DIR/sipp/uas.xml" -i "$BENCH_IP" -p "$UAS_PORT" -nostdin -buff_size 4194304 \
-        -timeout "$2" -trace_stat -stf "$1/uas_stat.csv" -fd 1 \
-        -trace_err -error_file "$1/uas_err.log" -max_log_size 10000000 >"$1/uas.out" 2>&1 &
+    ensure_port_free "$port" || return 1
+    setsid sipp -sf "$BENCH_DIR/sipp/$xml" -i "$BENCH_IP" -p "$port" -nostdin -buff_size 4194304 \
+        -timeout "$2" -trace_stat -stf "$1/${name}_stat.csv" -fd 1 \
+        -trace_err -error_file "$1/${name}_err.log" -max_log_size 10000000 >"$1/$name.out" 2>&1 &
     local pid=$!
     STARTED_PIDS+=("$pid")
-    wait_port "$UAS_PORT" "$pid" 10 "sipp UAS"
+    wait_port "$port" "$pid" 10 "sipp UAS on $port"
 }
 
 start_resumer() { # RUN_DIR BOUND_SECONDS
@@ -369,12 +492,19 @@ start_resumer() { # RUN_DIR BOUND_SECONDS
 
 # ---------------------------------------------------------------- load
 run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,out,rc}
-    local scen=$1 calls=$2 rate=$3 prefix=$4 xml limit tmo
+    # SCENARIO may also be H-register (H's registrations to the UAS). PREFIX.inf, when it
+    # exists, is sipp's injection file (users and passwords).
+    local scen=$1 calls=$2 rate=$3 prefix=$4 xml limit tmo contact_port=$UAC_PORT extra=()
     case "$scen" in
         A) xml=uac_options.xml ;;
-        B|C|E) xml=uac_invite.xml ;;
+        B|C|E|I) xml=uac_invite.xml ;;
         F) xml=uac_invite_suspend.xml ;;
+        G) xml=uac_register_auth.xml ;;
+        H-register) xml=uac_register_auth.xml; contact_port=$UAS_PORT ;;
+        H) xml=uac_invite_auth.xml ;;
+        M) xml=uac_register.xml ;;
     esac
+    [ -f "$prefix.inf" ] && extra+=(-inf "$prefix.inf")
     tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
     limit=$(( rate * 5 + 200 ))
     rm -f "$prefix".csv "$prefix".err
@@ -383,6 +513,7 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,o
         -nostdin -buff_size 4194304 -timeout "$tmo" -timeout_error -recv_timeout "$RECV_TIMEOUT_MS" \
         -trace_stat -stf "$prefix.csv" -fd 1 -trace_err -error_file "$prefix.err" \
         -trace_screen -screen_file "$prefix.screen" -max_log_size 10000000 \
+        -key contact_port "$contact_port" "${extra[@]}" \
         >"$prefix.out" 2>&1
     echo $? >"$prefix.rc"
 }
@@ -393,6 +524,12 @@ run_udp_flood() { # SCENARIO COUNT RATE PREFIX -> PREFIX.out
     bin=$(build_c_tool "$BENCH_DIR/tools/udp_flood.c" udp_flood) || return 1
     timeout -k 5 600 "$bin" "$BENCH_IP" "$SIP_PORT" "$2" "$3" "$size" 540 >"$4.out" 2>&1
     echo $? >"$4.rc"
+}
+
+scriptedsip_heap_bytes() { # -> managed heap in use (dotnet_total_memory_bytes from /metrics), empty without curl
+    command -v curl >/dev/null 2>&1 || return 0
+    curl -s --max-time 5 "http://$BENCH_IP:$MGMT_PORT/metrics" 2>/dev/null |
+        awk '/^dotnet_total_memory_bytes / { printf "%.0f", $2 }'
 }
 
 kam_rpc() { # CMD... (kamailio only)
@@ -416,9 +553,15 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         need_cmd sipp "apt-get install -y sip-tester" || return 1
         need_cmd python3 "apt-get install -y python3" || return 1
         bound=$(( (calls + warm) / rate + 2 * RECV_TIMEOUT_MS / 1000 + 120 ))
+        [ "$scen" = H ] && bound=$(( bound + H_USERS / H_REG_RATE + RECV_TIMEOUT_MS / 1000 ))
     fi
+    prepare_scenario_data "$target" "$scen" "$dir" "$calls" "$warm" || return 1
     case "$scen" in
-        B|C|E) start_uas "$dir" "$bound" || return 1 ;;
+        B|C|E|H) start_uas "$dir" "$bound" || return 1 ;;
+        I)  # the three destinations of the dispatcher; they also answer its OPTIONS probes
+            start_uas "$dir" "$bound" "$UAS_PORT" uas_options.xml uas || return 1
+            start_uas "$dir" "$bound" "$((UAS_PORT + 1))" uas_options.xml uas2 || return 1
+            start_uas "$dir" "$bound" "$((UAS_PORT + 2))" uas_options.xml uas3 || return 1 ;;
     esac
     [ "$scen" = E ] && { start_resumer "$dir" "$bound" || return 1; }
     start_server "$target" "$scen" "$dir" || { stop_all; return 1; }
@@ -434,6 +577,19 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         scraper=$!
         STARTED_PIDS+=("$scraper")   # stop_all ends it on every path
         R[scrape]="every ${SCRAPE_EVERY_S}s"
+    fi
+
+    if [ "$scen" = H ]; then
+        # not measured: every user registers with the UAS's address as its contact
+        run_sipp_uac H-register "$H_USERS" "$H_REG_RATE" "$dir/register"
+        s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/register.csv" "$dir/register.err" 2>/dev/null)
+        log "registrations: $s"
+        case " $s " in
+            *" ok=$H_USERS "*) ;;
+            *)  log "$target/$scen: not every user registered; not measuring (logs in $dir)"
+                stop_all
+                return 1 ;;
+        esac
     fi
 
     # warm-up: same traffic, not measured (JIT, script compilation, pools)
@@ -454,8 +610,9 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     fi
 
     m0=$(mem_kb "$SERVER_PID")
-    local shm0=
-    [ "$target" = kamailio ] && [ "$scen" = F ] &&
+    local shm0= heap0=
+    [ "$target" = scriptedsip ] && { [ "$scen" = G ] || [ "$scen" = M ]; } && heap0=$(scriptedsip_heap_bytes)
+    [ "$target" = kamailio ] && case "$scen" in F|G|M) true ;; *) false ;; esac &&
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
     d0=$(sock_drops "$SIP_PORT")
@@ -471,10 +628,13 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     [ -n "$scraper" ] && { kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; }
     u1=$(udp_counters)
     d1=$(sock_drops "$SIP_PORT")
-    if [ "$scen" = F ]; then
-        sleep "$F_SETTLE_SECONDS"
-    fi
+    case "$scen" in
+        F) sleep "$F_SETTLE_SECONDS" ;;
+        G|M) sleep "$G_SETTLE_SECONDS" ;;
+    esac
     m1=$(mem_kb "$SERVER_PID")
+    local heap1=
+    [ -n "$heap0" ] && heap1=$(scriptedsip_heap_bytes)
     kill -0 "$SERVER_PID" 2>/dev/null && R[alive]=yes || R[alive]=no
 
     # ---- traffic results
@@ -505,9 +665,16 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         unexpected=${S[unexpected]:-0}; achieved=${S[achieved]:-0}
         extra="retrans=${S[retrans]:-0} timeouts=${S[timeouts]:-0} ooc=${S[ooc]:-0} sipp_rc=$(cat "$dir/load.rc" 2>/dev/null)"
         if [ -f "$dir/uas_stat.csv" ]; then
-            local us
-            us=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/uas_stat.csv" 2>/dev/null)
-            extra="$extra uas_failed=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$us")"
+            # failed calls summed over the UASes; for I also the calls each one got
+            # (sipp's calls there include the OPTIONS probes it answered)
+            local us f uas_failed=0 uas_created=
+            for f in "$dir"/uas*_stat.csv; do
+                us=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$f" 2>/dev/null)
+                uas_failed=$(( uas_failed + $(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$us") ))
+                uas_created="$uas_created${uas_created:+,}$(sed -n 's/^created=\([0-9]*\).*/\1/p' <<<"$us")"
+            done
+            extra="$extra uas_failed=$uas_failed"
+            [ "$scen" = I ] && extra="$extra uas_calls=$uas_created"
         fi
     fi
     if [ "$scen" = E ]; then
@@ -526,15 +693,26 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     local pss0 pss1 hwm1 nproc
     read -r pss0 _ _ <<<"$m0"
     read -r pss1 hwm1 nproc <<<"$m1"
-    if [ "$scen" = F ]; then
-        local bpt
+    if [ "$scen" = F ] || [ "$scen" = G ] || [ "$scen" = M ]; then
+        # F: per suspended transaction; G, M: per registered contact (each call added one)
+        local bpt per=tx
+        [ "$scen" = F ] || per=contact
         bpt=$(awk -v a="$pss0" -v b="$pss1" -v n="$ok" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "n/a" }')
-        extra="$extra mem_before_mb=$(awk -v k="$pss0" 'BEGIN { printf "%.1f", k / 1024 }') mem_after_mb=$(awk -v k="$pss1" 'BEGIN { printf "%.1f", k / 1024 }') bytes_per_tx=$bpt"
+        extra="$extra mem_before_mb=$(awk -v k="$pss0" 'BEGIN { printf "%.1f", k / 1024 }') mem_after_mb=$(awk -v k="$pss1" 'BEGIN { printf "%.1f", k / 1024 }') bytes_per_$per=$bpt"
         if [ "$target" = kamailio ]; then
             local shm1 cur
             shm1=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
-            cur=$(kam_rpc tm.stats | awk '/current:/ { print $2 }')
-            extra="$extra tm_current=${cur:-?} shm_bytes_per_tx=$(awk -v a="${shm0:-0}" -v b="${shm1:-0}" -v n="$ok" 'BEGIN { if (n > 0 && b > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
+            if [ "$scen" = F ]; then
+                cur=$(kam_rpc tm.stats | awk '/current:/ { print $2 }')
+                extra="$extra tm_current=${cur:-?}"
+            else
+                cur=$(kam_rpc cnt.get usrloc registered_users | tr -dc '0-9')
+                extra="$extra registered=${cur:-?}"
+            fi
+            extra="$extra shm_bytes_per_$per=$(awk -v a="${shm0:-0}" -v b="${shm1:-0}" -v n="$ok" 'BEGIN { if (n > 0 && b > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
+        fi
+        if [ -n "$heap0" ] && [ -n "$heap1" ]; then
+            extra="$extra heap_before_mb=$(awk -v b="$heap0" 'BEGIN { printf "%.1f", b / 1048576 }') heap_after_mb=$(awk -v b="$heap1" 'BEGIN { printf "%.1f", b / 1048576 }') heap_bytes_per_$per=$(awk -v a="$heap0" -v b="$heap1" -v n="$ok" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / n; else print "n/a" }')"
         fi
     fi
 

@@ -1,0 +1,2 @@
+// Raised by the Dispatcher plugin when a destination is active again; Mb = its URI.
+Xlog($"destination {Mb} is up");
