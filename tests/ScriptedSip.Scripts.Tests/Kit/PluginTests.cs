@@ -86,4 +86,16 @@ public sealed class PluginTests
 
         Assert.That(error!.Message, Does.Contain("No.Such.Type").And.Contain("Htable"));
     }
+
+    [Test]
+    public void Dispose_LeavesThePluginFolderAsItWas()
+    {
+        var folder = Repository.Plugin("Htable");
+        var before = Directory.GetFiles(folder).Order().ToList();
+
+        _host.Dispose();
+
+        Assert.That(Directory.GetFiles(folder).Order(), Is.EqualTo(before), "the host links (or copies) the folder; disposing it must not touch the original");
+        Assert.That(File.Exists(Path.Combine(folder, "Htable.dll")), Is.True);
+    }
 }
