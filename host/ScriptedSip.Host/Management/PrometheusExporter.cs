@@ -18,9 +18,9 @@ namespace ScriptedSip.Host.Management;
 /// </para>
 /// <para>
 /// Cost on the SIP path: none for counters and gauges (read at scrape time). A histogram
-/// measurement is a dictionary lookup by its one tag value (a string the route set or the method
-/// table already owns) and prometheus-net's lock-free observe: nothing allocated after the first
-/// measurement of a route.
+/// measurement finds its series in the state the listener hands back with it, its child by the
+/// reference of its one tag value (a string the route set or the method table already owns), and
+/// ends in prometheus-net's lock-free observe: nothing allocated after the first measurement of a route.
 /// </para>
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
@@ -42,12 +42,13 @@ public sealed class PrometheusExporter : IDisposable
         {
             if (ReferenceEquals(instrument.Meter, meter))
             {
-                listener.EnableMeasurementEvents(instrument);
+                // The slot travels with every measurement: no lookup by instrument on the SIP path.
+                listener.EnableMeasurementEvents(instrument, new SeriesSlot());
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, slot) => Record(instrument, value, tags, slot));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, slot) => Record(instrument, value, tags, slot));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, slot) => Record(instrument, value, tags, slot));
         _listener.Start();
 
         // Observable instruments are read at scrape time, on the scraping request's thread.
@@ -90,9 +91,16 @@ public sealed class PrometheusExporter : IDisposable
         _listener.Dispose();
     }
 
-    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var series = _series.TryGetValue(instrument, out var known) ? known : _series.GetOrAdd(instrument, _create, tags.Length == 0 ? null : tags[0].Key);
+        // The series is made at the first measurement, which names the label; the slot then keeps it.
+        var slot = state as SeriesSlot;
+        var series = slot?.Series ?? _series.GetOrAdd(instrument, _create, tags.Length == 0 ? null : tags[0].Key);
+        if (slot is not null)
+        {
+            slot.Series = series;
+        }
+
         var labelValue = tags.Length == 0 ? string.Empty : tags[0].Value as string ?? tags[0].Value?.ToString() ?? string.Empty;
         series.Record(labelValue, value);
     }
@@ -115,6 +123,12 @@ public sealed class PrometheusExporter : IDisposable
         ? Histogram.ExponentialBuckets(0.00001, 4, 11)
         : Histogram.ExponentialBuckets(0.001, 2.5, 13);
 
+    /// <summary>An instrument's series, handed to the listener as the instrument's state.</summary>
+    private sealed class SeriesSlot
+    {
+        public volatile Series? Series;
+    }
+
     private abstract class Series
     {
         public abstract void Record(string labelValue, double value);
@@ -126,8 +140,29 @@ public sealed class PrometheusExporter : IDisposable
     {
         private readonly ConcurrentDictionary<string, TChild> _children = new(StringComparer.Ordinal);
 
-        protected TChild Child(string labelValue) =>
-            _children.TryGetValue(labelValue, out var child) ? child : _children.GetOrAdd(labelValue, Make);
+        // The label values are strings the route set or the method table owns, the same instance at
+        // every measurement: found by reference first, without hashing the text.
+        private volatile KeyValuePair<string, TChild>[] _byReference = [];
+
+        protected TChild Child(string labelValue)
+        {
+            foreach (var (key, known) in _byReference)
+            {
+                if (ReferenceEquals(key, labelValue))
+                {
+                    return known;
+                }
+            }
+
+            var child = _children.TryGetValue(labelValue, out var found) ? found : _children.GetOrAdd(labelValue, Make);
+            var current = _byReference;
+            if (current.Length < 32)
+            {
+                _byReference = [.. current, new(labelValue, child)]; // a lost race only drops one cache entry
+            }
+
+            return child;
+        }
 
         protected abstract TChild Make(string labelValue);
     }
