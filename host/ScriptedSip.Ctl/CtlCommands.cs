@@ -16,6 +16,13 @@ internal static class CtlCommands
         Recursive = true,
     };
 
+    private static readonly Option<string?> Socket = new("--socket")
+    {
+        Description = "the server's Unix domain socket (its Management:Socket) instead of --url; default: $SCRIPTEDSIP_SOCKET",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SCRIPTEDSIP_SOCKET"),
+        Recursive = true,
+    };
+
     private static readonly Option<string?> Token = new("--token")
     {
         Description = "bearer token (Management:Token); default: $SCRIPTEDSIP_TOKEN",
@@ -33,6 +40,7 @@ internal static class CtlCommands
     {
         var root = new RootCommand("scriptedsip-ctl: control a running ScriptedSip server over its JSON-RPC management endpoint");
         root.Options.Add(Url);
+        root.Options.Add(Socket);
         root.Options.Add(Token);
         root.Options.Add(Json);
 
@@ -86,13 +94,14 @@ internal static class CtlCommands
     private static async Task<int> RunAsync(ParseResult parse, string method, IReadOnlyList<JsonElement> parameters, CancellationToken cancellationToken)
     {
         var url = parse.GetValue(Url)!;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme != Uri.UriSchemeHttp)
+        var socket = parse.GetValue(Socket);
+        if (string.IsNullOrEmpty(socket) && (!Uri.TryCreate(url, UriKind.Absolute, out _) || !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
         {
             await Console.Error.WriteLineAsync($"error: --url '{url}' is not an http://HOST:PORT address").ConfigureAwait(false);
             return 2;
         }
 
-        using var client = new RpcClient(baseUrl, parse.GetValue(Token));
+        using var client = string.IsNullOrEmpty(socket) ? new RpcClient(new Uri(url), parse.GetValue(Token)) : RpcClient.OverSocket(socket, parse.GetValue(Token));
         try
         {
             var result = await client.CallAsync(method, parameters, cancellationToken).ConfigureAwait(false);

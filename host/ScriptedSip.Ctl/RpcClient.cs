@@ -9,14 +9,44 @@ namespace ScriptedSip.Ctl;
 internal sealed class RpcClient : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly string _target;
 
     public RpcClient(Uri baseUrl, string? token)
+        : this(new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(120) }, baseUrl.ToString(), token)
     {
-        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(120) };
+    }
+
+    private RpcClient(HttpClient http, string target, string? token)
+    {
+        _http = http;
+        _target = target;
         if (!string.IsNullOrEmpty(token))
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
+    }
+
+    /// <summary>A client that speaks HTTP over the server's Unix domain socket (<c>Management:Socket</c>).</summary>
+    public static RpcClient OverSocket(string path, string? token)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new RpcClient(new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromSeconds(120) }, "unix:" + path, token);
     }
 
     public async Task<JsonElement> CallAsync(string method, IReadOnlyList<JsonElement> parameters, CancellationToken cancellationToken)
@@ -47,7 +77,7 @@ internal sealed class RpcClient : IDisposable
         }
         catch (HttpRequestException ex) when (ex.InnerException is SocketException)
         {
-            throw new RpcFailure($"cannot reach {_http.BaseAddress}: {ex.InnerException.Message} (is the server running with Management:Urls?)");
+            throw new RpcFailure($"cannot reach {_target}: {ex.InnerException.Message} (is the server running with Management:Urls or Management:Socket?)");
         }
 
         using (response)

@@ -45,7 +45,7 @@ public static class HostSettingsLoader
         var tls = SectionBinder.Bind<Core.Transport.Streams.TlsOptions>(configuration, Core.Transport.Streams.TlsOptions.Section, problems);
         var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
         var management = SectionBinder.Bind<ManagementOptions>(configuration, ManagementOptions.Section, problems);
-        var managementSettings = ManagementSettings.From(management, problems);
+        var managementSettings = ManagementSettings.From(management, contentRoot, problems);
         var processing = new ProcessingOptions
         {
             RouteBudgetMs = scripts.RouteBudgetMs,

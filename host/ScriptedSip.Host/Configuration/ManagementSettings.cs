@@ -3,16 +3,16 @@ using System.Net;
 namespace ScriptedSip.Host.Configuration;
 
 /// <summary>The checked form of <see cref="ManagementOptions"/>: endpoints to bind, and the token.</summary>
-public sealed record ManagementSettings(IReadOnlyList<IPEndPoint> Endpoints, string Token)
+public sealed record ManagementSettings(IReadOnlyList<IPEndPoint> Endpoints, string Token, string? SocketPath = null)
 {
     public static ManagementSettings Off { get; } = new([], string.Empty);
 
-    public bool Enabled => Endpoints.Count > 0;
+    public bool Enabled => Endpoints.Count > 0 || SocketPath is not null;
 
     public bool RequiresToken => Token.Length > 0;
 
     /// <summary>Parses every URL; each problem becomes one <c>Management:Key: reason</c> line.</summary>
-    public static ManagementSettings? From(ManagementOptions options, List<string> problems)
+    public static ManagementSettings? From(ManagementOptions options, string contentRoot, List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(problems);
@@ -45,7 +45,25 @@ public sealed record ManagementSettings(IReadOnlyList<IPEndPoint> Endpoints, str
             problems.Add($"Management:Token: required because Management:Urls has the non-loopback address {exposed} (anyone who reaches it could control the server)");
         }
 
-        return problems.Count > before ? null : new ManagementSettings(endpoints, options.Token);
+        string? socket = null;
+        if (options.Socket.Length > 0)
+        {
+            socket = Path.GetFullPath(options.Socket, contentRoot);
+            if (!Directory.Exists(Path.GetDirectoryName(socket)))
+            {
+                problems.Add($"Management:Socket: the folder of '{socket}' does not exist");
+            }
+            else if (Directory.Exists(socket))
+            {
+                problems.Add($"Management:Socket: '{socket}' is a folder");
+            }
+            else if (System.Text.Encoding.UTF8.GetByteCount(socket) > 107)
+            {
+                problems.Add($"Management:Socket: '{socket}' is longer than a Unix socket path may be (107 bytes)");
+            }
+        }
+
+        return problems.Count > before ? null : new ManagementSettings(endpoints, options.Token, socket);
     }
 
     /// <summary><c>http://IP:PORT</c> (IPv6 in brackets) or <c>http://localhost:PORT</c>; nothing else.</summary>

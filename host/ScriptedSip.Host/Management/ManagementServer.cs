@@ -81,6 +81,12 @@ public sealed partial class ManagementServer : IHostedService, IAsyncDisposable,
             {
                 kestrel.Listen(endpoint);
             }
+
+            if (_settings.Management.SocketPath is { } socket)
+            {
+                ManagementSocket.RemoveStale(socket);
+                kestrel.ListenUnixSocket(socket);
+            }
         });
         var app = builder.Build();
         app.Run(_requests.HandleAsync);
@@ -91,14 +97,22 @@ public sealed partial class ManagementServer : IHostedService, IAsyncDisposable,
         catch (IOException ex)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            var which = string.Join(", ", _settings.Management.Endpoints.Select(e => "http://" + e));
-            throw new ListenFailedException($"Management:Urls: cannot listen on {which}: {(ex.InnerException ?? ex).Message}", ex);
+            var which = string.Join(", ", _settings.Management.Endpoints.Select(e => "http://" + e).Append(_settings.Management.SocketPath is { } path ? "unix:" + path : null).OfType<string>());
+            var key = _settings.Management.Endpoints.Count == 0 ? "Management:Socket" : "Management:Urls";
+            throw new ListenFailedException($"{key}: cannot listen on {which}: {(ex.InnerException ?? ex).Message}", ex);
         }
 
         _app = app;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        Urls = [.. addresses.Select(a => new Uri(a))];
-        LogListening(_logger, string.Join(", ", Urls.Select(u => u.ToString().TrimEnd('/'))), _settings.Management.RequiresToken ? "bearer token required" : "no token");
+        // Kestrel names the socket "http://unix:/path": not a URL a client can use, listed apart.
+        Urls = [.. addresses.Where(a => !a.Contains("unix:", StringComparison.Ordinal)).Select(a => new Uri(a))];
+        if (_settings.Management.SocketPath is { } bound)
+        {
+            ManagementSocket.RestrictToOwner(bound);
+        }
+
+        var listening = Urls.Select(u => u.ToString().TrimEnd('/')).Append(_settings.Management.SocketPath is { } sp ? "unix:" + sp : null).OfType<string>();
+        LogListening(_logger, string.Join(", ", listening), _settings.Management.RequiresToken ? "bearer token required" : "no token");
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
