@@ -146,7 +146,7 @@ public sealed class RouteTestHost : IDisposable
         {
             foreach (var (folder, name) in options.PluginFolders)
             {
-                CopyPlugin(folder, name, pluginsPath);
+                KitFolders.AddPlugin(folder, name, pluginsPath);
             }
 
             string[] args =
@@ -195,7 +195,7 @@ public sealed class RouteTestHost : IDisposable
             }
             else
             {
-                DeleteQuietly(contentRoot);
+                KitFolders.DeleteQuietly(contentRoot);
             }
 
             throw;
@@ -297,7 +297,7 @@ public sealed class RouteTestHost : IDisposable
         _disposed = true;
         _services.Stop(TimeSpan.FromSeconds(1));
         _host.Dispose();
-        DeleteQuietly(_contentRoot);
+        KitFolders.DeleteQuietly(_contentRoot);
     }
 
     internal RouteOutcome SendRaw(string text, IPEndPoint source, string transport = "udp") => Deliver(Encoding.UTF8.GetBytes(text), source, transport);
@@ -375,53 +375,6 @@ public sealed class RouteTestHost : IDisposable
         }
 
         _logOutput?.Invoke(line.ToString());
-    }
-
-    private static void CopyPlugin(string folder, string name, string pluginsPath)
-    {
-        if (!File.Exists(Path.Combine(folder, name + ".dll")))
-        {
-            throw new RouteTestStartException([$"plugin folder {folder}: no {name}.dll in it (a plugin folder holds NAME.dll; NAME is the folder's name unless WithPlugin names it)"]);
-        }
-
-        var target = Path.Combine(pluginsPath, name);
-        try
-        {
-            // A link is what the server would see as plugins/NAME/, at no copying cost (a host
-            // start on a warm cache is dominated by loading otherwise); Dispose removes the link only.
-            Directory.CreateSymbolicLink(target, folder);
-            return;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
-        {
-            // No symbolic links here (Windows without the privilege): copy instead.
-        }
-
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(folder, file);
-            if (relative.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal) || relative.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            {
-                continue; // a plugin built into its project folder (as the shipped ones are) carries its build folders
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, relative))!);
-            File.Copy(file, Path.Combine(target, relative));
-        }
-    }
-
-    private static void DeleteQuietly(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
 

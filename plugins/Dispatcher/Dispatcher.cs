@@ -344,7 +344,7 @@ public sealed partial class Dispatcher
         return best;
     }
 
-    private static DestinationState ParseState(string state) => state?.Trim().ToUpperInvariant() switch
+    internal static DestinationState ParseState(string state) => state?.Trim().ToUpperInvariant() switch
     {
         "A" or "ACTIVE" or "AP" => DestinationState.Active,
         "I" or "INACTIVE" or "IP" => DestinationState.Inactive,

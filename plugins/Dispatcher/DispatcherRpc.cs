@@ -18,6 +18,7 @@ internal static class DispatcherRpc
         context.AddRpcMethod("dispatcher.set_state", (p, _) =>
         {
             var state = RpcArguments.Text(p, 0, "state");
+            Dispatcher.ParseState(state); // a bad state is named as such, whatever the address
             var set = RpcArguments.Integer(p, 1, "set");
             var address = RpcArguments.Text(p, 2, "address");
             var changed = 0;

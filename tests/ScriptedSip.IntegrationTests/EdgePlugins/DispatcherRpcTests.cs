@@ -42,6 +42,7 @@ public sealed class DispatcherRpcTests
         (object Params, string Message)[] bad =
         [
             (new object[] { "sideways", 1, "all" }, "'sideways' is not a dispatcher state"),
+            (new object[] { "sideways", 1, "sip:127.0.0.1:5999" }, "'sideways' is not a dispatcher state"),
             (new object[] { "a", "one", "all" }, "parameter set must be a whole number"),
             (new object[] { "a", 1 }, "parameter address (a string) is missing"),
             (new object[] { "a", 1, "sip:127.0.0.1:5999" }, "set 1 has no destination 'sip:127.0.0.1:5999'"),

@@ -141,25 +141,10 @@ public sealed class StreamConnection : ISipTransport
     /// <summary>Opens (outgoing: connect, then TLS as client) or secures (accepted TLS), then reads until the connection ends.</summary>
     internal async Task RunAsync(IPEndPoint? connectTo)
     {
-        Stream stream;
-        try
+        var (opened, failure, detail) = await StreamOpener.OpenAsync(_socket, connectTo, _listener, Inbound, ServerName ?? RemoteEndPoint.Address.ToString(), _time).ConfigureAwait(false);
+        if (opened is not { } stream)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(_listener.Tcp.ConnectTimeoutMs), _time);
-            if (connectTo is not null)
-            {
-                await _socket.ConnectAsync(connectTo, timeout.Token).ConfigureAwait(false);
-            }
-
-            stream = new NetworkStream(_socket, ownsSocket: false);
-            if (_listener.Tls is { } tls)
-            {
-                stream = await tls.AuthenticateAsync(stream, Inbound, ServerName ?? RemoteEndPoint.Address.ToString(), timeout.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
-        {
-            var reason = connectTo is null || (_listener.Tls is not null && ex is not SocketException && _socket.Connected) ? CloseReason.TlsHandshakeFailed : CloseReason.ConnectFailed;
-            Close(reason, ex is OperationCanceledException ? "timed out" : ex.Message);
+            Close(failure, detail);
             return;
         }
 

@@ -22,14 +22,12 @@ public sealed class StreamListener : ISipTransport, IDisposable
     private readonly SipTransportOptions _sip;
     private readonly SipScheduler _scheduler;
     private readonly IOverloadResponder _overload;
-    private readonly StatelessReplier _replier;
     private readonly SipCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<ConnectionKey, StreamConnection> _connections = [];
     private readonly Lock _gate = new();
-    private readonly SipMessage _badFramingScratch = new();
-    private readonly byte[] _badFramingOutput = new byte[OutputBuffer.Size];
+    private readonly BadFramingReplier _badFraming;
     private ITimer? _sweep;
     private Task? _accepting;
     private long _lastRefusalLog;
@@ -66,7 +64,7 @@ public sealed class StreamListener : ISipTransport, IDisposable
         Tls = endpoint.Protocol == SipProtocol.Tls ? tls : null;
         _scheduler = scheduler;
         _overload = overload;
-        _replier = replier;
+        _badFraming = new BadFramingReplier(replier, counters);
         _counters = counters;
         _time = time;
         _logger = logger;
@@ -237,38 +235,8 @@ public sealed class StreamListener : ISipTransport, IDisposable
     internal void CountPing() => _counters.Increment(SipCounter.TcpKeepAlives);
 
     /// <summary>A 400 for a header section that parsed but cannot be framed (no or bad Content-Length, too large).</summary>
-    internal void ReplyBadFraming(StreamConnection connection, System.Buffers.ReadOnlySequence<byte> headerSection, string problem)
-    {
-        // The parser checks Content-Length against the body; without its lines the header section
-        // parses as a message without body, enough to address a reply.
-        var bytes = WithoutContentLength(System.Buffers.BuffersExtensions.ToArray(headerSection));
-        lock (_badFramingScratch)
-        {
-            if (_badFramingScratch.Parse(bytes) != SipParseStatus.Ok || !_badFramingScratch.IsRequest || _badFramingScratch.Method == SipMethod.Ack)
-            {
-                return;
-            }
-
-            var warning = System.Text.Encoding.ASCII.GetBytes($"Warning: 399 - \"{problem.Replace('"', '\'')}\"\r\n");
-            var length = _replier.Write(_badFramingScratch, connection.Remote, 400, "Bad Request", warning, _badFramingOutput);
-            if (length > 0 && connection.Write(_badFramingOutput.AsSpan(0, length)))
-            {
-                _counters.ReplySent(400, sent: true);
-            }
-        }
-    }
-
-    private static byte[] WithoutContentLength(byte[] headerSection)
-    {
-        var text = System.Text.Encoding.Latin1.GetString(headerSection);
-        var lines = text.Split("\r\n").Where(line =>
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            var name = colon > 0 ? line[..colon].Trim() : string.Empty;
-            return !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && !name.Equals("l", StringComparison.OrdinalIgnoreCase);
-        });
-        return System.Text.Encoding.Latin1.GetBytes(string.Join("\r\n", lines));
-    }
+    internal void ReplyBadFraming(StreamConnection connection, System.Buffers.ReadOnlySequence<byte> headerSection, string problem) =>
+        _badFraming.Reply(connection, headerSection, problem);
 
     internal void OnEstablished(StreamConnection connection) => _counters.Increment(SipCounter.TcpEstablished);
 
