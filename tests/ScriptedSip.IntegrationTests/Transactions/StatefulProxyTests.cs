@@ -24,7 +24,10 @@ public sealed class StatefulProxyTests
         var uasPort = UdpPeer.FreePort();
         using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(), "-m", calls.ToString());
         await Sipp.WaitUntilListeningAsync(uasPort);
-        using var uac = Sipp.Start("-sn", "uac", $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", calls.ToString(), "-r", rate.ToString(), "-timeout", "60s");
+        // Not the built-in uac: at 1,000 calls/s a caller now and then retransmits an INVITE whose 100
+        // is late, and the proxy's 100 for that copy can then arrive after the 200 — valid, but the
+        // built-in scenario aborts the call on it.
+        using var uac = Sipp.Start("-sf", Sipp.Scenario("uac_plain.xml"), $"127.0.0.1:{uasPort}", "-rsa", host.EndPoint.ToString(), "-p", UdpPeer.FreePort().ToString(), "-m", calls.ToString(), "-r", rate.ToString(), "-timeout", "60s");
 
         var result = await uac.WaitAsync(TimeSpan.FromSeconds(90));
 
