@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Processing;
+using ScriptedSip.Core.Processing.Overload;
 using ScriptedSip.Core.Routing;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
@@ -43,6 +44,9 @@ public sealed partial class SipServer : IHostedService, IDisposable
 
     /// <summary>The counters and transaction gauges as instruments of the <c>ScriptedSip</c> meter.</summary>
     public SipMetrics Metrics { get; }
+
+    /// <summary>Reads the load signals and switches the refusing of new INVITEs (null before start).</summary>
+    public OverloadMonitor? Overload { get; private set; }
 
     /// <summary>The transaction layer (live and suspended counts, for stats and tests).</summary>
     public Core.Transactions.TransactionLayer Transactions => _services.Transactions;
@@ -139,6 +143,17 @@ public sealed partial class SipServer : IHostedService, IDisposable
             listener.Start();
         }
 
+        Overload = new OverloadMonitor(
+            _settings.Overload,
+            _services.Overload,
+            () => _services.Transactions.Table.Count,
+            _services.Scheduler.DeepestReceivedQueue,
+            _settings.Sip.QueueLimit,
+            new KernelUdpQueues([.. _listeners.Select(l => (l.LocalEndPoint, l.ReceiveBufferBytes))]),
+            _counters,
+            _services.Time,
+            _loggerFactory.CreateLogger<OverloadMonitor>());
+        Overload.Start();
         Started = true;
         return Task.CompletedTask;
     }
@@ -146,6 +161,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Started = false;
+        Overload?.Dispose();
 
         // Graceful stop: nothing suspended or pending is dropped silently — each gets 503 first.
         _services.Transactions.Shutdown();

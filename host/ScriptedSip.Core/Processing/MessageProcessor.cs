@@ -39,7 +39,8 @@ public sealed class MessageProcessor : IDatagramHandler
                     return;
                 }
 
-                if (_services.Transactions.TryAbsorb(message, datagram))
+                if (_services.Transactions.TryAbsorb(message, datagram)
+                    || _services.Overload.TryStop(message, datagram, _services.Messages, _services.Counters))
                 {
                     datagram.Release();
                     return;

@@ -63,6 +63,9 @@ public sealed class ProcessingServices : IDisposable
     /// <summary>Requests the server sends on its own behalf (plugins' health probes).</summary>
     public LocalRequests LocalRequests { get; }
 
+    /// <summary>New INVITEs refused while overloaded, ACKs of stateless replies absorbed (after the transaction layer).</summary>
+    public Overload.OverloadGate Overload { get; } = new();
+
     /// <summary>The plugins' filters every request passes before the transaction layer.</summary>
     public RequestFilters RequestFilters { get; } = new();
 

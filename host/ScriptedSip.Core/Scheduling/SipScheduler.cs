@@ -108,6 +108,18 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
     }
 
     /// <summary>The worker that owns a call hash.</summary>
+    /// <summary>Received messages waiting at the busiest worker now (a load signal; 0 when not started).</summary>
+    public int DeepestReceivedQueue()
+    {
+        var deepest = 0;
+        foreach (var worker in _workers)
+        {
+            deepest = Math.Max(deepest, worker.Queue.ReceivedWaiting);
+        }
+
+        return deepest;
+    }
+
     public int WorkerOf(uint callHash) => (int)(callHash % (uint)_workerCount);
 
 

@@ -174,4 +174,13 @@ public enum SipCounter
 
     /// <summary>Names that did not resolve (no records, server failure, timeout, truncated or looping answers).</summary>
     DnsFailures,
+
+    /// <summary>New INVITEs answered 503 with Retry-After because the server was overloaded (Overload section).</summary>
+    OverloadRefused,
+
+    /// <summary>Times the server started refusing new INVITEs for load.</summary>
+    OverloadEpisodes,
+
+    /// <summary>ACKs of stateless non-2xx replies absorbed without running the route (Kamailio's sl filtered_acks).</summary>
+    FilteredAcks,
 }

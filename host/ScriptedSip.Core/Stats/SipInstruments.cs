@@ -114,5 +114,10 @@ public static class SipInstruments
         new("dns.queries", SipCounter.DnsQueries, "{query}", "DNS queries sent (NAPTR, SRV, A, AAAA)"),
         new("dns.cache_hits", SipCounter.DnsCacheHits, "{lookup}", "Server locations answered from the DNS cache"),
         new("dns.failures", SipCounter.DnsFailures, "{lookup}", "Names that did not resolve"),
+
+        // Overload control (the Overload section) and the stateless replies' ACK filter.
+        new("overload.refused", SipCounter.OverloadRefused, "{request}", "New INVITEs answered 503 with Retry-After because the server was overloaded"),
+        new("overload.episodes", SipCounter.OverloadEpisodes, "{episode}", "Times the server started refusing new INVITEs for load"),
+        new("sl.filtered_acks", SipCounter.FilteredAcks, "{request}", "ACKs of stateless non-2xx replies absorbed without running the route"),
     ];
 }

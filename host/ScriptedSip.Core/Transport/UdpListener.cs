@@ -55,6 +55,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(endpoint.EndPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        ReceiveBufferBytes = _socket.ReceiveBufferSize; // as the kernel granted it (capped by net.core.rmem_max, doubled)
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
         _receivers = new HandoffThreads(ReceiveLoop, "sip-rx " + Endpoint);
     }
@@ -62,6 +63,9 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     public ListenEndpoint Endpoint { get; }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The socket's receive buffer in bytes, as the kernel reports it (the overload monitor's scale).</summary>
+    public int ReceiveBufferBytes { get; }
 
     public SipProtocol Protocol => SipProtocol.Udp;
 

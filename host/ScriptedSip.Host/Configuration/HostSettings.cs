@@ -25,6 +25,9 @@ public sealed record HostSettings(
     /// <summary>The <c>Tcp</c> section: limits of TCP and TLS connections.</summary>
     public Core.Transport.Streams.TcpOptions Tcp { get; init; } = new();
 
+    /// <summary>The <c>Overload</c> section: when new INVITEs are refused for load.</summary>
+    public Core.Processing.Overload.OverloadOptions Overload { get; init; } = new();
+
     /// <summary>The <c>Tls</c> section as configured.</summary>
     public Core.Transport.Streams.TlsOptions Tls { get; init; } = new();
 

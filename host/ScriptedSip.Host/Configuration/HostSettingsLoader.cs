@@ -26,6 +26,7 @@ public static class HostSettingsLoader
         ManagementOptions.Section,
         Core.Transport.Streams.TcpOptions.Section,
         Core.Transport.Streams.TlsOptions.Section,
+        Core.Processing.Overload.OverloadOptions.Section,
         "NLog",
     ];
 
@@ -43,6 +44,7 @@ public static class HostSettingsLoader
         var plugins = SectionBinder.Bind<PluginsOptions>(configuration, PluginsOptions.Section, problems, isOwnedElsewhere: child => child.Value is null);
         var tcp = SectionBinder.Bind<Core.Transport.Streams.TcpOptions>(configuration, Core.Transport.Streams.TcpOptions.Section, problems);
         var tls = SectionBinder.Bind<Core.Transport.Streams.TlsOptions>(configuration, Core.Transport.Streams.TlsOptions.Section, problems);
+        var overload = SectionBinder.Bind<Core.Processing.Overload.OverloadOptions>(configuration, Core.Processing.Overload.OverloadOptions.Section, problems);
         var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
         var management = SectionBinder.Bind<ManagementOptions>(configuration, ManagementOptions.Section, problems);
         var managementSettings = ManagementSettings.From(management, contentRoot, problems);
@@ -87,6 +89,11 @@ public static class HostSettingsLoader
         Range(problems, "Tcp:IdleTimeoutMs", tcp.IdleTimeoutMs, 10, 86_400_000, null);
         Range(problems, "Tcp:MaxConnections", tcp.MaxConnections, 1, 1_000_000, null);
         Range(problems, "Tcp:ConnectTimeoutMs", tcp.ConnectTimeoutMs, 10, 600_000, null);
+        Range(problems, "Overload:MaxTransactions", overload.MaxTransactions, 0, 100_000_000, "0 = no limit on the count");
+        Range(problems, "Overload:RxQueuePercent", overload.RxQueuePercent, 1, 100, null);
+        Range(problems, "Overload:QueuePercent", overload.QueuePercent, 1, 100, null);
+        Range(problems, "Overload:RetryAfterSeconds", overload.RetryAfterSeconds, 1, 86_400, null);
+        Range(problems, "Overload:SampleIntervalMs", overload.SampleIntervalMs, 10, 60_000, null);
 
         // A certificate that does not load stops the host here, naming the key, before anything listens.
         Core.Transport.Streams.TlsContext? tlsContext = null;
@@ -142,6 +149,7 @@ public static class HostSettingsLoader
             Logging = logging,
             Tcp = tcp,
             Tls = tls,
+            Overload = overload,
             TlsContext = tlsContext,
         };
     }

@@ -12,6 +12,9 @@ public sealed class ConversionErrorTests
     [TestCase("--Scripts:HotReload=x", "error: Scripts:HotReload: 'x' is not true or false")]
     [TestCase("--Plugins:HotReload=yes", "error: Plugins:HotReload: 'yes' is not true or false")]
     [TestCase("--Logging:SipParseErrorLevel=Loud", "error: Logging:SipParseErrorLevel: 'Loud' is not one of Trace, Debug, Information, Warning, Error, Critical, None")]
+    [TestCase("--Overload:RxQueuePercent=0", "error: Overload:RxQueuePercent: 0 is out of range 1..100")]
+    [TestCase("--Overload:SampleIntervalMs=5", "error: Overload:SampleIntervalMs: 5 is out of range 10..60000")]
+    [TestCase("--Overload:Enabled=maybe", "error: Overload:Enabled: 'maybe' is not true or false")]
     [TestCase("--Logging:SipParseErrorLevel=3", "error: Logging:SipParseErrorLevel: '3' is not one of Trace, Debug, Information, Warning, Error, Critical, None")]
     public void BadValue_ExitCode2_OneLineNamingTheKey(string argument, string expected)
     {

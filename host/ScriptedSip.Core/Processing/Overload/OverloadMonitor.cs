@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Stats;
+
+namespace ScriptedSip.Core.Processing.Overload;
+
+/// <summary>
+/// Reads the load signals every <see cref="OverloadOptions.SampleIntervalMs"/> on a timer of its
+/// own (never a SIP thread) and switches the <see cref="OverloadGate"/>: refusing starts when one
+/// signal reaches its high-water mark and ends when every signal is below half of it (so the gate
+/// does not flap at the edge). Signals: live transactions (<c>Overload:MaxTransactions</c>), the
+/// kernel receive queue of each UDP listener (<c>Overload:RxQueuePercent</c> of its buffer) and
+/// the received messages waiting at the busiest worker (<c>Overload:QueuePercent</c> of
+/// <c>Sip:QueueLimit</c>). One log line when refusing starts, one when it ends.
+/// </summary>
+public sealed partial class OverloadMonitor : IDisposable
+{
+    private readonly OverloadOptions _options;
+    private readonly OverloadGate _gate;
+    private readonly Func<int> _transactions;
+    private readonly Func<int> _deepestQueue;
+    private readonly int _queueHighWater;
+    private readonly KernelUdpQueues? _kernel;
+    private readonly SipCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _sampling = new();
+    private ITimer? _timer;
+    private long _since;
+    private long _refusedAtStart;
+
+    public OverloadMonitor(OverloadOptions options, OverloadGate gate, Func<int> transactions, Func<int> deepestQueue, int queueLimit, KernelUdpQueues? kernel, SipCounters counters, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gate);
+        _options = options;
+        _gate = gate;
+        _transactions = transactions;
+        _deepestQueue = deepestQueue;
+        _queueHighWater = Math.Max(1, (int)((long)queueLimit * options.QueuePercent / 100));
+        _kernel = kernel is { Available: true } ? kernel : null;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        gate.RetryAfterSeconds = options.RetryAfterSeconds;
+    }
+
+    /// <summary>Kernel drops over the UDP listeners at the last sample (datagrams lost to a full socket buffer).</summary>
+    public long KernelDrops { get; private set; }
+
+    public void Start()
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        var interval = TimeSpan.FromMilliseconds(_options.SampleIntervalMs);
+        _timer = _time.CreateTimer(_ => Sample(), null, interval, interval);
+    }
+
+    /// <summary>Reads every signal once and switches the gate (the timer calls it; tests may too).</summary>
+    public void Sample()
+    {
+        lock (_sampling)
+        {
+            var transactions = _transactions();
+            var queue = _deepestQueue();
+            var (rxPercent, socket, drops) = _kernel?.Read() ?? (0, 0, 0);
+            KernelDrops = drops;
+
+            // Each signal as a fraction of its high-water mark; the largest decides.
+            var txLevel = _options.MaxTransactions > 0 ? (double)transactions / _options.MaxTransactions : 0;
+            var queueLevel = (double)queue / _queueHighWater;
+            var rxLevel = (double)rxPercent / _options.RxQueuePercent;
+            var level = Math.Max(txLevel, Math.Max(queueLevel, rxLevel));
+            if (!_gate.Shedding && level >= 1)
+            {
+                var reason = txLevel >= 1 ? $"{transactions} live transactions (Overload:MaxTransactions {_options.MaxTransactions})"
+                    : queueLevel >= 1 ? $"{queue} received messages waiting at one worker ({_options.QueuePercent} % of Sip:QueueLimit is {_queueHighWater})"
+                    : $"the kernel receive queue of udp:{_kernel!.Sockets[socket].Local} is {rxPercent} % full (Overload:RxQueuePercent {_options.RxQueuePercent}; kernel drops so far {drops})";
+                _since = _time.GetTimestamp();
+                _refusedAtStart = _counters[SipCounter.OverloadRefused];
+                _gate.SetShedding(true);
+                LogStarted(_logger, reason, _options.RetryAfterSeconds);
+                _counters.Increment(SipCounter.OverloadEpisodes);
+            }
+            else if (_gate.Shedding && level < 0.5)
+            {
+                _gate.SetShedding(false);
+                var refused = _counters[SipCounter.OverloadRefused] - _refusedAtStart;
+                LogEnded(_logger, (long)_time.GetElapsedTime(_since).TotalMilliseconds, refused);
+            }
+        }
+    }
+
+    public void Dispose() => _timer?.Dispose();
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Overload: {Reason}; new INVITEs are answered 503 with Retry-After {Seconds} until every signal is below half its limit")]
+    private static partial void LogStarted(ILogger logger, string reason, int seconds);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Overload over after {Milliseconds} ms; {Refused} new INVITEs were answered 503")]
+    private static partial void LogEnded(ILogger logger, long milliseconds, long refused);
+}
