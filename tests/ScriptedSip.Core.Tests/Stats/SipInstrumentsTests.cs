@@ -20,7 +20,7 @@ public sealed class SipInstrumentsTests
     {
         var names = AllNames().ToList();
         Assert.That(names, Is.Unique);
-        Assert.That(names, Has.All.Matches<string>(n => Regex.IsMatch(n, "^(core|sl|tm|nosip|udp|tcp|tls|dns)\\.[a-z0-9_]+$")));
+        Assert.That(names, Has.All.Matches<string>(n => Regex.IsMatch(n, "^(core|sl|tm|nosip|udp|tcp|tls|dns|overload)\\.[a-z0-9_]+$")));
 
         // Prometheus / OpenMetrics: a counter's family is its name without "_total" (the exporter adds
         // the suffix), so a counter "x_total" and a gauge "x" would collide; so would "x.y" and "x_y".
