@@ -18,6 +18,13 @@ public interface ILocationStore : IDisposable
 
     /// <summary>Makes what was written durable now (the Interval fsync policy calls it).</summary>
     void Flush();
+
+    /// <summary>
+    /// Hands over what another loaded version of the plugin wrote to the same store since the last
+    /// call (a live reload runs two versions for a moment), in order; the registrar calls it under
+    /// its lock before each use of its table.
+    /// </summary>
+    void ApplyForeign(Action<string, IReadOnlyList<Binding>> apply);
 }
 
 /// <summary>Keeps nothing: <c>DataPath</c> empty, the table lives in memory only.</summary>
@@ -34,6 +41,10 @@ internal sealed class MemoryOnlyStore : ILocationStore
     }
 
     public void Flush()
+    {
+    }
+
+    public void ApplyForeign(Action<string, IReadOnlyList<Binding>> apply)
     {
     }
 

@@ -22,14 +22,16 @@ internal sealed partial class JournalStore : ILocationStore
     private readonly string _journalPath;
     private readonly FsyncPolicy _fsync;
     private readonly ILogger _logger;
-    private FileStream? _journal;
+    private readonly Guid _id = Guid.NewGuid();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _inbox = new();
+    private JournalHub.Entry? _hub;
     private bool _dirty;
 
     public JournalStore(string folder, FsyncPolicy fsync, ILogger logger)
     {
         Directory.CreateDirectory(folder);
         _snapshotPath = Path.Combine(folder, "snapshot.json");
-        _journalPath = Path.Combine(folder, "journal.bin");
+        _journalPath = Path.GetFullPath(Path.Combine(folder, "journal.bin"));
         _fsync = fsync;
         _logger = logger;
     }
@@ -49,17 +51,26 @@ internal sealed partial class JournalStore : ILocationStore
             }
         }
 
-        _journal = new FileStream(_journalPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
-        var goodEnd = Replay(_journal, table);
-        if (goodEnd < _journal.Length)
+        var hub = JournalHub.Join(_journalPath, out var first);
+        _hub = hub;
+        lock (hub.Lock)
         {
-            TruncatedRecords++;
-            LogTruncated(_logger, _journalPath, _journal.Length - goodEnd, goodEnd);
-            _journal.SetLength(goodEnd);
-            _journal.Flush(flushToDisk: true);
+            var journal = hub.Stream;
+            var goodEnd = Replay(journal, table);
+            if (goodEnd < journal.Length && first)
+            {
+                // Only the first user in the process may cut: a later one (a live reload) reads a file
+                // the other version writes through this same stream, so nothing of it is half-written.
+                TruncatedRecords++;
+                LogTruncated(_logger, _journalPath, journal.Length - goodEnd, goodEnd);
+                journal.SetLength(goodEnd);
+                journal.Flush(flushToDisk: true);
+            }
+
+            journal.Seek(0, SeekOrigin.End);
+            hub.Subscribers[_id] = _inbox.Enqueue; // from now on the other versions' records reach us
         }
 
-        _journal.Position = goodEnd;
         return table;
     }
 
@@ -120,23 +131,57 @@ internal sealed partial class JournalStore : ILocationStore
 
     public void Write(string aor, IReadOnlyList<Binding> bindings)
     {
-        var journal = _journal ?? throw new InvalidOperationException("Load was not called.");
+        var hub = _hub ?? throw new InvalidOperationException("Load was not called.");
         var payload = JsonSerializer.SerializeToUtf8Bytes(new AorRecord(aor, [.. bindings]), LocationJson.Default.AorRecord);
         var frame = new byte[HeaderSize + payload.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Fnv1a(payload));
         payload.CopyTo(frame, HeaderSize);
 
-        // One write call per record, straight to the kernel (FileStream's buffer is bypassed by Flush):
-        // once Write returns, a crash of this process cannot lose the record.
-        journal.Write(frame);
-        journal.Flush(flushToDisk: _fsync == FsyncPolicy.Always);
-        _dirty = _fsync == FsyncPolicy.Interval;
+        lock (hub.Lock)
+        {
+            // One write call per record, straight to the kernel (FileStream's buffer is bypassed by Flush):
+            // once Write returns, a crash of this process cannot lose the record.
+            hub.Stream.Write(frame);
+            hub.Stream.Flush(flushToDisk: _fsync == FsyncPolicy.Always);
+            _dirty = _fsync == FsyncPolicy.Interval;
+            foreach (var (id, post) in hub.Subscribers)
+            {
+                if (id != _id)
+                {
+                    post(payload); // another loaded version of the plugin (a live reload in progress)
+                }
+            }
+        }
+    }
+
+    /// <summary>Applies what other loaded versions of the plugin wrote since the last call (in their order).</summary>
+    public void ApplyForeign(Action<string, IReadOnlyList<Binding>> apply)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        while (_inbox.TryDequeue(out var payload))
+        {
+            var record = JsonSerializer.Deserialize(payload, LocationJson.Default.AorRecord);
+            if (record is not null)
+            {
+                apply(record.Aor, record.Bindings);
+            }
+        }
     }
 
     public void Snapshot(IReadOnlyDictionary<string, IReadOnlyList<Binding>> table)
     {
-        var journal = _journal ?? throw new InvalidOperationException("Load was not called.");
+        var hub = _hub ?? throw new InvalidOperationException("Load was not called.");
+        lock (hub.Lock)
+        {
+            // Under the journal's lock: no other version appends between the snapshot and the cut.
+            // Their tables hold everything ours does (every record is posted to every version).
+            WriteSnapshot(table, hub.Stream);
+        }
+    }
+
+    private void WriteSnapshot(IReadOnlyDictionary<string, IReadOnlyList<Binding>> table, FileStream journal)
+    {
         var records = table.Select(kv => new AorRecord(kv.Key, [.. kv.Value])).ToList();
         var temp = _snapshotPath + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -156,18 +201,24 @@ internal sealed partial class JournalStore : ILocationStore
 
     public void Flush()
     {
-        if (_dirty && _journal is { } journal)
+        if (_dirty && _hub is { } hub)
         {
-            journal.Flush(flushToDisk: true);
+            lock (hub.Lock)
+            {
+                hub.Stream.Flush(flushToDisk: true);
+            }
+
             _dirty = false;
         }
     }
 
     public void Dispose()
     {
-        _journal?.Flush(flushToDisk: true);
-        _journal?.Dispose();
-        _journal = null;
+        if (_hub is not null)
+        {
+            JournalHub.Leave(_journalPath, _id); // the last user flushes and closes the file
+            _hub = null;
+        }
     }
 
     internal static uint Fnv1a(ReadOnlySpan<byte> data)

@@ -29,6 +29,7 @@ public sealed partial class LocationService : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Binding>> _table = new(StringComparer.Ordinal);
     private readonly ILocationStore _store;
+    private readonly Action<string, IReadOnlyList<Binding>> _applyForeign;
     private readonly RegistrarOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ public sealed partial class LocationService : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _applyForeign = ApplyForeign;
         var now = time.GetUtcNow();
         foreach (var (aor, bindings) in store.Load())
         {
@@ -52,6 +54,21 @@ public sealed partial class LocationService : IDisposable
         }
     }
 
+    /// <summary>Takes in what another loaded version of the plugin saved (a live reload in progress); under <c>_gate</c>.</summary>
+    private void CatchUp() => _store.ApplyForeign(_applyForeign);
+
+    private void ApplyForeign(string aor, IReadOnlyList<Binding> bindings)
+    {
+        if (bindings.Count == 0)
+        {
+            _table.Remove(aor);
+        }
+        else
+        {
+            _table[aor] = [.. bindings];
+        }
+    }
+
     /// <summary>Addresses-of-record with at least one binding (expired ones not yet swept included).</summary>
     public int AorCount
     {
@@ -59,6 +76,7 @@ public sealed partial class LocationService : IDisposable
         {
             lock (_gate)
             {
+                CatchUp();
                 return _table.Count;
             }
         }
@@ -71,6 +89,7 @@ public sealed partial class LocationService : IDisposable
         var now = _time.GetUtcNow();
         lock (_gate)
         {
+            CatchUp();
             var current = Live(request.Aor, now);
             if (request.Star)
             {
@@ -176,6 +195,7 @@ public sealed partial class LocationService : IDisposable
         ArgumentNullException.ThrowIfNull(aor);
         lock (_gate)
         {
+            CatchUp();
             return [.. Live(aor, _time.GetUtcNow()).OrderByDescending(b => b.Q).ThenByDescending(b => b.Expires)];
         }
     }
@@ -186,6 +206,7 @@ public sealed partial class LocationService : IDisposable
         ArgumentNullException.ThrowIfNull(aor);
         lock (_gate)
         {
+            CatchUp();
             if (!_table.ContainsKey(aor))
             {
                 return false;
@@ -204,6 +225,7 @@ public sealed partial class LocationService : IDisposable
         ArgumentNullException.ThrowIfNull(contact);
         lock (_gate)
         {
+            CatchUp();
             if (!_table.TryGetValue(aor, out var list) || list.RemoveAll(b => ContactUri.Equivalent(b.Contact, contact)) == 0)
             {
                 return false;
@@ -228,6 +250,7 @@ public sealed partial class LocationService : IDisposable
         ArgumentNullException.ThrowIfNull(binding);
         lock (_gate)
         {
+            CatchUp();
             if (!_table.TryGetValue(binding.Aor, out var list)
                 || list.RemoveAll(b => b.CSeq == binding.CSeq && b.CallId == binding.CallId && ContactUri.Equivalent(b.Contact, binding.Contact)) == 0)
             {
@@ -250,6 +273,7 @@ public sealed partial class LocationService : IDisposable
         var now = _time.GetUtcNow();
         lock (_gate)
         {
+            CatchUp();
             return [.. _table.Values.SelectMany(l => l).Where(b => b.Expires > now)];
         }
     }
@@ -261,6 +285,7 @@ public sealed partial class LocationService : IDisposable
         var removed = 0;
         lock (_gate)
         {
+            CatchUp();
             foreach (var aor in _table.Keys.ToList())
             {
                 var list = _table[aor];
@@ -280,6 +305,7 @@ public sealed partial class LocationService : IDisposable
     {
         lock (_gate)
         {
+            CatchUp();
             _store.Snapshot(_table.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Binding>)kv.Value, StringComparer.Ordinal));
         }
     }
@@ -289,6 +315,7 @@ public sealed partial class LocationService : IDisposable
     {
         lock (_gate)
         {
+            CatchUp();
             _store.Flush();
         }
     }
@@ -297,6 +324,7 @@ public sealed partial class LocationService : IDisposable
     {
         lock (_gate)
         {
+            CatchUp();
             _store.Dispose();
         }
     }

@@ -86,6 +86,32 @@ public sealed class LocationServiceTests
         Assert.That(again.TruncatedRecords, Is.Zero);
     }
 
+    [Test]
+    public void LiveReload_TwoVersionsOnOneJournal_EachSeesTheOthersSaves_FileStaysWhole()
+    {
+        // A live reload: the new version loads while the old one still serves and saves.
+        var old = Create();
+        old.Register(Request("alice@d", 1, Contact("sip:alice@1.1.1.1")));
+        var fresh = Create();
+        Assert.That(fresh.Contacts("alice@d"), Has.Count.EqualTo(1), "loaded from the journal");
+
+        old.Register(Request("bob@d", 1, Contact("sip:bob@1.1.1.2")));          // the old version, after the new one loaded
+        fresh.Register(Request("carol@d", 1, Contact("sip:carol@1.1.1.3")));    // the new version
+        Assert.That(fresh.Contacts("bob@d"), Has.Count.EqualTo(1), "what the old version saved reaches the new one");
+        Assert.That(old.Contacts("carol@d"), Has.Count.EqualTo(1), "and the other way round");
+
+        fresh.Snapshot();                                                      // compaction while the old one lives
+        old.Register(Request("alice@d", 2, Contact("sip:alice@1.1.1.1", expires: 0)));
+        Assert.That(fresh.Contacts("alice@d"), Is.Empty);
+        old.Dispose();                                                         // the old version drains and stops
+        fresh.Register(Request("dave@d", 1, Contact("sip:dave@1.1.1.4")));
+        fresh.Dispose();
+
+        using var restarted = new JournalStore(_folder, FsyncPolicy.Never, NullLogger.Instance);
+        Assert.That(restarted.Load().Keys, Is.EquivalentTo(new[] { "bob@d", "carol@d", "dave@d" }), "snapshot + journal hold every change of both versions");
+        Assert.That(restarted.TruncatedRecords, Is.Zero, "nothing damaged");
+    }
+
     [TestCase("<sip:a@b>, <sip:c@d>;q=0.5;expires=30", 2)]
     [TestCase("\"Bob, the builder\" <sip:bob@b>;+sip.instance=\"<urn:uuid:x>\";reg-id=1", 1)]
     [TestCase("sip:bob@b;expires=10", 1)]
