@@ -2,6 +2,7 @@ using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.NoSip;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Routing;
+using ScriptedSip.Core.Scheduling;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
 using ScriptedSip.Sdk.Scripting;
@@ -114,6 +115,7 @@ public sealed class MessageProcessor : IDatagramHandler
             context.SendReply(code, error, default);
             if (logger.IsEnabled(level))
             {
+                using var scope = SipLogScope.Enter(LogSubject.Of(message, datagram.Source)); // the line's JSON context fields
                 ProcessingLog.ParseError(logger, level, context.LogTag, SocketAddressText.Describe(datagram.Source), error, $"; answered {code}");
             }
 
@@ -123,6 +125,7 @@ public sealed class MessageProcessor : IDatagramHandler
         {
             if (logger.IsEnabled(level))
             {
+                using var scope = SipLogScope.Enter(LogSubject.Of(message, datagram.Source));
                 var tag = message.CallId.IsEmpty ? "no-call-id" : message.GetString(message.CallId);
                 ProcessingLog.ParseError(logger, level, tag, SocketAddressText.Describe(datagram.Source), error, "; dropped");
             }

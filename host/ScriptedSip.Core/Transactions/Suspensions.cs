@@ -268,6 +268,18 @@ internal sealed class Suspensions
         }
     }
 
+    /// <summary>The transaction's request as the subject of a timer's log line (on the timer thread, outside any route turn).</summary>
+    private Scheduling.SipLogScope.Scope LogScopeOf(SipTransaction transaction)
+    {
+        Scheduling.ISipLogContext? subject = null;
+        if (_ctx.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            TransactionContext.WithRequest(transaction, request => subject = Scheduling.LogSubject.Of(request, transaction.Source));
+        }
+
+        return subject is null ? default : Scheduling.SipLogScope.Enter(subject);
+    }
+
     /// <summary>Not resumed within the fr timer: 408 upstream, or the failure route if one was armed.</summary>
     internal void OnSuspendTimeout(SipTransaction transaction)
     {
@@ -288,12 +300,14 @@ internal sealed class Suspensions
             {
                 failureRoute = null;
                 TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 408, "Request Timeout"));
+                using var scope = LogScopeOf(transaction);
                 TransactionLog.SuspendTimedOut(_ctx.Logger, transaction.Index, transaction.Label, "408 sent");
             }
             else
             {
                 ClientBranches.ConsiderBestLocked(transaction, 408, "Request Timeout", null);
                 transaction.RunningRoutes++;
+                using var scope = LogScopeOf(transaction);
                 TransactionLog.SuspendTimedOut(_ctx.Logger, transaction.Index, transaction.Label, "failure route " + failureRoute);
             }
         }

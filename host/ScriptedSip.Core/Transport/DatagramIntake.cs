@@ -44,7 +44,12 @@ public sealed partial class DatagramIntake
         if (data.Length > _maxMessageSize)
         {
             // Logged before counted: whoever watches the counter finds the line already written.
-            LogOversized(_logger, SocketAddressText.Describe(source), _maxMessageSize);
+            var from = SocketAddressText.Describe(source);
+            using (SipLogScope.Enter(new LogSubject(null, null, from)))
+            {
+                LogOversized(_logger, from, _maxMessageSize);
+            }
+
             _counters.Increment(SipCounter.Oversized);
             return;
         }

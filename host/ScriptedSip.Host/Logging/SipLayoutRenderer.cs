@@ -8,7 +8,8 @@ namespace ScriptedSip.Host.Logging;
 
 /// <summary>
 /// <c>${sip:item=callid|method|source|route|all}</c>: the message whose route turn is running on this
-/// thread (the worker's route clock knows it). Empty outside a route turn. Rendered on the logging
+/// thread (the worker's route clock knows it), or outside a turn the message a line names through
+/// <see cref="SipLogScope"/> (parse errors, transaction timers; no route then). Empty otherwise. Rendered on the logging
 /// thread (not thread-agnostic), also behind NLog's async wrapper; computed only for lines written.
 /// <c>all</c> is the text form appended to text layouts: <c> [Call-ID x; INVITE; from 1.2.3.4:5060; route request_route]</c>.
 /// </summary>
@@ -23,8 +24,19 @@ public sealed class SipLayoutRenderer : LayoutRenderer
     {
         ArgumentNullException.ThrowIfNull(builder);
         var clock = Core.Scheduling.SipScheduler.CurrentClock;
-        var route = clock?.Route;
-        if (clock?.StartedAt is null or 0 || clock.Subject is not ISipLogContext message)
+        string? route;
+        ISipLogContext message;
+        if (clock?.StartedAt is not (null or 0) && clock.Subject is ISipLogContext inTurn)
+        {
+            route = clock.Route;
+            message = inTurn;
+        }
+        else if (SipLogScope.Current is { } outside)
+        {
+            route = null; // a line outside a route turn (parse error, timer): the message, no route
+            message = outside;
+        }
+        else
         {
             return;
         }
@@ -50,7 +62,13 @@ public sealed class SipLayoutRenderer : LayoutRenderer
                     builder.Append("Call-ID ").Append(callId).Append("; ").Append(message.LogMethodOrStatus).Append("; ");
                 }
 
-                builder.Append("from ").Append(message.LogSource).Append("; route ").Append(route).Append(']');
+                builder.Append("from ").Append(message.LogSource);
+                if (route is not null)
+                {
+                    builder.Append("; route ").Append(route);
+                }
+
+                builder.Append(']');
                 break;
         }
     }

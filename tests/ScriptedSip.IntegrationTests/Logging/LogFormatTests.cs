@@ -50,6 +50,45 @@ public sealed class LogFormatTests
     }
 
     [Test]
+    public async Task Json_LinesOutsideARouteTurn_ParseErrorAndSuspendTimeout_CarryTheirMessageAsFields()
+    {
+        using var deployment = new TestDeployment(TestDeployment.DefaultSettings("\"Transactions\": { \"FrTimerMs\": 300 },"))
+            .WithScript("request_route.csx", "TSuspend();");
+        await using var host = await RunningHost.StartAsync(deployment, "--Logging:Format=json");
+        using var peer = new UdpPeer();
+
+        // A request with a broken Content-Length: answered 400 by the parser, logged outside any route turn.
+        var broken = SipText.Request("OPTIONS", $"sip:{host.EndPoint}", peer.LocalEndPoint, callId: "broken-1@test").Replace("Content-Length: 0", "Content-Length: abc", StringComparison.Ordinal);
+        peer.Send(host.EndPoint, broken);
+        Assert.That(SipText.StatusCode(peer.ReceiveText(Wait)), Is.EqualTo(400));
+
+        // A suspended INVITE nobody resumes: the timer answers 408 and logs it on the timer thread.
+        peer.Send(host.EndPoint, SipText.Request("INVITE", $"sip:bob@{host.EndPoint}", peer.LocalEndPoint, callId: "suspended-1@test"));
+        string final;
+        do
+        {
+            final = peer.ReceiveText(Wait);
+        }
+        while (SipText.StatusCode(final) < 200);
+        Assert.That(SipText.StatusCode(final), Is.EqualTo(408));
+        await Transport.UdpCoreTests.Eventually(() => RunningHost.Logs().Any(l => l.Contains("timed out while suspended", StringComparison.Ordinal)));
+
+        var lines = RunningHost.Logs().Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var parseError = lines.Single(l => l.GetProperty("message").GetString()!.Contains("SIP parse error", StringComparison.Ordinal));
+        var timeout = lines.Single(l => l.GetProperty("message").GetString()!.Contains("timed out while suspended", StringComparison.Ordinal));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(parseError.GetProperty("call_id").GetString(), Is.EqualTo("broken-1@test"));
+            Assert.That(parseError.GetProperty("method").GetString(), Is.EqualTo("OPTIONS"));
+            Assert.That(parseError.GetProperty("source").GetString(), Is.EqualTo($"127.0.0.1:{peer.Port}"));
+            Assert.That(parseError.TryGetProperty("route", out _), Is.False, "no route ran");
+            Assert.That(timeout.GetProperty("call_id").GetString(), Is.EqualTo("suspended-1@test"));
+            Assert.That(timeout.GetProperty("method").GetString(), Is.EqualTo("INVITE"));
+            Assert.That(timeout.GetProperty("source").GetString(), Is.EqualTo($"127.0.0.1:{peer.Port}"));
+        }
+    }
+
+    [Test]
     public async Task FloodOfTheSameWarning_OneLineWritten()
     {
         using var deployment = new TestDeployment().WithScript("request_route.csx", "Xlog(ScriptLogLevel.Warn, \"flooded warning\"); Xlog(\"info line\"); SlSendReply(200, \"OK\");");
