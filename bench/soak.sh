@@ -42,7 +42,8 @@ trap cleanup EXIT
 awk -v n="$USERS" 'BEGIN { for (i = 0; i < n; i++) printf "user%04d;secret%04d\n", i, i }' >"$OUT_DIR/users.csv"
 { echo SEQUENTIAL; cat "$OUT_DIR/users.csv"; } >"$OUT_DIR/register.inf"
 python3 "$BENCH_DIR/tools/content_root.py" "$BENCH_DIR/deploy/soak" "$OUT_DIR/content" "$REPO_DIR/plugins" \
-    --plugin Auth --plugin Registrar --users "$OUT_DIR/users.csv" >&2 || exit 1
+    --plugin Auth --plugin Registrar --users "$OUT_DIR/users.csv" \
+    --set "Plugins:Registrar:SnapshotIntervalSeconds=${SNAPSHOT_S:-300}" >&2 || exit 1
 # copies, not links: the plugin reloads below change the copy, and the watcher sees a real folder
 for p in Auth Registrar; do
     rm "$OUT_DIR/content/plugins/$p" && cp -rL "$REPO_DIR/plugins/$p" "$OUT_DIR/content/plugins/$p" || exit 1
@@ -108,7 +109,11 @@ start_s=$(date +%s); reloads=0; plugin_reloads=0; next_reload=$RELOAD_S; next_pl
 while :; do
     sleep "$SAMPLE_S"
     now=$(( $(date +%s) - start_s ))
-    kill -0 "$SERVER" 2>/dev/null || { log "server died; see $OUT_DIR/server.log"; break; }
+    if ! kill -0 "$SERVER" 2>/dev/null; then
+        log "server died after $now s; see $OUT_DIR/server.log"
+        printf 'SOAK FAILED server_died_after_s=%s out=%s\n' "$now" "$OUT_DIR"
+        exit 1
+    fi
     if [ "$now" -ge "$next_reload" ]; then # a real change: the route is compiled again and swapped
         echo "// reload $now" >>"$OUT_DIR/content/scripts/request_route.csx"; reloads=$((reloads + 1)); next_reload=$((next_reload + RELOAD_S))
     fi

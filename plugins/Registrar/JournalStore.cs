@@ -182,7 +182,15 @@ internal sealed partial class JournalStore : ILocationStore
 
     private void WriteSnapshot(IReadOnlyDictionary<string, IReadOnlyList<Binding>> table, FileStream journal)
     {
-        var records = table.Select(kv => new AorRecord(kv.Key, [.. kv.Value])).ToList();
+        // A sized list, not LINQ's ToList: that rents from ArrayPool<AorRecord>.Shared, a pool with
+        // thread-local parts for a type of this plugin's (collectible) load context, and a soak run
+        // with live reloads once died inside it (NullReferenceException in the pool's growth path).
+        var records = new List<AorRecord>(table.Count);
+        foreach (var (aor, bindings) in table)
+        {
+            records.Add(new AorRecord(aor, [.. bindings]));
+        }
+
         var temp = _snapshotPath + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {

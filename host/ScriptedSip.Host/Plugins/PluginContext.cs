@@ -20,7 +20,7 @@ internal sealed partial class PluginContext : IPluginContext, IDisposable
         _sectionPath = "Plugins:" + name;
         _section = configuration.GetSection(_sectionPath);
         Logger = logger;
-        Time = time;
+        Time = new GuardedTimeProvider(time, name, logger);
         Host = host;
     }
 
