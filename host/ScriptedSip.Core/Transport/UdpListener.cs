@@ -25,6 +25,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     private readonly SipScheduler _scheduler;
     private readonly DatagramIntake _intake;
     private readonly HandoffThreads _receivers;
+    private readonly UdpErrorQueue? _errorQueue;
     private volatile bool _stopping;
 
     public UdpListener(
@@ -54,6 +55,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.ReceiveBufferSize = 4 * 1024 * 1024;
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(endpoint.EndPoint);
+        _errorQueue = UdpErrorQueue.TryEnable(_socket); // Linux: ICMP errors end their branch at once (UdpListener.ErrorQueue.cs)
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
         _receivers = new HandoffThreads(ReceiveLoop, "sip-rx " + Endpoint);
@@ -81,6 +83,10 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         try
         {
             _socket.SendTo(message, SocketFlags.None, destination);
+            return true;
+        }
+        catch (SocketException ex) when (RetryAfterQueuedError(ex.SocketErrorCode, message, destination))
+        {
             return true;
         }
         catch (SocketException ex)
@@ -144,9 +150,14 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             }
             catch (SocketException ex) when (!_stopping)
             {
-                // ICMP errors from earlier sends (port unreachable → ConnectionReset) surface here.
+                // ICMP errors from earlier sends (port unreachable → ConnectionRefused) surface here:
+                // on Linux read from the error queue, which ends their branches at once.
                 _counters.Increment(SipCounter.ReceiveErrors);
-                LogReceiveError(_logger, Endpoint.ToString(), ex.SocketErrorCode.ToString());
+                if (!DrainErrorQueue(ex.SocketErrorCode))
+                {
+                    LogReceiveError(_logger, Endpoint.ToString(), ex.SocketErrorCode.ToString());
+                }
+
                 continue;
             }
             catch (Exception) when (_stopping)
