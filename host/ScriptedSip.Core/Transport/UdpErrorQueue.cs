@@ -34,6 +34,7 @@ internal sealed class UdpErrorQueue
     private const int ControlSize = 512;
 
     private readonly Socket _socket;
+    private readonly Stats.SipCounters _counters;
     private readonly Lock _gate = new();
     private byte[]? _data;
     private byte[]? _name;
@@ -41,10 +42,14 @@ internal sealed class UdpErrorQueue
     private nint[]? _iovec;
     private SocketAddress? _destination;
 
-    private UdpErrorQueue(Socket socket) => _socket = socket;
+    private UdpErrorQueue(Socket socket, Stats.SipCounters counters)
+    {
+        _socket = socket;
+        _counters = counters;
+    }
 
     /// <summary>Asks the kernel to queue ICMP errors for the socket; null where that is not available (not Linux, or refused).</summary>
-    public static UdpErrorQueue? TryEnable(Socket socket)
+    public static UdpErrorQueue? TryEnable(Socket socket, Stats.SipCounters counters)
     {
         ArgumentNullException.ThrowIfNull(socket);
         if (!OperatingSystem.IsLinux())
@@ -56,7 +61,7 @@ internal sealed class UdpErrorQueue
         try
         {
             socket.SetRawSocketOption(v6 ? SolIpV6 : SolIp, v6 ? IpV6RecvErr : IpRecvErr, BitConverter.GetBytes(1));
-            return new UdpErrorQueue(socket);
+            return new UdpErrorQueue(socket, counters);
         }
         catch (SocketException)
         {
@@ -136,6 +141,7 @@ internal sealed class UdpErrorQueue
             }
 
             count++;
+            _counters.Increment(Stats.SipCounter.IcmpUnreachable); // before the branch ends: whoever sees its 503 sees the count
             sink?.OnUnreachable(transport, _destination, _data.AsSpan(0, (int)Math.Min(length, DataSize)), Describe(errno));
         }
 

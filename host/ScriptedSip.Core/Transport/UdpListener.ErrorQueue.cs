@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using ScriptedSip.Core.Stats;
 
 namespace ScriptedSip.Core.Transport;
 
@@ -29,14 +28,7 @@ public sealed partial class UdpListener
         return true;
     }
 
-    private void DrainNow()
-    {
-        var unreachable = _errorQueue!.Drain(this, Unreachable);
-        for (var i = 0; i < unreachable; i++)
-        {
-            _counters.Increment(SipCounter.IcmpUnreachable);
-        }
-    }
+    private void DrainNow() => _errorQueue!.Drain(this, Unreachable); // counts udp.icmp_unreachable itself
 
     /// <summary>
     /// A send failed with the error an earlier ICMP error left pending on the socket (the kernel

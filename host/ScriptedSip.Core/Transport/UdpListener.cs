@@ -55,7 +55,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.ReceiveBufferSize = 4 * 1024 * 1024;
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(endpoint.EndPoint);
-        _errorQueue = UdpErrorQueue.TryEnable(_socket); // Linux: ICMP errors end their branch at once (UdpListener.ErrorQueue.cs)
+        _errorQueue = UdpErrorQueue.TryEnable(_socket, counters); // Linux: ICMP errors end their branch at once (UdpListener.ErrorQueue.cs)
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
         _receivers = new HandoffThreads(ReceiveLoop, "sip-rx " + Endpoint);

@@ -40,6 +40,29 @@ public sealed class UnreachableNextHopTests
     }
 
     [Test]
+    public async Task RelayToClosedPortOverIpv6_CallerGets503AtOnce()
+    {
+        RequireLinux();
+        int closedPort;
+        using (var probe = new UdpPeer("::1"))
+        {
+            closedPort = probe.Port;
+        }
+
+        using var deployment = new TestDeployment(TestDeployment.DefaultSettings(LongTimers).Replace("udp:127.0.0.1:0", "udp:[::1]:0", StringComparison.Ordinal))
+            .WithScript("request_route.csx", "TRelay(Hdr(\"X-Target\"));");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer("::1");
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@[::1]", caller.LocalEndPoint, extraHeaders: $"X-Target: sip:[::1]:{closedPort}"));
+        var final = ReceiveFinal(caller);
+
+        Assert.That(final, Does.StartWith("SIP/2.0 503 Destination Unreachable\r\n"));
+        Assert.That(host.Counters[SipCounter.BranchesUnreachable], Is.EqualTo(1));
+        Assert.That(RunningHost.Logs(), Has.Some.Contains($"to [::1]:{closedPort} failed at once: ICMP port unreachable"));
+    }
+
+    [Test]
     public async Task InviteToClosedPort_FailureRouteRelaysToALiveCallee_CallCompletesThere()
     {
         RequireLinux();
