@@ -85,12 +85,13 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             _socket.SendTo(message, SocketFlags.None, destination);
             return true;
         }
-        catch (SocketException ex) when (RetryAfterQueuedError(ex.SocketErrorCode, message, destination))
-        {
-            return true;
-        }
         catch (SocketException ex)
         {
+            if (RetryAfterQueuedError(ex.SocketErrorCode, message, destination))
+            {
+                return true; // the error was an earlier datagram's ICMP error, not this one's
+            }
+
             LogSendError(_logger, ex.SocketErrorCode.ToString(), ex);
             return false;
         }
