@@ -225,6 +225,7 @@ public static class ScriptedSipApplication
         var section = builder.Configuration.GetSection("NLog");
         if (section.Exists())
         {
+            Logging.LogSetup.ReportTargetFailures(section["internalLogLevel"] is not null);
             var configuration = new NLogLoggingConfiguration(section);
             Logging.LogSetup.Apply(configuration, logging.Format, logging.RepeatLimitMs, TimeProvider.System);
             NLog.LogManager.Configuration = configuration;

@@ -16,7 +16,7 @@ internal static class ServiceCollectionExtensions
     {
         services.AddSingleton(settings.Scripts);
         services.AddSingleton(_ => ScriptReferenceSet.CreateDefault());
-        services.AddSingleton(_ => new CompiledScriptCache(settings.Scripts.CachePath));
+        services.AddSingleton(sp => new CompiledScriptCache(settings.Scripts.CachePath, sp.GetService<Microsoft.Extensions.Logging.ILogger<CompiledScriptCache>>()));
         var noSipRoute = RouteNames.Normalize(settings.NoSip.EventRoute);
         services.AddSingleton(sp => new RouteSetLoader(
             sp.GetRequiredService<CompiledScriptCache>(),

@@ -93,6 +93,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
                 throw new ListenFailedException($"Sip:Listen: cannot listen on {endpoint}: {ex.Message}", ex);
             }
 
+            listener.Unreachable = _services.Transactions; // ICMP unreachable ends the branch at once (Linux)
             _listeners.Add(listener);
             _services.Transports.Add(listener);
         }

@@ -1,6 +1,11 @@
 using System.Collections.Immutable;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ScriptedSip.Scripting;
 
@@ -10,11 +15,16 @@ namespace ScriptedSip.Scripting;
 /// the reference set (with the hash of every plugin assembly the scripts compile against), the
 /// host and runtime versions, and the route name.
 /// </summary>
-public sealed class CompiledScriptCache
+public sealed partial class CompiledScriptCache
 {
     private readonly string? _directory;
+    private readonly ILogger _logger;
 
-    public CompiledScriptCache(string? directory) => _directory = string.IsNullOrWhiteSpace(directory) ? null : directory;
+    public CompiledScriptCache(string? directory, ILogger<CompiledScriptCache>? logger = null)
+    {
+        _directory = string.IsNullOrWhiteSpace(directory) ? null : directory;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
     public bool Enabled => _directory is not null;
 
@@ -57,7 +67,16 @@ public sealed class CompiledScriptCache
             var refs = File.Exists(basePath + ".refs")
                 ? File.ReadAllLines(basePath + ".refs").Where(l => l.Length > 0).ToImmutableArray()
                 : [];
-            return new RouteImage(File.ReadAllBytes(basePath + ".dll"), File.ReadAllBytes(basePath + ".pdb"), refs);
+            var image = new RouteImage(File.ReadAllBytes(basePath + ".dll"), File.ReadAllBytes(basePath + ".pdb"), refs);
+            if (!IsComplete(image, out var problem))
+            {
+                // A crash can leave a renamed file empty or cut (its data not yet on disk); loading it
+                // would stop the host. The route is compiled again and the entry rewritten.
+                LogTornEntry(_logger, basePath + ".dll", problem);
+                return null;
+            }
+
+            return image;
         }
         catch (IOException)
         {
@@ -88,6 +107,43 @@ public sealed class CompiledScriptCache
         {
         }
     }
+
+    /// <summary>The assembly and its PDB are whole: headers, metadata and every section inside the file.</summary>
+    private static bool IsComplete(RouteImage image, out string problem)
+    {
+        try
+        {
+            using var pe = new PEReader(ImmutableCollectionsMarshal.AsImmutableArray(image.Assembly));
+            if (!pe.HasMetadata)
+            {
+                problem = "no metadata";
+                return false;
+            }
+
+            foreach (var section in pe.PEHeaders.SectionHeaders)
+            {
+                if ((long)section.PointerToRawData + section.SizeOfRawData > image.Assembly.Length)
+                {
+                    problem = $"section {section.Name} ends past the end of the file ({image.Assembly.Length} bytes)";
+                    return false;
+                }
+            }
+
+            _ = pe.GetMetadataReader().GetAssemblyDefinition();
+            using var pdb = MetadataReaderProvider.FromPortablePdbImage(ImmutableCollectionsMarshal.AsImmutableArray(image.Pdb));
+            _ = pdb.GetMetadataReader().Documents.Count;
+            problem = string.Empty;
+            return true;
+        }
+        catch (BadImageFormatException ex)
+        {
+            problem = ex.Message;
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "compile cache entry {Path} cannot be read ({Problem}): the route is compiled again")]
+    private static partial void LogTornEntry(ILogger logger, string path, string problem);
 
     private static void WriteAtomically(string path, byte[] bytes)
     {

@@ -38,6 +38,9 @@ public enum SipCounter
     /// <summary>Socket errors on receive (e.g. ICMP port unreachable); the loop went on.</summary>
     ReceiveErrors,
 
+    /// <summary>ICMP port, host or network unreachable errors read from a UDP socket's error queue (Linux).</summary>
+    IcmpUnreachable,
+
     /// <summary>Non-SIP packets at or above the size gate.</summary>
     NoSipReceived,
 
@@ -67,6 +70,9 @@ public enum SipCounter
 
     /// <summary>Branches that timed out (fr / fr-inv timer): answered 408 locally.</summary>
     BranchTimeouts,
+
+    /// <summary>Branches ended with 503 at once because their datagram came back ICMP unreachable.</summary>
+    BranchesUnreachable,
 
     /// <summary>Transactions suspended (TSuspend, AsyncRoute, AsyncSleep, await).</summary>
     Suspended,

@@ -70,6 +70,7 @@ public static class SipInstruments
         new("tm.absorbed_retransmissions", SipCounter.RetransmissionsAbsorbed, Requests, "Request retransmissions absorbed by their transaction"),
         new("tm.unmatched_replies", SipCounter.RepliesUnmatched, Replies, "Replies that matched no transaction"),
         new("tm.branch_timeouts", SipCounter.BranchTimeouts, "{branch}", "Branches ended by the fr or fr-inv timer (local 408)"),
+        new("tm.branch_unreachable", SipCounter.BranchesUnreachable, "{branch}", "Branches ended with 503 at once because their datagram came back ICMP unreachable"),
         new("tm.suspensions", SipCounter.Suspended, Transactions, "Transactions suspended (TSuspend, AsyncRoute, AsyncSleep, await)"),
         new("tm.resumes", SipCounter.Resumed, Transactions, "Suspended transactions resumed"),
         new("tm.suspend_timeouts", SipCounter.SuspendTimeouts, Transactions, "Suspended transactions that timed out"),
@@ -90,6 +91,7 @@ public static class SipInstruments
         new("udp.oversized", SipCounter.Oversized, Datagrams, "Datagrams above Sip:MaxMessageSize, dropped"),
         new("udp.queue_full", SipCounter.QueueFull, Datagrams, "Datagrams refused because their worker's queue was full"),
         new("udp.rcv_errors", SipCounter.ReceiveErrors, "{error}", "Socket errors on receive (e.g. ICMP port unreachable)"),
+        new("udp.icmp_unreachable", SipCounter.IcmpUnreachable, "{error}", "ICMP port, host or network unreachable errors read from a socket's error queue (Linux)"),
 
         // TCP and TLS connections: Kamailio's tcp statistics where one exists (passive_open, active_open,
         // established, local_reject, connect_failed, con_reset, con_timeout, sendq_full), then ours.

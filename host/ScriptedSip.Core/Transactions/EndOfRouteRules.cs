@@ -71,6 +71,14 @@ internal sealed class EndOfRouteRules
                 return; // a relay is under way: its replies decide
             }
 
+            if (context.Relayed)
+            {
+                // What this route relayed has already failed while it still ran (a datagram that came
+                // back ICMP unreachable, a connection refused at once): the "every branch failed"
+                // handler was queued behind this turn and settles it (failure route or best reply).
+                return;
+            }
+
             if (origin == RouteOrigin.Failure)
             {
                 _ctx.Layer.Server.SendBestLocked(transaction);

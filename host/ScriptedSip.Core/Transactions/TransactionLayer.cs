@@ -18,7 +18,7 @@ namespace ScriptedSip.Core.Transactions;
 /// <see cref="InboundMessage"/>, sends through <see cref="ISipTransport"/>, runs scripts only through
 /// <see cref="ITransactionRoutes"/>, always queued to the call's worker: the timer thread never runs a route.
 /// </summary>
-public sealed class TransactionLayer : IDisposable
+public sealed class TransactionLayer : IDisposable, IUnreachableDestinations
 {
     public const int MinAsyncSeconds = Suspensions.MinAsyncSeconds;
     public const int MaxAsyncSeconds = Suspensions.MaxAsyncSeconds;
@@ -26,6 +26,7 @@ public sealed class TransactionLayer : IDisposable
     private readonly TransactionContext _ctx;
     private readonly BranchReplies _replies;
     private readonly EndOfRouteRules _endOfRoute;
+    private readonly UnreachableBranches _unreachable;
 
     public TransactionLayer(
         MessageServices messages,
@@ -42,6 +43,7 @@ public sealed class TransactionLayer : IDisposable
         Suspensions = new Suspensions(_ctx);
         _replies = new BranchReplies(_ctx);
         _endOfRoute = new EndOfRouteRules(_ctx);
+        _unreachable = new UnreachableBranches(_ctx);
     }
 
     public TransactionTable Table => _ctx.Table;
@@ -105,6 +107,10 @@ public sealed class TransactionLayer : IDisposable
 
     /// <summary>End-of-route rules for requests (see <see cref="EndOfRouteRules"/>).</summary>
     public void EndOfRoute(InboundMessage message, bool failed) => _endOfRoute.EndOfRoute(message, failed);
+
+    /// <summary>A datagram of a client branch bounced (ICMP unreachable): that branch ends with 503 at once.</summary>
+    public bool OnUnreachable(ISipTransport transport, System.Net.SocketAddress destination, ReadOnlySpan<byte> quotedDatagram, string reason) =>
+        _unreachable.OnUnreachable(transport, destination, quotedDatagram, reason);
 
     /// <summary>Graceful stop: every transaction without a final reply gets 503.</summary>
     public void Shutdown() => Server.Shutdown();

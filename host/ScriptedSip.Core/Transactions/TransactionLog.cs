@@ -26,6 +26,9 @@ internal static partial class TransactionLog
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Transaction {Index}:{Label} timed out while suspended: {Outcome}")]
     public static partial void SuspendTimedOut(ILogger logger, uint index, uint label, string outcome);
 
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "Transaction {Transaction} branch {Branch} to {Destination} failed at once: {Reason}; the branch ends with 503")]
+    public static partial void BranchUnreachable(ILogger logger, string transaction, int branch, string destination, string reason);
+
     [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "[{Tag}] unexpected error in the transaction layer")]
     public static partial void Unexpected(ILogger logger, string tag, Exception exception);
 }

@@ -25,6 +25,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     private readonly SipScheduler _scheduler;
     private readonly DatagramIntake _intake;
     private readonly HandoffThreads _receivers;
+    private readonly UdpErrorQueue? _errorQueue;
     private volatile bool _stopping;
 
     public UdpListener(
@@ -54,6 +55,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         _socket.ReceiveBufferSize = 4 * 1024 * 1024;
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(endpoint.EndPoint);
+        _errorQueue = UdpErrorQueue.TryEnable(_socket, counters); // Linux: ICMP errors end their branch at once (UdpListener.ErrorQueue.cs)
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         ReceiveBufferBytes = _socket.ReceiveBufferSize; // as the kernel granted it (capped by net.core.rmem_max, doubled)
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
@@ -89,6 +91,11 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         }
         catch (SocketException ex)
         {
+            if (RetryAfterQueuedError(ex.SocketErrorCode, message, destination))
+            {
+                return true; // the error was an earlier datagram's ICMP error, not this one's
+            }
+
             LogSendError(_logger, ex.SocketErrorCode.ToString(), ex);
             return false;
         }
@@ -148,9 +155,14 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
             }
             catch (SocketException ex) when (!_stopping)
             {
-                // ICMP errors from earlier sends (port unreachable → ConnectionReset) surface here.
+                // ICMP errors from earlier sends (port unreachable → ConnectionRefused) surface here:
+                // on Linux read from the error queue, which ends their branches at once.
                 _counters.Increment(SipCounter.ReceiveErrors);
-                LogReceiveError(_logger, Endpoint.ToString(), ex.SocketErrorCode.ToString());
+                if (!DrainErrorQueue(ex.SocketErrorCode))
+                {
+                    LogReceiveError(_logger, Endpoint.ToString(), ex.SocketErrorCode.ToString());
+                }
+
                 continue;
             }
             catch (Exception) when (_stopping)

@@ -17,6 +17,21 @@ internal static class LogSetup
     public static void RegisterExtensions() =>
         LogManager.Setup().SetupExtensions(s => s.RegisterLayoutRenderer<SipLayoutRenderer>("sip"));
 
+    /// <summary>
+    /// A target that cannot write (a full disk, a file that is not writable) costs the lines, never
+    /// SIP: NLog drops the error and goes on. It reports the error only through its internal logger,
+    /// which is off by default; so unless the NLog section configures that logger itself
+    /// (<c>internalLogLevel</c>), its errors go to stderr ("FileTarget(Name=file): Failed writing to …").
+    /// </summary>
+    public static void ReportTargetFailures(bool configuredBySection)
+    {
+        if (!configuredBySection)
+        {
+            NLog.Common.InternalLogger.LogLevel = NLog.LogLevel.Error;
+            NLog.Common.InternalLogger.LogToConsoleError = true;
+        }
+    }
+
     public static void Apply(LoggingConfiguration configuration, LogFormat format, int repeatLimitMs, TimeProvider time)
     {
         foreach (var target in configuration.AllTargets.Select(Innermost).OfType<TargetWithLayout>())

@@ -19,10 +19,11 @@ public static class SipText
         callId ??= Guid.NewGuid().ToString("N") + "@test";
         var branch = "z9hG4bK" + Guid.NewGuid().ToString("N")[..16];
         var cseqMethod = method == "ACK" ? "ACK" : method;
+        var host = from.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{from.Address}]" : from.Address.ToString();
         var lines = new List<string>
         {
             $"{method} {requestUri} SIP/2.0",
-            $"Via: SIP/2.0/UDP {from.Address}:{from.Port};branch={branch};rport",
+            $"Via: SIP/2.0/UDP {host}:{from.Port};branch={branch};rport",
         };
         if (maxForwards is { } mf)
         {
@@ -33,7 +34,7 @@ public static class SipText
         lines.Add($"To: <{requestUri}>" + (toTag is null ? string.Empty : ";tag=" + toTag));
         lines.Add("Call-ID: " + callId);
         lines.Add($"CSeq: 1 {cseqMethod}");
-        lines.Add("Contact: <sip:alice@" + from.Address + ":" + from.Port + ">");
+        lines.Add("Contact: <sip:alice@" + host + ":" + from.Port + ">");
         if (!string.IsNullOrEmpty(extraHeaders))
         {
             lines.AddRange(extraHeaders.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));

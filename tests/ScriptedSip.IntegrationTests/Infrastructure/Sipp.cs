@@ -101,6 +101,13 @@ public sealed partial class Sipp : IDisposable
         return new SippResult(_process.ExitCode, Count(output, "Successful call"), Count(output, "Failed call"), output);
     }
 
+    /// <summary>SIGKILL, now: the process ends without sending anything more (a callee that crashes).</summary>
+    public void Kill()
+    {
+        _process.Kill(); // SIGKILL on Unix
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

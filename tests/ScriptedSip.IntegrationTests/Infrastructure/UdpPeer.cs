@@ -11,9 +11,10 @@ public sealed class UdpPeer : IDisposable
 
     public UdpPeer(string address = "127.0.0.1")
     {
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var ip = IPAddress.Parse(address); // "::1" for an IPv6 peer
+        _socket = new Socket(ip.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.ReceiveBufferSize = 4 * 1024 * 1024; // bursts of replies in tests must not overflow it
-        _socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+        _socket.Bind(new IPEndPoint(ip, 0));
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
@@ -35,7 +36,7 @@ public sealed class UdpPeer : IDisposable
     public (string Text, IPEndPoint From)? Receive(TimeSpan timeout)
     {
         var buffer = new byte[70000];
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        EndPoint from = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         _socket.ReceiveTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
         try
         {
