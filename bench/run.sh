@@ -3,7 +3,7 @@
 # and reports throughput, failures, server CPU time and memory.
 #
 #   bench/run.sh SCENARIO [TARGET]
-#     SCENARIO  A B C D D20 E F G H I M, or "all"
+#     SCENARIO  A B BT C D D20 E F G H I M, or "all"
 #     TARGET    scriptedsip (default) | kamailio | floor | all
 #
 # See bench/README.md for the scenarios, the environment variables and how
@@ -13,16 +13,18 @@ set -u -o pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$BENCH_DIR")
-ALL_SCENARIOS="A B C D D20 E F G H I M"
+ALL_SCENARIOS="A B BT C D D20 E F G H I M"
 ALL_TARGETS="scriptedsip kamailio floor"
 
 usage() {
     cat <<EOF
 usage: bench/run.sh SCENARIO [TARGET]
-  SCENARIO: A | B | C | D | D20 | E | F | G | H | I | M | all
+  SCENARIO: A | B | BT | C | D | D20 | E | F | G | H | I | M | all
   TARGET:   scriptedsip (default) | kamailio | floor | all
   A  OPTIONS answered statelessly with 200
   B  INVITE/100/180/200/ACK/BYE/200 proxied statefully to a sipp UAS
+  BT B over TCP: one TCP connection per sipp process (sipp -t t1), the server
+     listening on TCP only and relaying to the UAS over TCP
   C  INVITE held 1 s in an async route, then relayed to the UAS
   D  40-byte non-SIP UDP packets through the nosip route (RATE=0: unpaced)
   D20 like D with 20-byte packets, which the server must drop
@@ -106,7 +108,7 @@ done
 scenario_defaults() {
     case "$1" in
         A) echo "30000 3000 2000" ;;
-        B) echo "10000 500 500" ;;
+        B|BT) echo "10000 500 500" ;;
         C) echo "5000 250 250" ;;
         D|D20) echo "200000 20000 5000" ;;
         E) echo "10000 500 500" ;;
@@ -120,7 +122,7 @@ scenario_defaults() {
 scenario_unit() {
     case "$1" in
         A) echo "req 1" ;;
-        B|C|E) echo "call 3" ;;   # INVITE, ACK, BYE
+        B|BT|C|E) echo "call 3" ;;   # INVITE, ACK, BYE
         D|D20) echo "pkt 1" ;;
         F) echo "call 1" ;;
         G) echo "reg 2" ;;        # REGISTER twice (401, then 200)
@@ -130,7 +132,10 @@ scenario_unit() {
     esac
 }
 # G, H and M run the same ScriptedSip deployment (and the same Kamailio route; M with auth off)
-deploy_dir() { case "$1" in D20) echo D ;; H|M) echo G ;; *) echo "$1" ;; esac; }
+deploy_dir() { case "$1" in D20) echo D ;; BT) echo B ;; H|M) echo G ;; *) echo "$1" ;; esac; }
+# the transport every SIP hop of a scenario uses (BT is B over TCP); run_one sets SIP_TRANSPORT from it
+scenario_transport() { case "$1" in BT) echo tcp ;; *) echo udp ;; esac; }
+SIP_TRANSPORT=udp
 # the plugins a scenario's ScriptedSip deployment loads (linked into its content root)
 scenario_plugins() { case "$1" in G|H|M) echo "Auth Registrar" ;; I) echo "Dispatcher" ;; esac; }
 
@@ -202,25 +207,38 @@ udp_port_bound() { # PORT -> success if some socket is bound to it on 127.0.0.1 
                      END { exit !f }' /proc/net/udp
 }
 
-wait_port() { # PORT PID TIMEOUT_S LABEL
-    local port=$1 pid=$2 timeout=$3 label=$4 i
+tcp_port_listening() { # PORT -> success if some socket listens on it on 127.0.0.1 or any address
+    ss -ltnH "sport = :$1" 2>/dev/null |
+        awk '{ a = $4; sub(/:[0-9]+$/, "", a); if (a == "127.0.0.1" || a == "0.0.0.0" || a == "*" || a == "[::]") f = 1 }
+             END { exit !f }'
+}
+
+port_bound() { # PORT [PROTO: udp (default) | tcp]
+    if [ "${2:-udp}" = tcp ]; then tcp_port_listening "$1"; else udp_port_bound "$1"; fi
+}
+
+wait_port() { # PORT PID TIMEOUT_S LABEL [PROTO]
+    local port=$1 pid=$2 timeout=$3 label=$4 proto=${5:-udp} i
     for i in $(seq 1 $((timeout * 10))); do
         kill -0 "$pid" 2>/dev/null || { log "$label exited during start-up"; return 1; }
-        udp_port_bound "$port" && return 0
+        port_bound "$port" "$proto" && return 0
         sleep 0.1
     done
-    log "$label did not bind udp $BENCH_IP:$port within ${timeout}s"
+    log "$label did not bind $proto $BENCH_IP:$port within ${timeout}s"
     return 1
 }
 
-scriptedsip_wait_ready() { # PID TIMEOUT_S -> success once the host's receive thread runs
+scriptedsip_wait_ready() { # PID TIMEOUT_S [PROTO] -> success once the host's receive thread runs
     # The host binds its sockets before it compiles the scripts (so a port in use is reported at
     # once), and the kernel queues datagrams for a bound socket: "port bound" is not "ready". The
-    # receive threads (named sip-rx) start only once the scripts are loaded.
-    local pid=$1 timeout=$2 i p
+    # receive threads (named sip-rx) start only once the scripts are loaded. A TCP-only host has
+    # no sip-rx thread: its workers (sip-worker N) start, also after the scripts, right before
+    # the listener accepts.
+    local pid=$1 timeout=$2 thread='^sip-rx' i p
+    [ "${3:-udp}" = tcp ] && thread='^sip-worker'
     for i in $(seq 1 $((timeout * 10))); do
         for p in "$pid" $(pgrep -P "$pid" 2>/dev/null); do
-            grep -qs '^sip-rx' /proc/"$p"/task/*/comm && return 0
+            grep -qs "$thread" /proc/"$p"/task/*/comm && return 0
         done
         sleep 0.1
     done
@@ -228,9 +246,9 @@ scriptedsip_wait_ready() { # PID TIMEOUT_S -> success once the host's receive th
     return 1
 }
 
-ensure_port_free() {
-    if udp_port_bound "$1"; then
-        log "udp port $1 is already in use (another server or bench still running?)"
+ensure_port_free() { # PORT [PROTO]
+    if port_bound "$1" "${2:-udp}"; then
+        log "${2:-udp} port $1 is already in use (another server or bench still running?)"
         return 1
     fi
 }
@@ -419,8 +437,11 @@ management_arg() {
 }
 
 start_server() { # TARGET SCENARIO RUN_DIR
-    local target=$1 scen=$2 dir=$3 bin kscen root
-    ensure_port_free "$SIP_PORT" || return 1
+    local target=$1 scen=$2 dir=$3 bin kscen root uas_uri
+    ensure_port_free "$SIP_PORT" "$SIP_TRANSPORT" || return 1
+    # where B and its variants relay the INVITE (BT: over TCP)
+    uas_uri="sip:$BENCH_IP:$UAS_PORT"
+    [ "$SIP_TRANSPORT" = tcp ] && uas_uri="$uas_uri;transport=tcp"
     case "$target" in
         floor)
             bin=$(build_c_tool "$BENCH_DIR/floor/udp_options_responder.c" udp_options_responder) || return 1
@@ -436,7 +457,7 @@ start_server() { # TARGET SCENARIO RUN_DIR
             setsid kamailio -f "$BENCH_DIR/kamailio/kamailio.cfg" -DD -E -x "$KAM_MEM" -m "$shm" -M "$KAM_PKG_MB" \
                 -Y "$dir/kamailio" -w "$dir/kamailio" \
                 -A "SCEN_$kscen" -A "BENCH_PORT=$SIP_PORT" ${KAM_ARGS:-} \
-                -A "UAS_URI=\"sip:$BENCH_IP:$UAS_PORT\"" \
+                -A "UAS_URI=\"$uas_uri\"" \
                 -A "RESUMER_URI=\"sip:$BENCH_IP:$RESUMER_PORT\"" \
                 -A "CTL_SOCK=\"unix:$dir/kamailio/kamailio_ctl\"" \
                 -A "USERS_DB=\"text://$dir/kamailio/db\"" \
@@ -447,9 +468,9 @@ start_server() { # TARGET SCENARIO RUN_DIR
         scriptedsip)
             root=$(scriptedsip_content_root "$scen" "$dir") || return 1
             (cd "$REPO_DIR" &&
-                BENCH_UAS_URI="sip:$BENCH_IP:$UAS_PORT" BENCH_RESUMER_PORT=$RESUMER_PORT \
+                BENCH_UAS_URI="$uas_uri" BENCH_RESUMER_PORT=$RESUMER_PORT \
                 exec setsid dotnet "$SCRIPTEDSIP_DLL" --contentRoot "$root" \
-                    "--Sip:Listen:0=udp:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache" \
+                    "--Sip:Listen:0=$SIP_TRANSPORT:$BENCH_IP:$SIP_PORT" "--Scripts:CachePath=$dir/script-cache" \
                     "$(management_arg)" ${SCRIPTEDSIP_ARGS:-}) \
                 >"$dir/server.log" 2>&1 &
             SERVER_PID=$!
@@ -457,28 +478,30 @@ start_server() { # TARGET SCENARIO RUN_DIR
     esac
     STARTED_PIDS+=("$SERVER_PID")
     SERVER_RUN_DIR=$dir
-    wait_port "$SIP_PORT" "$SERVER_PID" "$SERVER_START_TIMEOUT" "$target" || {
+    wait_port "$SIP_PORT" "$SERVER_PID" "$SERVER_START_TIMEOUT" "$target" "$SIP_TRANSPORT" || {
         log "server log: $dir/server.log"
         tail -n 20 "$dir/server.log" >&2
         return 1
     }
     if [ "$target" = scriptedsip ]; then
-        scriptedsip_wait_ready "$SERVER_PID" "$SERVER_START_TIMEOUT" || return 1
+        scriptedsip_wait_ready "$SERVER_PID" "$SERVER_START_TIMEOUT" "$SIP_TRANSPORT" || return 1
     fi
     sleep 0.5 # let worker processes/threads come up
     kill -0 "$SERVER_PID" 2>/dev/null || { log "$target died after binding; see $dir/server.log"; return 1; }
 }
 
 start_uas() { # RUN_DIR BOUND_SECONDS [PORT [SCENARIO_XML [NAME]]] -> NAME_stat.csv (default uas)
-    local port=${3:-$UAS_PORT} xml=${4:-uas.xml} name=${5:-uas}
+    local port=${3:-$UAS_PORT} xml=${4:-uas.xml} name=${5:-uas} mode=()
+    # sipp -t t1: one TCP socket for all calls (tn would be one per call); default u1 (UDP)
+    [ "$SIP_TRANSPORT" = tcp ] && mode=(-t t1)
     need_cmd sipp "apt-get install -y sip-tester" || return 1
-    ensure_port_free "$port" || return 1
-    setsid sipp -sf "$BENCH_DIR/sipp/$xml" -i "$BENCH_IP" -p "$port" -nostdin -buff_size 4194304 \
+    ensure_port_free "$port" "$SIP_TRANSPORT" || return 1
+    setsid sipp -sf "$BENCH_DIR/sipp/$xml" -i "$BENCH_IP" -p "$port" "${mode[@]}" -nostdin -buff_size 4194304 \
         -timeout "$2" -trace_stat -stf "$1/${name}_stat.csv" -fd 1 \
         -trace_err -error_file "$1/${name}_err.log" -max_log_size 10000000 >"$1/$name.out" 2>&1 &
     local pid=$!
     STARTED_PIDS+=("$pid")
-    wait_port "$port" "$pid" 10 "sipp UAS on $port"
+    wait_port "$port" "$pid" 10 "sipp UAS on $port" "$SIP_TRANSPORT"
 }
 
 start_resumer() { # RUN_DIR BOUND_SECONDS
@@ -497,7 +520,7 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,o
     local scen=$1 calls=$2 rate=$3 prefix=$4 xml limit tmo contact_port=$UAC_PORT extra=()
     case "$scen" in
         A) xml=uac_options.xml ;;
-        B|C|E|I) xml=uac_invite.xml ;;
+        B|BT|C|E|I) xml=uac_invite.xml ;;
         F) xml=uac_invite_suspend.xml ;;
         G) xml=uac_register_auth.xml ;;
         H-register) xml=uac_register_auth.xml; contact_port=$UAS_PORT ;;
@@ -505,6 +528,7 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,o
         M) xml=uac_register.xml ;;
     esac
     [ -f "$prefix.inf" ] && extra+=(-inf "$prefix.inf")
+    [ "$SIP_TRANSPORT" = tcp ] && extra+=(-t t1)   # one TCP connection carrying every call
     tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
     limit=$(( rate * 5 + 200 ))
     rm -f "$prefix".csv "$prefix".err
@@ -545,6 +569,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     local unit per_unit bound c0 c1 m0 m1 u0 u1 d0 d1 s t0 t1
     read -r unit per_unit <<<"$(scenario_unit "$scen")"
     R=([target]=$target [scen]=$scen [rate]=$rate [calls]=$calls [status]=error)
+    SIP_TRANSPORT=$(scenario_transport "$scen")
     mkdir -p "$dir"
 
     if [ "$scen" = D ] || [ "$scen" = D20 ]; then
@@ -557,7 +582,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     fi
     prepare_scenario_data "$target" "$scen" "$dir" "$calls" "$warm" || return 1
     case "$scen" in
-        B|C|E|H) start_uas "$dir" "$bound" || return 1 ;;
+        B|BT|C|E|H) start_uas "$dir" "$bound" || return 1 ;;
         I)  # the three destinations of the dispatcher; they also answer its OPTIONS probes
             start_uas "$dir" "$bound" "$UAS_PORT" uas_options.xml uas || return 1
             start_uas "$dir" "$bound" "$((UAS_PORT + 1))" uas_options.xml uas2 || return 1
