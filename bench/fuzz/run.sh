@@ -24,6 +24,11 @@ command -v sharpfuzz >/dev/null || { echo "sharpfuzz missing: dotnet tool instal
 app=$OUT_DIR/app
 echo "== publishing the fuzz program into $app" >&2
 dotnet publish "$REPO_DIR/tests/Fuzz/ScriptedSip.Fuzz" -c Release -o "$app" -nologo -v q >&2 || exit 1
+# Seeds first: cutting them parses the fixtures, and instrumented code crashes outside afl-fuzz
+# (its coverage map is afl's shared memory).
+for target in $TARGETS; do
+    dotnet "$app/ScriptedSip.Fuzz.dll" --seeds "$target" "$REPO_DIR" "$OUT_DIR/$target/in" >&2 || exit 1
+done
 # Instrument the code under test (not the runtime, not the fuzz program itself).
 sharpfuzz "$app/ScriptedSip.Core.dll" >&2 || exit 1
 sharpfuzz "$app/ScriptedSip.Host.dll" ScriptedSip.Host.Configuration >&2 || exit 1
@@ -33,7 +38,6 @@ export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AF
 printf '| target | executions | execs/s | paths | crashes | hangs | seconds | stability |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for target in $TARGETS; do
     dir=$OUT_DIR/$target
-    dotnet "$app/ScriptedSip.Fuzz.dll" --seeds "$target" "$REPO_DIR" "$dir/in" >&2 || exit 1
     start=$(date +%s)
     afl-fuzz -i "$dir/in" -o "$dir/out" -t 10000 -m none -V "$FUZZ_SECONDS" -E "$FUZZ_EXECS" \
         -- dotnet "$app/ScriptedSip.Fuzz.dll" "$target" >"$dir/afl.log" 2>&1
