@@ -8,7 +8,7 @@ namespace ScriptedSip.Fuzz;
 /// shipped and example hostsettings.json): whole messages for the parser and editor, their
 /// Request-URIs, Via and name-addr values for the sub-parsers.
 /// </summary>
-public static class FuzzCorpus
+public static partial class FuzzCorpus
 {
     public static IEnumerable<byte[]> Seeds(string target, string repositoryRoot)
     {
@@ -24,6 +24,8 @@ public static class FuzzCorpus
             "config" => Directory.EnumerateFiles(repositoryRoot, "hostsettings.json", SearchOption.AllDirectories)
                 .Where(p => !p.Contains("/bin/", StringComparison.Ordinal) && !p.Contains("/obj/", StringComparison.Ordinal))
                 .Select(File.ReadAllBytes),
+            "framer" => FramerSeeds(messages),
+            "digest" => DigestSeeds(messages),
             _ => throw new ArgumentException($"unknown target {target}", nameof(target)),
         };
     }

@@ -9,8 +9,10 @@ namespace ScriptedSip.Fuzz;
 
 /// <summary>
 /// One entry per fuzz target: each takes arbitrary bytes and must return without an exception (an
-/// exception is a crash to AFL, and a failed replay in the test suite). Oracles beyond "does not
-/// throw" are checked where a property is known (an edited message must re-parse).
+/// exception is a crash to AFL, and a failed replay in the test suite). An exception the server
+/// catches per message is caught here too (<see cref="ServerBoundary"/>): what escapes is what the
+/// server would not survive, or an oracle — a property known to hold (an edited message must
+/// re-parse) — that failed.
 /// </summary>
 public static class FuzzTargets
 {
@@ -24,6 +26,8 @@ public static class FuzzTargets
         ["editor"] = Editor,
         ["nosip"] = NoSip,
         ["config"] = Config,
+        ["framer"] = FramerTarget.Run,
+        ["digest"] = DigestTarget.Run,
     };
 
     /// <summary>The whole message parser, then every accessor a route or the core reads.</summary>
@@ -69,6 +73,7 @@ public static class FuzzTargets
     /// Parse, apply edits chosen by the first bytes (the rest is the message), write, re-parse: a
     /// message that parsed and got well-formed edits must parse again, with the same Call-ID.
     /// </summary>
+    /// <remarks>Edits run in a worker's turn (caught per message); the re-parse oracle is the finding.</remarks>
     public static void Editor(byte[] data)
     {
         if (data.Length < 4)
@@ -76,14 +81,40 @@ public static class FuzzTargets
             return;
         }
 
-        var ops = data.AsSpan(0, 4).ToArray();
-        var message = new SipMessage();
-        if (message.Parse(data.AsMemory(4)) != SipParseStatus.Ok)
+        string? callId = null;
+        var output = Array.Empty<byte>();
+        var length = -1;
+        if (!ServerBoundary.CaughtPerMessage(() => length = Edit(data, out callId, out output)) || length < 0)
         {
-            return;
+            return; // did not parse, or did not fit: a reported outcome, not a crash
         }
 
-        var callId = message.GetString(message.CallId);
+        var again = new SipMessage();
+        var status = again.Parse(output.AsMemory(0, length));
+        if (status != SipParseStatus.Ok)
+        {
+            throw new InvalidOperationException($"an edited message no longer parses: {again.Error}");
+        }
+
+        if (again.GetString(again.CallId) != callId)
+        {
+            throw new InvalidOperationException("an edit changed the Call-ID");
+        }
+    }
+
+    /// <summary>The edits chosen by the first four bytes, written out; -1 when the message did not parse or the output did not fit.</summary>
+    private static int Edit(byte[] data, out string? callId, out byte[] output)
+    {
+        var ops = data.AsSpan(0, 4).ToArray();
+        var message = new SipMessage();
+        output = new byte[data.Length + 4096];
+        callId = null;
+        if (message.Parse(data.AsMemory(4)) != SipParseStatus.Ok)
+        {
+            return -1;
+        }
+
+        callId = message.GetString(message.CallId);
         var editor = new SipMessageEditor();
         editor.Reset(message);
         foreach (var op in ops)
@@ -113,24 +144,7 @@ public static class FuzzTargets
             }
         }
 
-        var output = new byte[data.Length + 4096];
-        var length = editor.WriteTo(output);
-        if (length < 0)
-        {
-            return; // did not fit: a reported outcome, not a crash
-        }
-
-        var again = new SipMessage();
-        var status = again.Parse(output.AsMemory(0, length));
-        if (status != SipParseStatus.Ok)
-        {
-            throw new InvalidOperationException($"an edited message no longer parses: {again.Error}");
-        }
-
-        if (again.GetString(again.CallId) != callId)
-        {
-            throw new InvalidOperationException("an edit changed the Call-ID");
-        }
+        return editor.WriteTo(output);
     }
 
     private static void RemoveOptionalHeader(SipMessage message, SipMessageEditor editor, int pick)
@@ -146,12 +160,18 @@ public static class FuzzTargets
         }
     }
 
-    /// <summary>The non-SIP filter with the patterns of the shipped example (size gate, MsgMatch/MsgSkip).</summary>
-    public static void NoSip(byte[] data)
-    {
-        var filter = new NoSipFilter(new NoSipOptions { MinPacketSize = 8, MsgMatch = "^:KREQUEST-", MsgSkip = "^\\r\\n" });
-        _ = filter.Check(data);
-    }
+    /// <summary>
+    /// The non-SIP filter with the patterns of the shipped example (size gate, MsgMatch/MsgSkip). It runs
+    /// in a worker's turn, caught per message: what is left to find is a pattern that never returns.
+    /// </summary>
+    public static void NoSip(byte[] data) => _ = ServerBoundary.CaughtPerMessage(() => NoSipExample.Value.Check(data));
+
+    /// <summary>
+    /// Built once, as the server does at start (the patterns are compiled regular expressions), and
+    /// lazily: instrumented code must not run before the fuzz loop has afl's coverage map.
+    /// </summary>
+    private static readonly Lazy<NoSipFilter> NoSipExample =
+        new(() => new NoSipFilter(new NoSipOptions { MinPacketSize = 8, MsgMatch = "^:KREQUEST-", MsgSkip = "^\\r\\n" }));
 
     /// <summary>hostsettings.json text through the strict loader: problems become lines, never exceptions.</summary>
     public static void Config(byte[] data)

@@ -56,6 +56,15 @@ public sealed class StreamFramerTests
         Assert.That(Frame("\r\n" + Options), Is.EqualTo(new Frame(FrameKind.Pong, 2)), "a stray CRLF before a message is skipped");
     }
 
+    [TestCase("\r\nO")]
+    [TestCase("\r\n\u000e")]
+    public void SingleCrlf_ThenOneByteThatIsNoCr_IsAPongAtOnce(string received)
+    {
+        // Found by fuzzing: with three bytes the framer used to wait for a fourth, so a byte to refuse
+        // after a CRLF was only refused once the peer sent more.
+        Assert.That(Frame(received), Is.EqualTo(new Frame(FrameKind.Pong, 2)));
+    }
+
     [TestCase("OPTIONS sip:x@h SIP/2.0\r\nVia: x\r\n\r\n", "no Content-Length", true)]
     [TestCase("OPTIONS sip:x@h SIP/2.0\r\nContent-Length: -5\r\n\r\n", "is not a number", true)]
     [TestCase("OPTIONS sip:x@h SIP/2.0\r\nContent-Length: abc\r\n\r\n", "is not a number", true)]

@@ -3,9 +3,10 @@ using ScriptedSip.Fuzz;
 namespace ScriptedSip.IntegrationTests.Hardening;
 
 /// <summary>
-/// The fuzz targets (tests/Fuzz), replayed in-process without AFL on every test run: the seed corpus
-/// cut from the fixtures, every committed regression input (tests/Fixtures/fuzz/TARGET/), and a fixed
-/// set of seeded mutations of the seeds. Any exception is a crash the fuzzer would report.
+/// The fuzz targets (tests/Fuzz; every one in FuzzTargets.All, the stream framer and the Digest
+/// parser included), replayed in-process without AFL on every test run: the seed corpus cut from the
+/// fixtures, every committed regression input (tests/Fixtures/fuzz/TARGET/), and a fixed set of
+/// seeded mutations of the seeds. Any exception is a crash the fuzzer would report.
 /// </summary>
 public sealed class FuzzCorpusReplayTests
 {
@@ -17,6 +18,9 @@ public sealed class FuzzCorpusReplayTests
         "%"u8.ToArray(), "["u8.ToArray(), "]"u8.ToArray(), ","u8.ToArray(), "="u8.ToArray(), "@"u8.ToArray(), " "u8.ToArray(), [0],
         "Content-Length: 99999999999\r\n"u8.ToArray(), "Via: SIP/2.0/UDP [::1]:5060;branch=z9hG4bK;rport\r\n"u8.ToArray(),
         "sips:"u8.ToArray(), "4294967296"u8.ToArray(), [0xff, 0xfe],
+        // framer: keep-alives, a header section's end, compact Content-Length; digest: its parameters.
+        "\r\n\r\n"u8.ToArray(), "l: 7\r\n"u8.ToArray(), "Content-Length: -1\r\n"u8.ToArray(), [0x16, 0x03, 0x01],
+        "Digest "u8.ToArray(), "response=\""u8.ToArray(), "nc=0000000g"u8.ToArray(), "qop=auth,"u8.ToArray(), "algorithm=SHA-256"u8.ToArray(),
     ];
 
     public static IEnumerable<string> Targets() => FuzzTargets.All.Keys;

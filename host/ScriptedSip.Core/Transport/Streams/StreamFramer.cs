@@ -110,7 +110,9 @@ internal static class StreamFramer
             return new Frame(FrameKind.Ping, 4);
         }
 
-        if (available == 2 || (available == 4 && head[2] != (byte)'\r'))
+        // A third byte that is no CR already rules out a ping: waiting for a fourth would hold back a
+        // decision (a refusal of that byte) until the peer sends more.
+        if (available == 2 || (available >= 3 && head[2] != (byte)'\r'))
         {
             return new Frame(FrameKind.Pong, 2);
         }
