@@ -25,6 +25,12 @@ public sealed record HostSettings(
     /// <summary>The <c>Tcp</c> section: limits of TCP and TLS connections.</summary>
     public Core.Transport.Streams.TcpOptions Tcp { get; init; } = new();
 
+    /// <summary>The <c>Dns</c> section (RFC 3263 server location).</summary>
+    public Core.Transport.ServerLocation.DnsOptions Dns { get; init; } = new();
+
+    /// <summary><c>Dns:Servers</c>, parsed; empty: the system's resolvers.</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> DnsServers { get; init; } = [];
+
     /// <summary>The <c>Tls</c> section as configured.</summary>
     public Core.Transport.Streams.TlsOptions Tls { get; init; } = new();
 

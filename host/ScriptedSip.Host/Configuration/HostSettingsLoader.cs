@@ -26,6 +26,7 @@ public static class HostSettingsLoader
         ManagementOptions.Section,
         Core.Transport.Streams.TcpOptions.Section,
         Core.Transport.Streams.TlsOptions.Section,
+        Core.Transport.ServerLocation.DnsOptions.Section,
         "NLog",
     ];
 
@@ -44,6 +45,8 @@ public static class HostSettingsLoader
         var tcp = SectionBinder.Bind<Core.Transport.Streams.TcpOptions>(configuration, Core.Transport.Streams.TcpOptions.Section, problems);
         var tls = SectionBinder.Bind<Core.Transport.Streams.TlsOptions>(configuration, Core.Transport.Streams.TlsOptions.Section, problems);
         var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
+        var dns = SectionBinder.Bind<Core.Transport.ServerLocation.DnsOptions>(configuration, Core.Transport.ServerLocation.DnsOptions.Section, problems);
+        var dnsServers = dns.ParseServers(problems);
         var management = SectionBinder.Bind<ManagementOptions>(configuration, ManagementOptions.Section, problems);
         var managementSettings = ManagementSettings.From(management, contentRoot, problems);
         var processing = new ProcessingOptions
@@ -87,6 +90,7 @@ public static class HostSettingsLoader
         Range(problems, "Tcp:IdleTimeoutMs", tcp.IdleTimeoutMs, 10, 86_400_000, null);
         Range(problems, "Tcp:MaxConnections", tcp.MaxConnections, 1, 1_000_000, null);
         Range(problems, "Tcp:ConnectTimeoutMs", tcp.ConnectTimeoutMs, 10, 600_000, null);
+        Range(problems, "Dns:TimeoutMs", dns.TimeoutMs, 10, 60_000, null);
 
         // A certificate that does not load stops the host here, naming the key, before anything listens.
         Core.Transport.Streams.TlsContext? tlsContext = null;
@@ -143,6 +147,8 @@ public static class HostSettingsLoader
             Tcp = tcp,
             Tls = tls,
             TlsContext = tlsContext,
+            Dns = dns,
+            DnsServers = dnsServers,
         };
     }
 
