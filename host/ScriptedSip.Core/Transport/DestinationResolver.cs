@@ -84,12 +84,17 @@ public sealed class DestinationResolver
             return Answer(hop, cached.Answer);
         }
 
-        var task = _inFlight.GetOrAdd(request.Key, static (_, state) => state.Self.LookUpAsync(state.Request), (Self: this, Request: request));
+        // The task is in the table before the lookup starts, so the lookup's end always finds and removes it.
+        var mine = new TaskCompletionSource<LocatedServers>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = _inFlight.GetOrAdd(request.Key, mine.Task);
+        if (task == mine.Task)
+        {
+            _ = LookUpAsync(request, mine);
+        }
+
         if (task.IsCompleted)
         {
-            // Answered at once (the kit's table) or just now: a finished task must not stay in flight.
-            _inFlight.TryRemove(new KeyValuePair<string, Task<LocatedServers>>(request.Key, task));
-            return Answer(hop, task.Result);
+            return Answer(hop, task.Result); // answered at once (the kit's table)
         }
 
         return DestinationLookup.Waiting(hop, task);
@@ -113,7 +118,7 @@ public sealed class DestinationResolver
         return DestinationLookup.Found(hop, targets);
     }
 
-    private async Task<LocatedServers> LookUpAsync(LocateRequest request)
+    private async Task LookUpAsync(LocateRequest request, TaskCompletionSource<LocatedServers> completion)
     {
         LocatedServers answer;
         try
@@ -138,8 +143,8 @@ public sealed class DestinationResolver
             Remember(request.Key, answer);
         }
 
-        _inFlight.TryRemove(request.Key, out _);
-        return answer;
+        _inFlight.TryRemove(new KeyValuePair<string, Task<LocatedServers>>(request.Key, completion.Task));
+        completion.SetResult(answer);
     }
 
     private void Remember(string key, LocatedServers answer)

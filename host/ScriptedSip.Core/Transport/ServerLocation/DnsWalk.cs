@@ -41,7 +41,9 @@ internal sealed class Walk(LookupClient client, CancellationToken cancellationTo
         }
         catch (DnsResponseException ex)
         {
-            throw new UnresolvableException($"{type} query for '{name}' failed: {ex.Code}");
+            throw new UnresolvableException(ex.Message.Contains("truncat", StringComparison.OrdinalIgnoreCase)
+                ? $"the {type} answer for '{name}' was truncated"
+                : $"{type} query for '{name}' failed: {ex.Code} ({ex.Message})");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
