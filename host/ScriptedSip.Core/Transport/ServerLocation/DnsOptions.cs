@@ -9,7 +9,7 @@ public sealed class DnsOptions
     public const string Section = "Dns";
 
     /// <summary>"IP" or "IP:PORT" ("[IPv6]:PORT"); empty: the system's resolvers (/etc/resolv.conf).</summary>
-    public List<string> Servers { get; set; } = [];
+    public IList<string> Servers { get; } = [];
 
     /// <summary>How long one DNS query may take before the name counts as unresolvable (ms).</summary>
     public int TimeoutMs { get; set; } = 2000;
