@@ -25,6 +25,14 @@ public sealed class DnsOptions
             return false;
         }
 
+        // IPAddress also reads the old short forms ("1.2.3" is 1.2.0.3): an IPv4 server is written in full.
+        var hostPart = text.Count(c => c == ':') == 1 ? text[..text.IndexOf(':', StringComparison.Ordinal)] : text;
+        if (!hostPart.Contains(':', StringComparison.Ordinal) && !hostPart.StartsWith('[') && hostPart.Split('.').Length != 4)
+        {
+            error = $"'{text}' is not an IP address or IP:PORT (write an IPv4 address in full, a.b.c.d; host names are not allowed)";
+            return false;
+        }
+
         if (IPAddress.TryParse(text, out var address) && !text.StartsWith('['))
         {
             server = new IPEndPoint(address, 53);
