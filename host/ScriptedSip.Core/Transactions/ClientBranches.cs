@@ -127,8 +127,8 @@ internal sealed partial class ClientBranches
     /// </summary>
     internal void SendBranchLocked(ClientBranch branch, Messages.SelectedHop hop)
     {
-        hop.Send(branch.Request, branch.Destination, static (s, why) => OnConnectFailed((ClientBranch)s, why), branch);
-        _ctx.Counters.Increment(SipCounter.ForwardedRequests);
+        // Timers first: the clock they count from is the moment of sending, also when the request
+        // is sent from a DNS answer while the test clock (or the timer thread) moves on.
         if (!branch.Transport.IsReliable)
         {
             branch.RetransmitMs = _ctx.Options.T1Ms;
@@ -136,6 +136,8 @@ internal sealed partial class ClientBranches
         }
 
         branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+        hop.Send(branch.Request, branch.Destination, static (s, why) => OnConnectFailed((ClientBranch)s, why), branch);
+        _ctx.Counters.Increment(SipCounter.ForwardedRequests);
     }
 
     private static void OnConnectFailed(ClientBranch branch, string why)

@@ -56,6 +56,12 @@ public sealed class DnsServerLocator : IServerLocator
     private static async Task<List<LocatedService>> LocateServicesAsync(Walk walk, LocateRequest request)
     {
         var defaultPort = request.Transport == SipProtocol.Tls ? 5061 : 5060;
+        if (IsLocalhost(request.Host))
+        {
+            // RFC 6761 §6.3: "localhost" is the loopback address, never a question for a DNS server.
+            return [new LocatedService(0, 0, request.Transport, [new IPEndPoint(IPAddress.Loopback, request.Port > 0 ? request.Port : defaultPort)])];
+        }
+
         if (request.Port > 0)
         {
             return await AddressServiceAsync(walk, request.Host, request.Port, request.Transport).ConfigureAwait(false);
@@ -194,6 +200,12 @@ public sealed class DnsServerLocator : IServerLocator
 
         var v6 = await walk.ChaseAsync<AaaaRecord>(host, QueryType.AAAA).ConfigureAwait(false);
         return [.. v6.Select(r => new IPEndPoint(r.Address, port))];
+    }
+
+    private static bool IsLocalhost(string host)
+    {
+        var name = host.TrimEnd('.');
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string SrvPrefix(SipProtocol protocol) => protocol switch
