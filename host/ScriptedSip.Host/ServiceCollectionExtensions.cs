@@ -53,7 +53,8 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(_ => new NoSipFilter(settings.NoSip));
         services.AddSingleton<SharedVariables>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Core.Transport.IHostNameLookup>(Core.Transport.SystemHostNameLookup.Instance);
+        services.AddSingleton<Core.Transport.ServerLocation.IServerLocator>(_ =>
+            new Core.Transport.ServerLocation.DnsServerLocator(settings.DnsServers, TimeSpan.FromMilliseconds(settings.Dns.TimeoutMs)));
         services.AddSingleton<Core.Plugins.PluginExports>();
         services.AddSingleton<ProcessingServices>();
         // One meter per server, disposed with the container that owns the server.

@@ -3,6 +3,7 @@ using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
+using ScriptedSip.Core.Transport.ServerLocation;
 
 namespace ScriptedSip.Core.Messages;
 
@@ -105,29 +106,55 @@ public sealed class RequestForwarder
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(target);
+        return TrySelectHop(message, _destinations.Locate(Encoding.UTF8.GetBytes(target)), preferred, out hop, out error);
+    }
+
+    /// <summary><see cref="TrySelectHop(InboundMessage, string, ISipTransport?, out SelectedHop, out string)"/> for a destination already looked up: its first address.</summary>
+    public bool TrySelectHop(InboundMessage message, in DestinationLookup lookup, ISipTransport? preferred, out SelectedHop hop, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         hop = default;
-        if (!_destinations.TryResolve(Encoding.UTF8.GetBytes(target), out var endpoint, out var named, out error))
+        error = lookup.Error;
+        if (lookup.Status != DestinationStatus.Resolved)
         {
             return false;
         }
 
-        var family = endpoint!.AddressFamily;
-        var protocol = named.Named ?? message.ForcedProtocol ?? SipProtocol.Udp;
-        if (named.Named is null && message.ForcedProtocol is null && WouldBeTooLargeForUdp(message) && _transports.For(family, SipProtocol.Tcp, null) is not null)
+        var target = lookup.Targets[0];
+        var large = lookup.Hop.Named is null && message.ForcedProtocol is null && target.Protocol is null && WouldBeTooLargeForUdp(message);
+        var transport = TransportFor(target, lookup.Hop, message.ForcedProtocol, preferred, large, out var protocol);
+        if (transport is null)
+        {
+            error = $"no {SipProtocolText.UriToken(protocol)} listen address of family {target.EndPoint.AddressFamily}";
+            return false;
+        }
+
+        hop = new SelectedHop(target.EndPoint, transport, protocol == SipProtocol.Tls ? lookup.Hop.Host : null);
+        return true;
+    }
+
+    /// <summary>
+    /// The listener towards one target: the transport the URI names, else the one loose routing
+    /// forced, else the one DNS found it for (NAPTR/SRV), else UDP — or TCP when the request would
+    /// be too large for UDP and a TCP listener of that family exists. Null: no such listener.
+    /// </summary>
+    public ISipTransport? TransportFor(ServerTarget target, HopTransport named, SipProtocol? forced, ISipTransport? preferred, bool tooLargeForUdp, out SipProtocol protocol)
+    {
+        var family = target.EndPoint.AddressFamily;
+        protocol = named.Named ?? forced ?? target.Protocol ?? SipProtocol.Udp;
+        if (named.Named is null && forced is null && target.Protocol is null && tooLargeForUdp && _transports.For(family, SipProtocol.Tcp, null) is not null)
         {
             protocol = SipProtocol.Tcp;
         }
 
-        var transport = _transports.For(family, protocol, preferred);
-        if (transport is null)
-        {
-            error = $"no {SipProtocolText.UriToken(protocol)} listen address of family {family}";
-            return false;
-        }
-
-        hop = new SelectedHop(endpoint, transport, protocol == SipProtocol.Tls ? named.Host : null);
-        return true;
+        return _transports.For(family, protocol, preferred);
     }
+
+    /// <summary>§18.1.1's size above which a request goes over TCP when it can (the path MTU being unknown).</summary>
+    public const int Limit = 1300;
+
+    /// <summary>What our Via and Record-Route add, allowed for when measuring.</summary>
+    public const int OurHeaders = 250;
 
     /// <summary>
     /// §18.1.1: larger than 1300 bytes (the path MTU being unknown) once our Via and Record-Route are in.
@@ -135,8 +162,6 @@ public sealed class RequestForwarder
     /// </summary>
     private static bool WouldBeTooLargeForUdp(InboundMessage message)
     {
-        const int Limit = 1300;
-        const int OurHeaders = 250;
         if (message.Datagram.Length + OurHeaders <= Limit - 400)
         {
             return false; // far below: edits of that size are not made by routing scripts
@@ -189,6 +214,36 @@ public sealed class RequestForwarder
         }
 
         return length;
+    }
+
+    /// <summary>
+    /// Writes the request as <see cref="Write"/> does but without our Via and Record-Route (see
+    /// <see cref="HopTemplate"/>): for a next hop that is a host name, whose listener is known only
+    /// once DNS has answered. Null when it cannot be sent (483 was answered, or it does not fit).
+    /// </summary>
+    public byte[]? WriteTemplate(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!message.MaxForwardsDone && !ProcessMaxForwards(message, 70))
+        {
+            _replier.Reply(message, 483, "Too Many Hops", default);
+            return null;
+        }
+
+        var editor = message.Editor();
+        if (message.RequestUriChanged && message.RequestUri is { } uri)
+        {
+            editor.SetRequestUri(Encoding.UTF8.GetBytes(uri));
+        }
+
+        var length = editor.WriteTo(OutputBuffer.Message);
+        if (length < 0)
+        {
+            MessageLog.ForwardFailed(_logger, message.LogTag, "the forwarded message does not fit in a datagram");
+            return null;
+        }
+
+        return OutputBuffer.Message.AsSpan(0, length).ToArray();
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ public sealed class ProcessingServices : IDisposable
         TimeProvider timeProvider,
         PluginExports pluginExports,
         ILoggerFactory loggerFactory,
-        IHostNameLookup? hostNames = null)
+        IHostNameLookup? hostNames = null,
+        Transport.ServerLocation.IServerLocator? serverLocator = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +45,10 @@ public sealed class ProcessingServices : IDisposable
         Watchdog = new RouteWatchdog(options.RouteBudgetMs, timeProvider, loggerFactory.CreateLogger<RouteWatchdog>(), counters);
         Scheduler = new SipScheduler(transport.EffectiveWorkers, transport.QueueLimit, Watchdog, loggerFactory.CreateLogger<SipScheduler>());
         Transports.AddDomains(transport.Domains);
-        Destinations = new DestinationResolver(timeProvider, hostNames);
+        // A host-name table (the route test kit's) wins over DNS: a kit test never depends on the network.
+        var locator = hostNames is not null ? new Transport.ServerLocation.HostNameLookupLocator(hostNames)
+            : serverLocator ?? new Transport.ServerLocation.HostNameLookupLocator(SystemHostNameLookup.Instance);
+        Destinations = new DestinationResolver(timeProvider, locator, counters);
         Messages = new MessageServices(Transports, Destinations, (uint)RandomNumberGenerator.GetInt32(int.MaxValue), counters, MessageLogger);
         LooseRouter = new LooseRouter(Transports);
         var wheelLogger = loggerFactory.CreateLogger<TimerWheel>();

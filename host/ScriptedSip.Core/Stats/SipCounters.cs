@@ -23,6 +23,8 @@ public sealed class SipCounters
 
     public void Increment(SipCounter counter) => Interlocked.Increment(ref _values[(int)counter]);
 
+    public void Add(SipCounter counter, long amount) => Interlocked.Add(ref _values[(int)counter], amount);
+
     /// <summary>A parsed request: counted in <see cref="SipCounter.Requests"/> and under its method (two interlocked adds, nothing allocated).</summary>
     public void RequestReceived(SipMethod method)
     {

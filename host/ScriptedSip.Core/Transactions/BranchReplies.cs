@@ -136,6 +136,11 @@ internal sealed class BranchReplies
             }
 
             ClientBranches.ConsiderBestLocked(transaction, status, message.GetString(message.Reason), StripOurVia(context));
+            if (status == 503)
+            {
+                ClientBranches.TryFailoverLocked(branch); // RFC 3263 §4.3: a 503 sends the request to the next DNS target
+            }
+
             if (status >= 600)
             {
                 CancelOtherBranchesLocked(transaction); // §16.7 step 5: a 6xx ends the fork

@@ -20,12 +20,26 @@ internal sealed class ClientBranch
 
     public int Number { get; }
 
-    /// <summary>The forwarded request (with our Via), for retransmissions and to build CANCEL/ACK.</summary>
-    public byte[] Request { get; }
+    /// <summary>
+    /// The forwarded request (with our Via), for retransmissions and to build CANCEL/ACK. While a
+    /// DNS lookup is under way it is the request without our hop headers (nothing is sent yet).
+    /// </summary>
+    public byte[] Request { get; private set; }
 
-    public SocketAddress Destination { get; }
+    public SocketAddress Destination { get; private set; }
 
-    public ISipTransport Transport { get; }
+    public ISipTransport Transport { get; private set; }
+
+    /// <summary>A branch to a host name (RFC 3263): what it needs to go to a target, and the targets left for failover.</summary>
+    public LocatedRelay? Located { get; init; }
+
+    /// <summary>Sets where a branch that waited for DNS goes (under the transaction's gate, before anything is sent).</summary>
+    public void Bind(byte[] request, SocketAddress destination, ISipTransport transport)
+    {
+        Request = request;
+        Destination = destination;
+        Transport = transport;
+    }
 
     /// <summary>Highest status received so far; 0 = nothing yet.</summary>
     public int Status { get; set; }

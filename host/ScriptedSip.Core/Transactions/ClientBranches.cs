@@ -51,7 +51,13 @@ internal sealed partial class ClientBranches
             return false;
         }
 
-        if (!_ctx.Messages.Forwarder.TrySelectHop(context, target, transaction.Transport, out var hop, out var error))
+        var lookup = _ctx.Messages.Destinations.Locate(System.Text.Encoding.UTF8.GetBytes(target));
+        if (lookup.IsName)
+        {
+            return RelayLocated(context, transaction, lookup);
+        }
+
+        if (!_ctx.Messages.Forwarder.TrySelectHop(context, lookup, transaction.Transport, out var hop, out var error))
         {
             TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, error);
             return false;
@@ -121,8 +127,8 @@ internal sealed partial class ClientBranches
     /// </summary>
     internal void SendBranchLocked(ClientBranch branch, Messages.SelectedHop hop)
     {
-        hop.Send(branch.Request, branch.Destination, static (s, why) => OnConnectFailed((ClientBranch)s, why), branch);
-        _ctx.Counters.Increment(SipCounter.ForwardedRequests);
+        // Timers first: the clock they count from is the moment of sending, also when the request
+        // is sent from a DNS answer while the test clock (or the timer thread) moves on.
         if (!branch.Transport.IsReliable)
         {
             branch.RetransmitMs = _ctx.Options.T1Ms;
@@ -130,16 +136,19 @@ internal sealed partial class ClientBranches
         }
 
         branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
+        hop.Send(branch.Request, branch.Destination, static (s, why) => OnConnectFailed((ClientBranch)s, why), branch);
+        _ctx.Counters.Increment(SipCounter.ForwardedRequests);
     }
 
     private static void OnConnectFailed(ClientBranch branch, string why)
     {
         TransactionLog.RelayFailed(branch.Owner.Layer!.Context.Logger, "branch " + branch.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), why);
-        FailBranch(branch, 503, "Service Unavailable");
+        FailBranch(branch, 503, "Service Unavailable", failover: true);
     }
 
     /// <summary>Ends a branch that got no reply with a local final status; the last one to end runs the failure route (or sends the best reply).</summary>
-    internal static void FailBranch(ClientBranch branch, int status, string reason)
+    /// <param name="failover">A next DNS target is tried first, if the branch has one (a connect failure).</param>
+    internal static void FailBranch(ClientBranch branch, int status, string reason, bool failover = false)
     {
         var layer = branch.Owner.Layer!.Context;
         var transaction = branch.Owner;
@@ -154,6 +163,11 @@ internal sealed partial class ClientBranches
             branch.Status = status;
             layer.StopBranchTimers(branch);
             ConsiderBestLocked(transaction, status, reason, null);
+            if (failover)
+            {
+                TryFailoverLocked(branch);
+            }
+
             allDone = transaction.Branches.TrueForAll(b => b.Completed) && !transaction.FinalSent;
         }
 
@@ -206,9 +220,14 @@ internal sealed partial class ClientBranches
                 SendCancelLocked(branch); // the next hop rang but never answered: stop it ringing
             }
 
+            var answered = branch.Status >= 100;
             branch.Status = 408;
             layer.StopBranchTimers(branch);
             ConsiderBestLocked(transaction, 408, "Request Timeout", null);
+            if (!answered)
+            {
+                TryFailoverLocked(branch); // the target never answered: the next DNS target may
+            }
             allDone = transaction.Branches.TrueForAll(b => b.Completed) && !transaction.FinalSent;
         }
 

@@ -31,4 +31,10 @@ internal static partial class TransactionLog
 
     [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "[{Tag}] unexpected error in the transaction layer")]
     public static partial void Unexpected(ILogger logger, string tag, Exception exception);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "[{Tag}] branch {Number} ended with {Status}: failing over to the next DNS target of '{Host}'")]
+    public static partial void FailingOver(ILogger logger, string tag, int number, int status, string host);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "[{Tag}] branch {Number} skips {Target}: {Reason}")]
+    public static partial void TargetSkipped(ILogger logger, string tag, int number, string target, string reason);
 }

@@ -28,6 +28,12 @@ public sealed record HostSettings(
     /// <summary>The <c>Overload</c> section: when new INVITEs are refused for load.</summary>
     public Core.Processing.Overload.OverloadOptions Overload { get; init; } = new();
 
+    /// <summary>The <c>Dns</c> section (RFC 3263 server location).</summary>
+    public Core.Transport.ServerLocation.DnsOptions Dns { get; init; } = new();
+
+    /// <summary><c>Dns:Servers</c>, parsed; empty: the system's resolvers.</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> DnsServers { get; init; } = [];
+
     /// <summary>The <c>Tls</c> section as configured.</summary>
     public Core.Transport.Streams.TlsOptions Tls { get; init; } = new();
 

@@ -27,6 +27,7 @@ public static class HostSettingsLoader
         Core.Transport.Streams.TcpOptions.Section,
         Core.Transport.Streams.TlsOptions.Section,
         Core.Processing.Overload.OverloadOptions.Section,
+        Core.Transport.ServerLocation.DnsOptions.Section,
         "NLog",
     ];
 
@@ -46,6 +47,8 @@ public static class HostSettingsLoader
         var tls = SectionBinder.Bind<Core.Transport.Streams.TlsOptions>(configuration, Core.Transport.Streams.TlsOptions.Section, problems);
         var overload = SectionBinder.Bind<Core.Processing.Overload.OverloadOptions>(configuration, Core.Processing.Overload.OverloadOptions.Section, problems);
         var logging = SectionBinder.Bind<LoggingOptions>(configuration, LoggingOptions.Section, problems, unknownKeyHint: "what is logged where is set in the NLog section");
+        var dns = SectionBinder.Bind<Core.Transport.ServerLocation.DnsOptions>(configuration, Core.Transport.ServerLocation.DnsOptions.Section, problems);
+        var dnsServers = dns.ParseServers(problems);
         var management = SectionBinder.Bind<ManagementOptions>(configuration, ManagementOptions.Section, problems);
         var managementSettings = ManagementSettings.From(management, contentRoot, problems);
         var processing = new ProcessingOptions
@@ -94,6 +97,7 @@ public static class HostSettingsLoader
         Range(problems, "Overload:QueuePercent", overload.QueuePercent, 1, 100, null);
         Range(problems, "Overload:RetryAfterSeconds", overload.RetryAfterSeconds, 1, 86_400, null);
         Range(problems, "Overload:SampleIntervalMs", overload.SampleIntervalMs, 10, 60_000, null);
+        Range(problems, "Dns:TimeoutMs", dns.TimeoutMs, 10, 60_000, null);
 
         // A certificate that does not load stops the host here, naming the key, before anything listens.
         Core.Transport.Streams.TlsContext? tlsContext = null;
@@ -151,6 +155,8 @@ public static class HostSettingsLoader
             Tls = tls,
             Overload = overload,
             TlsContext = tlsContext,
+            Dns = dns,
+            DnsServers = dnsServers,
         };
     }
 

@@ -20,6 +20,10 @@ public sealed class ConfigurationTests
     [TestCase("--NoSip:MsgSkip=*oops", "error: NoSip:MsgSkip: invalid regular expression")]
     [TestCase("--NoSip:MinPacketSize=-5", "error: NoSip:MinPacketSize: -5 is out of range")]
     [TestCase("--Transactions:T1Ms=0", "error: Transactions:T1Ms: 0 is out of range")]
+    [TestCase("--Dns:Servers:0=dns.example.com", "error: Dns:Servers:0: 'dns.example.com' is not an IP address or IP:PORT")]
+    [TestCase("--Dns:Servers:0=127.0.0.1:70000", "error: Dns:Servers:0: '127.0.0.1:70000' is not an IP address or IP:PORT")]
+    [TestCase("--Dns:TimeoutMs=0", "error: Dns:TimeoutMs: 0 is out of range 10..60000")]
+    [TestCase("--Dns:TimeoutMz=5", "error: Dns:TimeoutMz: unknown key (did you mean Dns:TimeoutMs?)")]
     public void BadValue_BuildFails_ExitCode2_OneLineNamingTheKey(string argument, string expected)
     {
         using var deployment = new TestDeployment().WithScript("request_route.csx", "return;");

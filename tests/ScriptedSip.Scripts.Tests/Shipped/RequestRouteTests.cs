@@ -171,11 +171,12 @@ public sealed class RequestRouteTests
     }
 
     [Test]
-    public void RelayToANameThatDoesNotResolve_Is500RelayFailed()
+    public void RelayToANameThatDoesNotResolve_Is503UnresolvableDestination()
     {
         var outcome = _host.Send(SipRequest.Message("sip:bob@nowhere.invalid"));
 
-        Assert.That(outcome.Reply.Status, Is.EqualTo(500), outcome.ToString());
+        Assert.That(outcome.Reply.Status, Is.EqualTo(503), outcome.ToString());
+        Assert.That(outcome.Reply.Reason, Is.EqualTo("Unresolvable destination"));
         Assert.That(outcome.Relays, Is.Empty);
     }
 

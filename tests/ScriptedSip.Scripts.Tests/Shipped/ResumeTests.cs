@@ -67,14 +67,15 @@ public sealed class ResumeTests
     }
 
     [Test]
-    public void ResumedTowardsANameThatDoesNotResolve_Is500RelayFailed()
+    public void ResumedTowardsANameThatDoesNotResolve_Is503UnresolvableDestination()
     {
         var parked = _host.Send(SipRequest.Invite("sip:bob@nowhere.invalid")).Suspension;
 
         var resumed = _host.SendDatagram(parked.ResumePacket(), from: "127.0.0.1:9");
 
-        Assert.That(resumed.Reply.Status, Is.EqualTo(500));
-        Assert.That(resumed.Reply.Reason, Is.EqualTo("Relay Failed"));
+        Assert.That(resumed.Reply.Status, Is.EqualTo(503));
+        Assert.That(resumed.Reply.Reason, Is.EqualTo("Unresolvable destination"));
+        Assert.That(resumed.Relays, Is.Empty);
     }
 
     [Test]

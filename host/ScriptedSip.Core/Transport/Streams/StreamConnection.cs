@@ -73,13 +73,28 @@ public sealed class StreamConnection : ISipTransport
     public ListenEndpoint Local => _listener.Local;
 
     /// <summary>
-    /// To the peer of this connection: written on it. To anyone else (or once this connection has
-    /// closed): through the listener, which reuses or opens a connection to that destination.
+    /// To the peer of this connection: written on it. To anyone else: through the listener, which
+    /// reuses or opens a connection to that destination. A reply to the peer of an accepted
+    /// connection that has closed goes to the peer's address on its Via sent-by port (RFC 3261
+    /// §18.2.2): a new connection to where the client listens.
     /// </summary>
     public bool Send(ReadOnlySpan<byte> message, SocketAddress destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return IsOpen && destination.Equals(Remote) ? Write(message) : _listener.Send(message, destination);
+        if (destination.Equals(Remote))
+        {
+            if (IsOpen)
+            {
+                return Write(message);
+            }
+
+            if (Inbound && ClosedConnectionReply.TryTarget(message, Remote, Protocol, out var sentBy))
+            {
+                return _listener.Send(message, sentBy);
+            }
+        }
+
+        return _listener.Send(message, destination);
     }
 
     /// <summary>Queues bytes for the peer; false when the connection is closed or its peer stopped reading (then it is closed).</summary>
