@@ -25,15 +25,8 @@ internal sealed partial class ClientBranches
         var failNow = false;
         lock (transaction.Gate)
         {
-            if (transaction.FinalSent || transaction.State == ServerState.Terminated)
+            if (!MayRelayLocked(context, transaction))
             {
-                TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "a final reply was already sent");
-                return false;
-            }
-
-            if (transaction.Canceled)
-            {
-                TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "the transaction was cancelled");
                 return false;
             }
 

@@ -68,15 +68,8 @@ internal sealed partial class ClientBranches
         var forks = ResolveAppendedBranches(context);
         lock (transaction.Gate)
         {
-            if (transaction.FinalSent || transaction.State == ServerState.Terminated)
+            if (!MayRelayLocked(context, transaction))
             {
-                TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "a final reply was already sent");
-                return false;
-            }
-
-            if (transaction.Canceled)
-            {
-                TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "the transaction was cancelled");
                 return false;
             }
 
@@ -355,5 +348,23 @@ internal sealed partial class ClientBranches
         {
             branch.Transport.Send(buffer.AsSpan(0, length), branch.Destination);
         }
+    }
+
+    /// <summary>False (and logged) when the transaction can take no new branch: answered, ended or cancelled.</summary>
+    private bool MayRelayLocked(InboundMessage context, SipTransaction transaction)
+    {
+        if (transaction.FinalSent || transaction.State == ServerState.Terminated)
+        {
+            TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "a final reply was already sent");
+            return false;
+        }
+
+        if (transaction.Canceled)
+        {
+            TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, "the transaction was cancelled");
+            return false;
+        }
+
+        return true;
     }
 }

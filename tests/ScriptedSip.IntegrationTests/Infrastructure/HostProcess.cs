@@ -55,21 +55,31 @@ public sealed class HostProcess : IDisposable
     /// <summary>Sends OPTIONS until one is answered (the readiness signal), at most 30 s.</summary>
     public async Task WaitUntilAnsweringAsync(int port)
     {
+        if (!await AnswersAsync(port, _process))
+        {
+            Assert.Fail($"the host process did not start answering (exited: {_process.HasExited}){Environment.NewLine}{Stdout}{Stderr}");
+        }
+    }
+
+    /// <summary>True once <paramref name="process"/> answers an OPTIONS on <paramref name="port"/>; false after 30 s or when it exits.</summary>
+    public static async Task<bool> AnswersAsync(int port, System.Diagnostics.Process process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
         using var peer = new UdpPeer();
         var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
         var deadline = Environment.TickCount64 + 30_000;
-        while (Environment.TickCount64 < deadline && !_process.HasExited)
+        while (Environment.TickCount64 < deadline && !process.HasExited)
         {
             peer.Send(endpoint, SipText.Request("OPTIONS", $"sip:127.0.0.1:{port}", peer.LocalEndPoint));
             if (peer.Receive(TimeSpan.FromMilliseconds(100)) is not null)
             {
-                return;
+                return true;
             }
 
             await Task.Yield();
         }
 
-        Assert.Fail($"the host process did not start answering (exited: {_process.HasExited}){Environment.NewLine}{Stdout}{Stderr}");
+        return false;
     }
 
     /// <summary>SIGKILL: no stop, no flush, no 503s.</summary>

@@ -76,21 +76,10 @@ public sealed partial class CrashDurabilityTests
 
     private static async Task WaitUntilAnsweringAsync(int port, Process process)
     {
-        using var peer = new UdpPeer();
-        var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
-        var deadline = Environment.TickCount64 + 30_000;
-        while (Environment.TickCount64 < deadline && !process.HasExited)
+        if (!await HostProcess.AnswersAsync(port, process))
         {
-            peer.Send(endpoint, SipText.Request("OPTIONS", $"sip:127.0.0.1:{port}", peer.LocalEndPoint));
-            if (peer.Receive(TimeSpan.FromMilliseconds(100)) is not null)
-            {
-                return;
-            }
-
-            await Task.Yield();
+            Assert.Fail("the host process did not start answering");
         }
-
-        Assert.Fail("the host process did not start answering");
     }
 
     private static Process StartProcess(TestDeployment deployment, params string[] args)
