@@ -42,7 +42,7 @@ public sealed class CtlTests
             Assert.That(plugins.Output, Does.StartWith("NAME").And.Contains("Htable").And.Contains("htable.dump"));
             Assert.That(dump.Output, Does.Match(@"(?m)^KEY\s+VALUE\s+EXPIRES$").And.Match(@"(?m)^alice\s+active\s+-$"));
             Assert.That(level.Output, Is.EqualTo("level  Debug\n"));
-            Assert.That(JsonDocument.Parse(rpc.Output).RootElement.EnumerateObject().Count(), Is.EqualTo(6));
+            Assert.That(JsonDocument.Parse(rpc.Output).RootElement.EnumerateObject().Count(), Is.EqualTo(7)); // sl: 1xx..6xx_replies and filtered_acks
         }
     }
 

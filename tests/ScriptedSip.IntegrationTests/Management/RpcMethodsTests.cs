@@ -44,7 +44,7 @@ public sealed class RpcMethodsTests
             Assert.That(all.GetProperty("core:rcv_requests").GetInt64(), Is.EqualTo(1));
             Assert.That(all.TryGetProperty("tm:current", out _), Is.True, "gauges are statistics too");
             Assert.That(group.EnumerateObject().Select(p => p.Name), Is.All.StartsWith("sl:"));
-            Assert.That(group.EnumerateObject().Count(), Is.EqualTo(6));
+            Assert.That(group.EnumerateObject().Count(), Is.EqualTo(7)); // 1xx..6xx_replies and filtered_acks
             Assert.That(group.GetProperty("sl:2xx_replies").GetInt64(), Is.EqualTo(1));
             Assert.That(one.EnumerateObject().Select(p => p.Name), Is.EqualTo((string[])["core:rcv_requests"]));
             Assert.That(tm.GetProperty("current").GetInt32(), Is.Zero);
