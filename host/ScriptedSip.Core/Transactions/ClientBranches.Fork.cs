@@ -57,7 +57,7 @@ internal sealed partial class ClientBranches
             var transport = _ctx.Messages.Transports.For(target.EndPoint.AddressFamily, SipProtocol.Udp, transaction.Transport);
             var number = transaction.Branches.Count;
             if (transport is null
-                || !System.Text.Unicode.Utf8.TryWrite(branchId, $"z9hG4bK{transaction.Index:x}.{transaction.BranchKey:x}.{number}", out var branchLength)
+                || !Messages.HopTemplate.TryWriteBranch(branchId, transaction.Index, transaction.BranchKey, number, out var branchLength)
                 || ForkedRequest.Build(first.Request, firstBranchId, branchId[..branchLength], Encoding.UTF8.GetBytes(target.Uri)) is not { } request)
             {
                 TransactionLog.RelayFailed(_ctx.Logger, "fork", $"branch {target.Uri} could not be written");

@@ -75,7 +75,7 @@ internal sealed partial class ClientBranches
 
             var number = transaction.Branches.Count;
             Span<byte> branchId = stackalloc byte[64];
-            if (!System.Text.Unicode.Utf8.TryWrite(branchId, $"z9hG4bK{transaction.Index:x}.{transaction.BranchKey:x}.{number}", out var branchLength))
+            if (!Messages.HopTemplate.TryWriteBranch(branchId, transaction.Index, transaction.BranchKey, number, out var branchLength))
             {
                 return false;
             }
