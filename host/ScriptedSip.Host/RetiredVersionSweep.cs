@@ -9,7 +9,8 @@ namespace ScriptedSip.Host;
 /// it unreachable, and an idle server may not collect for hours — meanwhile a replaced plugin's
 /// services would keep running — so each check forces a collection. Checks are spaced further
 /// apart while a version stays alive (a script awaiting something slow keeps its version), and
-/// stop when none is left.
+/// stop when none is left. Each check also returns the memory the compile freed to the kernel
+/// (<see cref="NativeHeapTrim"/>), so a server reloaded every minute keeps a flat resident size.
 /// </summary>
 internal sealed class RetiredVersionSweep : IDisposable
 {
@@ -46,8 +47,12 @@ internal sealed class RetiredVersionSweep : IDisposable
 
     private void Check()
     {
-        GC.Collect();
-        if (_runtime.ReleaseCollected() > 0)
+        // Aggressive: the compile's garbage is gone now, and the heap it grew to is handed back to
+        // the kernel (a plain collection keeps the segments committed for the next allocations).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var alive = _runtime.ReleaseCollected();
+        NativeHeapTrim.Trim();
+        if (alive > 0)
         {
             Schedule(_gap * 2 < LongestGap ? _gap * 2 : LongestGap);
         }
