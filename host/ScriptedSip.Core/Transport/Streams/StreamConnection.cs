@@ -11,10 +11,12 @@ namespace ScriptedSip.Core.Transport.Streams;
 /// <see cref="StreamFramer"/> and hands each to the scheduler like a datagram, carrying this
 /// connection as its transport: a reply to a request sent through <see cref="Send"/> to the
 /// request's source goes back on this connection (RFC 3261 §18.2.2). Writes never block the caller:
-/// they are copied into an output pipe that one loop drains into the socket; a peer that stops
-/// reading until 1 MiB is queued has its connection closed.
+/// on plain TCP with nothing queued they go to the socket at once with a non-blocking send (no
+/// thread hand-off per message); otherwise — TLS, a connection still opening, a full kernel send
+/// buffer, or bytes still queued — they are copied into an output pipe that one loop drains into
+/// the stream. A peer that stops reading until 1 MiB is queued has its connection closed.
 /// </summary>
-public sealed class StreamConnection : ISipTransport
+public sealed partial class StreamConnection : ISipTransport
 {
     private const int QueueLimit = 1024 * 1024;
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
@@ -33,6 +35,11 @@ public sealed class StreamConnection : ISipTransport
     private int _closed;
     private bool _writerCompleted;
     private Action? _writesDone;
+
+    // Plain TCP, established: a write may go straight to the (non-blocking) socket while nothing
+    // is queued in the pipe. _queued counts bytes in the pipe the write loop has not yet written.
+    private bool _sendDirect;
+    private long _queued;
 
     internal StreamConnection(StreamListener listener, Socket socket, SocketAddress remote, bool inbound, string? serverName, TimeProvider time)
     {
@@ -97,43 +104,6 @@ public sealed class StreamConnection : ISipTransport
         return _listener.Send(message, destination);
     }
 
-    /// <summary>Queues bytes for the peer; false when the connection is closed or its peer stopped reading (then it is closed).</summary>
-    internal bool Write(ReadOnlySpan<byte> bytes)
-    {
-        var full = false;
-        lock (_writeGate)
-        {
-            if (!IsOpen || _writerCompleted)
-            {
-                return false;
-            }
-
-            if (_pendingFlush is { IsCompleted: false })
-            {
-                full = true;
-            }
-            else
-            {
-                _output.Writer.Write(bytes);
-                var flush = _output.Writer.FlushAsync();
-                _pendingFlush = flush.IsCompleted ? null : flush.AsTask();
-                if (flush.IsCompleted)
-                {
-                    _ = flush.Result;
-                }
-            }
-        }
-
-        if (full)
-        {
-            Close(CloseReason.SendQueueFull, $"the peer stopped reading ({QueueLimit} bytes queued)");
-            return false;
-        }
-
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-        return true;
-    }
-
     /// <summary>Calls <paramref name="failed"/> (on a thread-pool thread) if this connection fails before it is established; at once when it already has.</summary>
     internal void OnFailure(Action<object, string> failed, object state)
     {
@@ -167,6 +137,14 @@ public sealed class StreamConnection : ISipTransport
         lock (_writeGate)
         {
             _stream = stream;
+            if (stream is NetworkStream && IsOpen)
+            {
+                // After the NetworkStream is made (it refuses a non-blocking socket); its async
+                // reads and writes do not depend on the flag, the direct sends must not wait.
+                _socket.Blocking = false;
+                _sendDirect = true;
+            }
+
             established = _waiters;
             _waiters = null;
         }
@@ -320,84 +298,4 @@ public sealed class StreamConnection : ISipTransport
             buffer = buffer.Slice(frame.Length);
         }
     }
-
-    /// <summary>Lets what is queued (the 400) reach the peer, then closes; bounded so a peer that does not read cannot hold it.</summary>
-    private void CloseAfterWrites(CloseReason reason, string detail)
-    {
-        Volatile.Write(ref _writesDone, () => Close(reason, detail));
-        lock (_writeGate)
-        {
-            _writerCompleted = true;
-            _output.Writer.Complete();
-        }
-
-        _ = Task.Delay(TimeSpan.FromSeconds(1), _time).ContinueWith(_ => Close(reason, detail), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-    }
-
-    private async Task WriteLoopAsync(Stream stream)
-    {
-        var reader = _output.Reader;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                foreach (var segment in result.Buffer)
-                {
-                    await stream.WriteAsync(segment).ConfigureAwait(false);
-                }
-
-                reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            await stream.FlushAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            Close(CloseReason.Reset, ex.Message);
-        }
-        finally
-        {
-            await reader.CompleteAsync().ConfigureAwait(false);
-            Volatile.Read(ref _writesDone)?.Invoke();
-        }
-    }
-}
-
-/// <summary>Why a connection ended; each has its own counter.</summary>
-public enum CloseReason
-{
-    /// <summary>The peer closed it between messages.</summary>
-    Eof,
-
-    /// <summary>The peer closed it inside a message (fewer body bytes than Content-Length said).</summary>
-    Truncated,
-
-    /// <summary>Reset or another socket error.</summary>
-    Reset,
-
-    /// <summary>No traffic within Tcp:IdleTimeoutMs.</summary>
-    Idle,
-
-    /// <summary>A message (or the first one) not complete within Tcp:HeaderTimeoutMs.</summary>
-    HeaderTimeout,
-
-    /// <summary>Bytes that cannot be framed as SIP (after a 400 when the header section allowed one).</summary>
-    BadFraming,
-
-    /// <summary>The peer stopped reading and our queue for it filled.</summary>
-    SendQueueFull,
-
-    /// <summary>An outgoing connection could not be opened (refused, unreachable, Tcp:ConnectTimeoutMs).</summary>
-    ConnectFailed,
-
-    /// <summary>The TLS handshake failed (either direction).</summary>
-    TlsHandshakeFailed,
-
-    /// <summary>The server is stopping.</summary>
-    Shutdown,
 }
