@@ -150,7 +150,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
             () => _services.Transactions.Table.Count,
             _services.Scheduler.DeepestReceivedQueue,
             _settings.Sip.QueueLimit,
-            new KernelUdpQueues([.. _listeners.Select(l => (l.LocalEndPoint, l.ReceiveBufferBytes))]),
+            new KernelUdpQueues([.. _listeners.Select(l => l.Socket)]),
             _counters,
             _services.Time,
             _loggerFactory.CreateLogger<OverloadMonitor>());

@@ -69,6 +69,9 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     /// <summary>The socket's receive buffer in bytes, as the kernel reports it (the overload monitor's scale).</summary>
     public int ReceiveBufferBytes { get; }
 
+    /// <summary>The bound socket, for reading its kernel queue (the overload monitor); nothing else may receive on it.</summary>
+    internal Socket Socket => _socket;
+
     public SipProtocol Protocol => SipProtocol.Udp;
 
     public bool IsReliable => false;

@@ -77,7 +77,7 @@ public sealed partial class OverloadMonitor : IDisposable
             {
                 var reason = txLevel >= 1 ? $"{transactions} live transactions (Overload:MaxTransactions {_options.MaxTransactions})"
                     : queueLevel >= 1 ? $"{queue} received messages waiting at one worker ({_options.QueuePercent} % of Sip:QueueLimit is {_queueHighWater})"
-                    : $"the kernel receive queue of udp:{_kernel!.Sockets[socket].Local} is {rxPercent} % full (Overload:RxQueuePercent {_options.RxQueuePercent}; kernel drops so far {drops})";
+                    : $"the kernel receive queue of udp:{_kernel!.Locals[socket]} is {rxPercent} % full (Overload:RxQueuePercent {_options.RxQueuePercent}; kernel drops so far {drops})";
                 _since = _time.GetTimestamp();
                 _refusedAtStart = _counters[SipCounter.OverloadRefused];
                 _gate.SetShedding(true);
