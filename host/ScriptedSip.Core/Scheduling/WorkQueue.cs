@@ -8,10 +8,18 @@ namespace ScriptedSip.Core.Scheduling;
 /// wake-up when the worker is actually asleep. Received messages are bounded (Sip:QueueLimit);
 /// work posted for existing calls (resumes, timers, continuations) is not: it is bounded by the
 /// transactions that exist, and dropping it would leave a call without an end.
+/// <para>
+/// Received replies have a lane of their own, taken before everything else: a reply finishes work
+/// already started (a branch, a call set up halfway), a new request starts more, so behind a
+/// backlog the replies go first. Nothing causal is reordered — a reply is always to something this
+/// server sent after it ran the request — only replies overtake requests that arrived before them;
+/// among replies, and among everything else, arrival order holds.
+/// </para>
 /// </summary>
 internal sealed class WorkQueue
 {
     private readonly ConcurrentQueue<WorkItem> _items = new();
+    private readonly ConcurrentQueue<WorkItem> _replies = new();
     private readonly object _gate = new();
     private readonly int _limit;
     private int _received;
@@ -23,7 +31,7 @@ internal sealed class WorkQueue
     /// <summary>Received messages waiting now.</summary>
     public int ReceivedWaiting => Volatile.Read(ref _received);
 
-    public int Count => _items.Count;
+    public int Count => _items.Count + _replies.Count;
 
     /// <summary>False when the worker is this far behind: the caller refuses the message.</summary>
     public bool TryEnqueueReceived(WorkItem item)
@@ -34,13 +42,23 @@ internal sealed class WorkQueue
             return false;
         }
 
-        Enqueue(item);
+        if (item.Datagram is { IsReply: true })
+        {
+            Wake(_replies, item);
+        }
+        else
+        {
+            Enqueue(item);
+        }
+
         return true;
     }
 
-    public void Enqueue(WorkItem item)
+    public void Enqueue(WorkItem item) => Wake(_items, item);
+
+    private void Wake(ConcurrentQueue<WorkItem> lane, WorkItem item)
     {
-        _items.Enqueue(item); // a full fence: the read of _sleeping below cannot move before it
+        lane.Enqueue(item); // a full fence: the read of _sleeping below cannot move before it
         if (Volatile.Read(ref _sleeping) == 1)
         {
             lock (_gate)
@@ -50,12 +68,12 @@ internal sealed class WorkQueue
         }
     }
 
-    public bool IsEmpty => _items.IsEmpty;
+    public bool IsEmpty => _items.IsEmpty && _replies.IsEmpty;
 
     /// <summary>Takes the next item if there is one, without waiting.</summary>
     public bool TryTake(out WorkItem item)
     {
-        if (!_items.TryDequeue(out item))
+        if (!_replies.TryDequeue(out item) && !_items.TryDequeue(out item))
         {
             return false;
         }
@@ -78,18 +96,18 @@ internal sealed class WorkQueue
             _stopRegistration = stop.UnsafeRegister(static s => ((WorkQueue)s!).PulseForStop(), this);
         }
 
-        while (_items.IsEmpty)
+        while (IsEmpty)
         {
             lock (_gate)
             {
                 // Checked under the gate: a stop that comes after this check pulses a waiting worker.
                 if (stop.IsCancellationRequested)
                 {
-                    return !_items.IsEmpty;
+                    return !IsEmpty;
                 }
 
                 Interlocked.Exchange(ref _sleeping, 1);
-                if (_items.IsEmpty)
+                if (IsEmpty)
                 {
                     Monitor.Wait(_gate);
                 }

@@ -31,6 +31,8 @@ public sealed class InboundDatagram
 
     public ReadOnlyMemory<byte> Data => _buffer.AsMemory(0, Length);
 
+    /// <summary>Starts like a SIP reply's status line (<c>SIP/2.0 </c>): a cheap look, not a parse.</summary>
+    public bool IsReply => _buffer.AsSpan(0, Length).StartsWith("SIP/2.0 "u8);
 
     /// <summary>A pooled datagram filled with <paramref name="data"/> from <paramref name="source"/>, as if it had just arrived on <paramref name="transport"/>.</summary>
     public static InboundDatagram Rent(ISipTransport transport, ReadOnlySpan<byte> data, SocketAddress source)
