@@ -39,8 +39,15 @@ printf '| target | executions | execs/s | paths | crashes | hangs | seconds | st
 for target in $TARGETS; do
     dir=$OUT_DIR/$target
     start=$(date +%s)
-    afl-fuzz -i "$dir/in" -o "$dir/out" -t 10000 -m none -V "$FUZZ_SECONDS" -E "$FUZZ_EXECS" \
-        -- dotnet "$app/ScriptedSip.Fuzz.dll" "$target" >"$dir/afl.log" 2>&1
+    for attempt in 1 2; do
+        afl-fuzz -i "$dir/in" -o "$dir/out" -t 10000 -m none -V "$FUZZ_SECONDS" -E "$FUZZ_EXECS" \
+            -- dotnet "$app/ScriptedSip.Fuzz.dll" "$target" >"$dir/afl.log" 2>&1
+        # On a loaded machine the first dry run of a .NET target can come back with an empty
+        # coverage map ("No instrumentation detected") although the next one works: try once more.
+        [ -f "$dir/out/default/fuzzer_stats" ] && break
+        grep -q "No instrumentation detected" "$dir/afl.log" || break
+        rm -rf "$dir/out"
+    done
     seconds=$(( $(date +%s) - start ))
     stats=$dir/out/default/fuzzer_stats
     if [ ! -f "$stats" ]; then
