@@ -145,7 +145,9 @@ public sealed partial class Auth
         }
 
         var nc = credentials.NonceCount is null ? 1 : long.Parse(credentials.NonceCount, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        if (!_nonces.RecordCount(credentials.Nonce, nc))
+        // A retransmission carries the same top Via (branch) and CSeq as the request that used the count.
+        var request = message.Hdr("Via") is { } via && message.Hdr("CSeq") is { } cseq ? via + "\n" + cseq : string.Empty;
+        if (!_nonces.RecordCount(credentials.Nonce, nc, request))
         {
             LogReplay(_logger, source, credentials.Username);
             return Challenge(message, register, realm, stale: false, AuthResult.Replayed);

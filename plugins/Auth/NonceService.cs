@@ -24,7 +24,7 @@ internal sealed class NonceService
     private readonly byte[] _secret;
     private readonly TimeProvider _time;
     private readonly TimeSpan _lifetime;
-    private readonly ConcurrentDictionary<string, (long Count, DateTimeOffset Expires)> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Count, string Request, DateTimeOffset Expires)> _counts = new(StringComparer.Ordinal);
 
     public NonceService(byte[] secret, TimeProvider time, TimeSpan lifetime)
     {
@@ -63,8 +63,14 @@ internal sealed class NonceService
         return now - issued > _lifetime || issued > now + TimeSpan.FromMinutes(1) ? NonceState.Stale : NonceState.Valid;
     }
 
-    /// <summary>Records a nonce-count; false when it is not higher than one already seen with this nonce (a replay).</summary>
-    public bool RecordCount(string nonce, long nonceCount)
+    /// <summary>
+    /// Records a nonce-count; false when it is not higher than one already seen with this nonce (a
+    /// replay) — unless it is the very request that used it, sent again: <paramref name="request"/>
+    /// (its top Via and CSeq) equal to the one recorded with that count. A REGISTER answered
+    /// statelessly is retransmitted by a phone (or sipp) whose 200 was late; refusing the copy would
+    /// answer 401 to a request that already succeeded.
+    /// </summary>
+    public bool RecordCount(string nonce, long nonceCount, string request)
     {
         var accepted = false;
         var expires = _time.GetUtcNow() + _lifetime;
@@ -73,12 +79,13 @@ internal sealed class NonceService
             _ =>
             {
                 accepted = true;
-                return (nonceCount, expires);
+                return (nonceCount, request, expires);
             },
             (_, seen) =>
             {
-                accepted = nonceCount > seen.Count;
-                return accepted ? (nonceCount, seen.Expires) : seen;
+                accepted = nonceCount > seen.Count
+                    || (nonceCount == seen.Count && request.Length > 0 && string.Equals(request, seen.Request, StringComparison.Ordinal));
+                return nonceCount > seen.Count ? (nonceCount, request, seen.Expires) : seen;
             });
         return accepted;
     }

@@ -137,10 +137,17 @@ public sealed partial class LocationService : IDisposable
                     var old = next[existing];
                     // A contact listed twice in this request replaces its own first copy; only a binding
                     // stored before is checked for order.
-                    if (current.Contains(old) && old.CallId == request.CallId && request.CSeq <= old.CSeq)
+                    if (current.Contains(old) && old.CallId == request.CallId && request.CSeq < old.CSeq)
                     {
-                        // §10.3 step 7: an older or repeated request of the same registration must not win.
+                        // §10.3 step 7: an older request of the same registration must not win.
                         return new RegisterOutcome(500, "Out of order CSeq", current);
+                    }
+
+                    if (current.Contains(old) && old.CallId == request.CallId && request.CSeq == old.CSeq)
+                    {
+                        // The same request again: a retransmission whose 200 was late (answered statelessly,
+                        // no transaction absorbs it). It changes nothing and gets the answer it got before.
+                        return new RegisterOutcome(200, "OK", current);
                     }
 
                     next.RemoveAt(existing);

@@ -85,6 +85,19 @@ public sealed class RegistrarAuthFlowTests
     }
 
     [Test]
+    public void Register_RetransmittedWithTheSameBranchAndCSeq_IsAnsweredAgain_NotTakenForAReplay()
+    {
+        var challenge = _host.Send(Register("alice"), from: AliceContact).Reply.HeaderValues("WWW-Authenticate")[1];
+        var register = Register("alice").Header("Authorization", DigestClient.Answer(challenge, "REGISTER", $"sip:{Domain}", "alice", "alice-secret"));
+
+        var first = _host.Send(register, from: AliceContact);
+        var retransmission = _host.Send(register, from: AliceContact); // the phone did not see the first 200 in time
+
+        Assert.That(first.Reply.Status, Is.EqualTo(200));
+        Assert.That(retransmission.Reply.Status, Is.EqualTo(200), "the same request again, not a replay of its credentials");
+    }
+
+    [Test]
     public void Register_WithAMalformedAuthorization_Is400_NotAServerError()
     {
         var outcome = _host.Send(Register("alice").Header("Authorization", "Digest username=\"alice, realm=\"example.org\""), from: AliceContact);
