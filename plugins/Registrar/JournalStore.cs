@@ -42,21 +42,35 @@ internal sealed partial class JournalStore : ILocationStore
     public IReadOnlyDictionary<string, IReadOnlyList<Binding>> Load()
     {
         var table = new Dictionary<string, IReadOnlyList<Binding>>(StringComparer.Ordinal);
-        if (File.Exists(_snapshotPath))
-        {
-            var snapshot = JsonSerializer.Deserialize(File.ReadAllBytes(_snapshotPath), LocationJson.Default.ListAorRecord) ?? [];
-            foreach (var record in snapshot)
-            {
-                table[record.Aor] = record.Bindings;
-            }
-        }
-
         var hub = JournalHub.Join(_journalPath, out var first);
         _hub = hub;
+
+        // A live reload: the serving version takes the journal's lock for every save, and a whole
+        // replay (tens of thousands of records since the last snapshot, with a JSON reader still cold
+        // in this load context) took longer than a REGISTER retransmission interval. So the snapshot
+        // and the journal up to its last complete record are read without the lock; under it only
+        // the records written meanwhile — unless the serving version compacted in between (a new
+        // snapshot), then everything is read again under the lock.
+        long from = 0;
+        var stamp = SnapshotStamp();
+        if (!first)
+        {
+            ReadSnapshot(table);
+            using var reader = new FileStream(_journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            from = Replay(reader, table, 0);
+        }
+
         lock (hub.Lock)
         {
+            if (first || SnapshotStamp() != stamp || from > hub.Stream.Length)
+            {
+                table.Clear();
+                ReadSnapshot(table);
+                from = 0;
+            }
+
             var journal = hub.Stream;
-            var goodEnd = Replay(journal, table);
+            var goodEnd = Replay(journal, table, Math.Min(from, journal.Length));
             if (goodEnd < journal.Length && first)
             {
                 // Only the first user in the process may cut: a later one (a live reload) reads a file
@@ -74,12 +88,33 @@ internal sealed partial class JournalStore : ILocationStore
         return table;
     }
 
-    /// <summary>Reads records until the end or the first damaged one; returns the offset after the last good record.</summary>
-    private static long Replay(FileStream journal, Dictionary<string, IReadOnlyList<Binding>> table)
+    /// <summary>What tells one snapshot from the next: a compaction renames a new file into place.</summary>
+    private (bool Exists, long Length, DateTime Written) SnapshotStamp()
     {
-        journal.Position = 0;
+        var file = new FileInfo(_snapshotPath);
+        return file.Exists ? (true, file.Length, file.LastWriteTimeUtc) : (false, 0, default);
+    }
+
+    private void ReadSnapshot(Dictionary<string, IReadOnlyList<Binding>> table)
+    {
+        if (!File.Exists(_snapshotPath))
+        {
+            return;
+        }
+
+        var snapshot = JsonSerializer.Deserialize(File.ReadAllBytes(_snapshotPath), LocationJson.Default.ListAorRecord) ?? [];
+        foreach (var record in snapshot)
+        {
+            table[record.Aor] = record.Bindings;
+        }
+    }
+
+    /// <summary>Reads records from <paramref name="from"/> (a record boundary) until the end or the first damaged one; returns the offset after the last good record.</summary>
+    private static long Replay(FileStream journal, Dictionary<string, IReadOnlyList<Binding>> table, long from)
+    {
+        journal.Position = from;
         Span<byte> header = stackalloc byte[HeaderSize];
-        long goodEnd = 0;
+        var goodEnd = from;
         while (true)
         {
             if (journal.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)

@@ -112,6 +112,20 @@ public sealed class LocationServiceTests
         Assert.That(restarted.TruncatedRecords, Is.Zero, "nothing damaged");
     }
 
+    [Test]
+    public void LiveReload_AfterACompaction_NewVersionReadsSnapshotAndJournal()
+    {
+        // The new version reads the snapshot and the journal's records before it takes the lock.
+        using var old = Create();
+        old.Register(Request("alice@d", 1, Contact("sip:alice@1.1.1.1")));
+        old.Snapshot();                                                        // alice now in snapshot.json, the journal cut
+        old.Register(Request("bob@d", 1, Contact("sip:bob@1.1.1.2")));          // bob in the journal only
+
+        using var fresh = Create();
+        Assert.That(fresh.Contacts("alice@d"), Has.Count.EqualTo(1), "from the snapshot");
+        Assert.That(fresh.Contacts("bob@d"), Has.Count.EqualTo(1), "from the journal");
+    }
+
     [TestCase("<sip:a@b>, <sip:c@d>;q=0.5;expires=30", 2)]
     [TestCase("\"Bob, the builder\" <sip:bob@b>;+sip.instance=\"<urn:uuid:x>\";reg-id=1", 1)]
     [TestCase("sip:bob@b;expires=10", 1)]
