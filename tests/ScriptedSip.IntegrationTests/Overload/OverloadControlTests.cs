@@ -53,6 +53,7 @@ public sealed class OverloadControlTests
         var reply = caller.ReceiveText(Wait);
         Assert.That(SipText.StatusCode(reply), Is.EqualTo(503), reply);
         Assert.That(SipText.Header(reply, "Retry-After"), Is.EqualTo("7"));
+        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.OverloadRefused] == 1); // counted after the send
         Assert.That(host.Counters[SipCounter.OverloadRefused], Is.EqualTo(1));
         Assert.That(host.Counters[SipCounter.ForwardedRequests], Is.EqualTo(3), "the refused INVITE was not relayed");
 
