@@ -9,77 +9,98 @@ namespace ScriptedSip.Core.Scheduling;
 /// that is replaced — a new thread takes over the loop, and the old one ends once its turn returns.
 /// At most one thread runs the loop at a time, and at most one blocked thread per worker exists (an
 /// inline turn holds its worker), so a blocking route costs one worker, never the listener or the
-/// timers.
+/// timers. The watch is shared by every loop of the process (<see cref="HandoffWatch"/>).
 /// </summary>
 internal sealed class HandoffThreads : IDisposable
 {
     private readonly Action<Receiver> _loop;
     private readonly string _name;
-    private readonly Thread _monitor;
-    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private volatile Receiver? _current;
     private volatile bool _stopping;
     private int _handoffs;
-    private int _parked;
+    private long _lastTurns = -1;
 
     /// <param name="loop">The job; it returns once <see cref="IsCurrent"/> is false for its receiver.</param>
-    /// <param name="name">Thread name of the loop's threads; the watch is named after it.</param>
+    /// <param name="name">Thread name of the loop's threads.</param>
     public HandoffThreads(Action<Receiver> loop, string name)
     {
         _loop = loop;
         _name = name;
-        _monitor = new Thread(Watch) { IsBackground = true, Name = name + "-watch" };
     }
 
-    /// <summary>How long an inline turn may run before receiving moves to another thread.</summary>
+    /// <summary>How long an inline turn may run before the loop moves to another thread.</summary>
     public static TimeSpan Budget { get; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Times the loop moved to a new thread because an inline turn overran <see cref="Budget"/>.</summary>
     public int Handoffs => Volatile.Read(ref _handoffs);
+
+    /// <summary>Times the process's watch parked because every loop was idle (observable in tests).</summary>
+    public static int Parks => HandoffWatch.Parks;
+
+    /// <summary>An inline turn is running on the loop's current thread.</summary>
+    public bool InTurn => _current is { } current && Volatile.Read(ref current.InlineSince) != 0;
 
     public bool IsCurrent(Receiver receiver) => ReferenceEquals(_current, receiver);
 
     public void Start()
     {
         StartReceiver();
-        _monitor.Start();
+        HandoffWatch.Add(this);
     }
 
     /// <summary>
-    /// A receiver starts an inline turn. The full fence (the exchange) pairs with the one in
-    /// <see cref="Watch"/>: either the watch sees this turn before it parks, or this call sees the
-    /// watch parked and wakes it. One uncontended interlocked write per datagram, no wake-up while
-    /// the watch is awake.
+    /// A receiver starts an inline turn. The full fence (the exchange) pairs with the one in the
+    /// watch: either the watch sees this turn before it parks, or this call sees the watch parked and
+    /// wakes it. One uncontended interlocked write per datagram, no wake-up while the watch is awake.
     /// </summary>
-    public void BeginInline(Receiver receiver)
+    public static void BeginInline(Receiver receiver)
     {
         Interlocked.Exchange(ref receiver.InlineSince, Stopwatch.GetTimestamp());
         receiver.Turns++;
-        if (Volatile.Read(ref _parked) == 1)
-        {
-            _wake.Set();
-        }
+        HandoffWatch.TurnStarted();
     }
 
     public static void EndInline(Receiver receiver) => Volatile.Write(ref receiver.InlineSince, 0);
 
-    /// <summary>After <see cref="Stop"/>: releases the watch's wake-up event.</summary>
-    public void Dispose() => _wake.Dispose();
+    /// <summary>Nothing to release since the watch is shared; kept for the owners' disposal order.</summary>
+    public void Dispose()
+    {
+    }
 
     public void Stop(TimeSpan timeout)
     {
         _stopping = true;
-        _wake.Set();
+        HandoffWatch.Remove(this);
         var current = _current;
         if (current?.Thread.IsAlive == true)
         {
             current.Thread.Join(timeout);
         }
+    }
 
-        if (_monitor.IsAlive)
+    /// <summary>
+    /// The watch's look (on its thread): a turn running longer than <see cref="Budget"/> moves the
+    /// loop to a new thread. True when a turn ran since the last look or runs now.
+    /// </summary>
+    internal bool Look()
+    {
+        var current = _current;
+        if (current is null || _stopping)
         {
-            _monitor.Join(timeout);
+            return false;
         }
+
+        var since = Volatile.Read(ref current.InlineSince);
+        if (since != 0 && Stopwatch.GetElapsedTime(since) > Budget && !_stopping)
+        {
+            Interlocked.Increment(ref _handoffs);
+            StartReceiver();
+        }
+
+        var turns = Volatile.Read(ref current.Turns);
+        var active = since != 0 || turns != _lastTurns;
+        _lastTurns = turns;
+        return active;
     }
 
     private void StartReceiver()
@@ -89,46 +110,6 @@ internal sealed class HandoffThreads : IDisposable
         _current = receiver;
         receiver.Thread.Start();
     }
-
-    private void Watch()
-    {
-        // After this many looks without a single inline turn (about a second) the watch parks until
-        // the next turn starts: an idle listener wakes nobody.
-        const int IdleLooksBeforeParking = 100;
-        var idleLooks = 0;
-        long lastTurns = -1;
-        while (!_stopping)
-        {
-            Thread.Sleep(Budget);
-            var current = _current;
-            var since = current is null ? 0 : Volatile.Read(ref current.InlineSince);
-            if (since != 0 && Stopwatch.GetElapsedTime(since) > Budget && !_stopping)
-            {
-                Interlocked.Increment(ref _handoffs);
-                StartReceiver();
-            }
-
-            var turns = current is null ? 0 : Volatile.Read(ref current.Turns);
-            idleLooks = since == 0 && turns == lastTurns ? idleLooks + 1 : 0;
-            lastTurns = turns;
-            if (idleLooks >= IdleLooksBeforeParking && current is not null)
-            {
-                Interlocked.Exchange(ref _parked, 1);
-                if (Volatile.Read(ref current.InlineSince) == 0 && !_stopping && ReferenceEquals(current, _current))
-                {
-                    Parks++;
-                    _wake.Wait();
-                }
-
-                Interlocked.Exchange(ref _parked, 0);
-                _wake.Reset();
-                idleLooks = 0;
-            }
-        }
-    }
-
-    /// <summary>Times the watch parked because the listener was idle (observable in tests).</summary>
-    public int Parks { get; private set; }
 
     /// <summary>One thread of the loop and when its current inline turn started (0: none).</summary>
     internal sealed class Receiver(HandoffThreads owner) : IInlineGuard
@@ -142,7 +123,7 @@ internal sealed class HandoffThreads : IDisposable
 
         public bool IsCurrent => owner.IsCurrent(this);
 
-        public void BeginTurn() => owner.BeginInline(this);
+        public void BeginTurn() => BeginInline(this);
 
         public void EndTurn() => EndInline(this);
     }

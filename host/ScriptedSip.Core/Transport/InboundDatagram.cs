@@ -17,6 +17,14 @@ public sealed class InboundDatagram
     private static readonly ConcurrentQueue<InboundDatagram> Pool6 = new();
     private static int s_pooled;
 
+    // One datagram per thread and family in front of the shared queues: an inline turn rents and
+    // releases on the receive thread, so most packets never touch the queue's atomics.
+    [ThreadStatic]
+    private static InboundDatagram? t_spare4;
+
+    [ThreadStatic]
+    private static InboundDatagram? t_spare6;
+
     private byte[] _buffer = [];
 
     private InboundDatagram(AddressFamily family) => Source = new SocketAddress(family);
@@ -39,8 +47,20 @@ public sealed class InboundDatagram
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(source);
-        var pool = source.Family == AddressFamily.InterNetworkV6 ? Pool6 : Pool4;
-        if (pool.TryDequeue(out var datagram))
+        var v6 = source.Family == AddressFamily.InterNetworkV6;
+        var datagram = v6 ? t_spare6 : t_spare4;
+        if (datagram is not null)
+        {
+            if (v6)
+            {
+                t_spare6 = null;
+            }
+            else
+            {
+                t_spare4 = null;
+            }
+        }
+        else if ((v6 ? Pool6 : Pool4).TryDequeue(out datagram))
         {
             Interlocked.Decrement(ref s_pooled);
         }
@@ -86,6 +106,20 @@ public sealed class InboundDatagram
 
         Length = 0;
         Transport = null!;
+        if (Source.Family == AddressFamily.InterNetworkV6)
+        {
+            if (t_spare6 is null)
+            {
+                t_spare6 = this;
+                return;
+            }
+        }
+        else if (t_spare4 is null)
+        {
+            t_spare4 = this;
+            return;
+        }
+
         if (Interlocked.Increment(ref s_pooled) <= PoolLimit)
         {
             (Source.Family == AddressFamily.InterNetworkV6 ? Pool6 : Pool4).Enqueue(this);

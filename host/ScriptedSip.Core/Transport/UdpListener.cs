@@ -140,8 +140,8 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     /// <summary>Times receiving moved to another thread because a route run inline overran its budget.</summary>
     public int ReceiverHandoffs => _receivers.Handoffs;
 
-    /// <summary>Times the receive watch parked because the listener was idle.</summary>
-    public int ReceiveWatchParks => _receivers.Parks;
+    /// <summary>Times the process's handoff watch parked because every loop was idle (the listeners' and the timer's).</summary>
+    public static int ReceiveWatchParks => HandoffThreads.Parks;
 
     private void ReceiveLoop(HandoffThreads.Receiver me)
     {
