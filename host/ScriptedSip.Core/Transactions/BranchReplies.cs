@@ -180,11 +180,14 @@ internal sealed class BranchReplies
         }
     }
 
-    /// <summary>The reply without our top Via, ready to go upstream.</summary>
+    /// <summary>
+    /// The reply without our top Via, ready to go upstream, with the header edits its reply routes
+    /// made (<c>RemoveHf</c>, <c>AppendHf</c>, ...): the editor keeps them when a route used it.
+    /// Called once per received reply.
+    /// </summary>
     private static byte[]? StripOurVia(InboundMessage context)
     {
-        var editor = context.Buffers.Editor;
-        editor.Reset(context.Message);
+        var editor = context.Editor();
         editor.RemoveTopVia();
         var output = OutputBuffer.Message;
         var length = editor.WriteTo(output);
