@@ -20,9 +20,10 @@ internal sealed partial class ClientBranches
 
     private bool RelayLocated(InboundMessage context, SipTransaction transaction, in DestinationLookup lookup)
     {
-        var forks = ResolveAppendedBranches(context);
+        var forks = LocateAppendedBranches(context);
         ClientBranch branch;
-        var failNow = false;
+        bool failNow;
+        List<ClientBranch>? failedForks;
         lock (transaction.Gate)
         {
             if (!MayRelayLocked(context, transaction))
@@ -42,7 +43,8 @@ internal sealed partial class ClientBranches
             }
 
             var incoming = context.Transport is Transport.Streams.StreamConnection connection ? connection.Listener : context.Transport;
-            var relay = new LocatedRelay(template, lookup.Hop, incoming, transaction.Transport, context.ForcedProtocol, context.RecordRouteRequested && !context.RecordRouteWritten);
+            var recordRoute = context.RecordRouteRequested && !context.RecordRouteWritten;
+            var relay = new LocatedRelay(template, lookup.Hop, incoming, transaction.Transport, context.ForcedProtocol, recordRoute);
             branch = new ClientBranch(transaction, transaction.Branches.Count, template, LocatedRelay.Nowhere, context.Transport) { Located = relay };
             transaction.Branches.Add(branch);
             if (context.PendingFailureRoute is { } failure)
@@ -55,29 +57,8 @@ internal sealed partial class ClientBranches
                 transaction.OnReplyRoute = onReply;
             }
 
-            switch (lookup.Status)
-            {
-                case DestinationStatus.Resolved:
-                    relay.Add(lookup.Targets);
-                    failNow = !StartNextTargetLocked(_ctx, branch);
-                    break;
-                case DestinationStatus.Pending:
-                    // Bounded: no answer within the fr timer ends the branch with 408 like a silent next hop.
-                    branch.TimeoutTimer = _ctx.Wheel.Schedule(TimeSpan.FromMilliseconds(_ctx.Options.FrTimerMs), static s => OnBranchTimeout((ClientBranch)s!), branch);
-                    lookup.Pending!.ContinueWith(
-                        static (task, s) => OnLocated((ClientBranch)s!, task.Result),
-                        branch,
-                        CancellationToken.None,
-                        TaskContinuationOptions.DenyChildAttach,
-                        TaskScheduler.Default);
-                    break;
-                default:
-                    TransactionLog.RelayFailed(_ctx.Logger, context.LogTag, lookup.Error);
-                    failNow = true;
-                    break;
-            }
-
-            StartForkedFromTemplateLocked(transaction, relay, forks);
+            failNow = !StartLocatedLocked(branch, lookup, context.LogTag, "relay");
+            failedForks = StartAppendedBranchesLocked(transaction, context, template, recordRoute, forks);
             context.MarkRelayed();
         }
 
@@ -87,6 +68,7 @@ internal sealed partial class ClientBranches
             _ctx.Scheduler.Post(transaction.CallHash, static s => FailBranch((ClientBranch)s!, 503, UnresolvableReason), branch);
         }
 
+        FailAfterRoute(transaction, failedForks);
         return true;
     }
 
@@ -186,33 +168,5 @@ internal sealed partial class ClientBranches
 
         next.Status = 503; // no usable target left: the successor ends at once
         return false;
-    }
-
-    /// <summary>Appended branches of a relay to a host name: each forked from the template with its own Request-URI, Via and listener.</summary>
-    private void StartForkedFromTemplateLocked(SipTransaction transaction, LocatedRelay relay, List<ForkTarget>? targets)
-    {
-        if (targets is null)
-        {
-            return;
-        }
-
-        Span<byte> branchId = stackalloc byte[64];
-        foreach (var target in targets)
-        {
-            var transport = _ctx.Messages.Transports.For(target.EndPoint.AddressFamily, SipProtocol.Udp, transaction.Transport);
-            var number = transaction.Branches.Count;
-            if (transport is null
-                || !HopTemplate.TryWriteBranch(branchId, transaction.Index, transaction.BranchKey, number, out var length)
-                || HopTemplate.Compose(relay.Template, relay.Incoming, transport, branchId[..length], relay.RecordRoute) is not { } composed
-                || ForkedRequest.Build(composed, branchId[..length], branchId[..length], Encoding.UTF8.GetBytes(target.Uri)) is not { } request)
-            {
-                TransactionLog.RelayFailed(_ctx.Logger, "fork", $"branch {target.Uri} could not be written");
-                continue;
-            }
-
-            var branch = new ClientBranch(transaction, number, request, target.EndPoint.Serialize(), transport);
-            transaction.Branches.Add(branch);
-            StartBranchLocked(branch);
-        }
     }
 }

@@ -65,10 +65,19 @@ internal sealed partial class ClientBranches
 
         var transport = hop.Transport;
 
-        var forks = ResolveAppendedBranches(context);
+        var forks = LocateAppendedBranches(context);
+        List<ClientBranch>? failedForks;
         lock (transaction.Gate)
         {
             if (!MayRelayLocked(context, transaction))
+            {
+                return false;
+            }
+
+            // Forks start from the request without our hop headers, each with its own listener.
+            var recordRoute = context.RecordRouteRequested && !context.RecordRouteWritten;
+            var forkTemplate = forks is null ? null : _ctx.Messages.Forwarder.WriteTemplate(context);
+            if (forks is not null && forkTemplate is null)
             {
                 return false;
             }
@@ -105,10 +114,12 @@ internal sealed partial class ClientBranches
             }
 
             SendBranchLocked(branch, hop);
-            StartForkedBranchesLocked(transaction, branch, branchId[..branchLength], forks);
+            failedForks = forkTemplate is null ? null : StartAppendedBranchesLocked(transaction, context, forkTemplate, recordRoute, forks);
             context.MarkRelayed();
-            return true;
         }
+
+        FailAfterRoute(transaction, failedForks);
+        return true;
     }
 
     /// <summary>

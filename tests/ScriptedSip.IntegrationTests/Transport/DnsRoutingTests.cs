@@ -164,29 +164,9 @@ public sealed class DnsRoutingTests
             .WithScript("F.csx", FailureScript);
     }
 
-    private static string FinalReply(UdpPeer caller)
-    {
-        string reply;
-        do
-        {
-            reply = caller.ReceiveText(Wait);
-        }
-        while (SipText.StatusCode(reply) < 200);
+    private static string FinalReply(UdpPeer caller) => ProxiedCall.FinalReply(caller, Wait);
 
-        return reply;
-    }
+    private static string? Branch(string request) => ProxiedCall.Branch(request);
 
-    private static string? Branch(string request) =>
-        SipText.Header(request, "Via") is { } via ? via[(via.IndexOf("branch=", StringComparison.Ordinal) + 7)..] : null;
-
-    /// <summary>A UAS's reply that keeps every Via (the proxy's and the caller's).</summary>
-    private static string Reply(string request, int status, string reason)
-    {
-        var headers = request.Split("\r\n").TakeWhile(l => l.Length > 0).Skip(1)
-            .Where(l => l.StartsWith("Via:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("From:", StringComparison.OrdinalIgnoreCase)
-                        || l.StartsWith("Call-ID:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("CSeq:", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        headers.Add("To: " + SipText.Header(request, "To") + ";tag=t" + status.ToString(CultureInfo.InvariantCulture));
-        return $"SIP/2.0 {status} {reason}\r\n" + string.Join("\r\n", headers) + "\r\nContent-Length: 0\r\n\r\n";
-    }
+    private static string Reply(string request, int status, string reason) => ProxiedCall.Reply(request, status, reason);
 }
