@@ -11,7 +11,7 @@ namespace ScriptedSip.Core.Messages;
 /// Writes a request as it leaves towards the next hop (RFC 3261 §16.6: our Via, Record-Route if
 /// asked, the new Request-URI, the script's edits, Max-Forwards) and forwards statelessly.
 /// </summary>
-public sealed class RequestForwarder
+public sealed partial class RequestForwarder
 {
     private readonly TransportSet _transports;
     private readonly DestinationResolver _destinations;
@@ -54,24 +54,34 @@ public sealed class RequestForwarder
     }
 
     /// <summary>Forwards statelessly (Forward(), and TRelay of an ACK) with a branch derived from the request (§16.11).</summary>
+    /// <remarks>
+    /// A host name not cached yet does not hold the worker: the request is written now (without our
+    /// Via and Record-Route) and sent from the DNS answer (see <c>ForwardWhenLocated</c>); true then means "on its way".
+    /// </remarks>
     public bool ForwardStateless(InboundMessage message, string? uri)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var sent = TryForwardStateless(message, uri);
+        var target = uri ?? message.NextHop;
+        var lookup = target is null ? default : _destinations.Locate(Encoding.UTF8.GetBytes(target));
+        if (lookup.Status == DestinationStatus.Pending)
+        {
+            return ForwardWhenLocated(message, lookup);
+        }
+
+        var sent = TryForwardStateless(message, target, lookup);
         _counters.Increment(sent ? SipCounter.ForwardedRequests : SipCounter.DroppedRequests);
         return sent;
     }
 
-    private bool TryForwardStateless(InboundMessage message, string? uri)
+    private bool TryForwardStateless(InboundMessage message, string? target, in DestinationLookup lookup)
     {
-        var target = uri ?? message.NextHop;
         if (target is null)
         {
             MessageLog.ForwardFailed(_logger, message.LogTag, "no destination");
             return false;
         }
 
-        if (!TrySelectHop(message, target, message.Transport, out var hop, out var error))
+        if (!TrySelectHop(message, lookup, message.Transport, out var hop, out var error))
         {
             MessageLog.ForwardFailed(_logger, message.LogTag, error);
             return false;
@@ -80,7 +90,7 @@ public sealed class RequestForwarder
         var transport = hop.Transport;
 
         Span<byte> branch = stackalloc byte[32];
-        if (!Utf8.TryWrite(branch, $"z9hG4bKsl{StatelessBranch.Compute(message.Message):x8}", out var branchLength))
+        if (!TryWriteStatelessBranch(message, branch, out var branchLength))
         {
             return false;
         }
