@@ -76,7 +76,6 @@ public sealed class DnsLocatorTests
     [TestCase("nosuch.test", 0, "has no address")]
     [TestCase("dot.test", 0, "has no SIP service (its SRV target is '.')")]
     [TestCase("c0.test", 5060, "the CNAME chain of 'c0.test' loops or is longer than 8")]
-    [TestCase("big.test", 5060, "was truncated")]
     public async Task Unresolvable_SaysWhy(string name, int port, string why)
     {
         using var dns = await Dnsmasq.StartAsync(Records);
@@ -85,6 +84,19 @@ public sealed class DnsLocatorTests
 
         Assert.That(answer.Resolved, Is.False);
         Assert.That(answer.Error, Does.Contain(why));
+    }
+
+    [Test]
+    public async Task TruncatedUdpAnswer_IsAskedAgainOverTcp()
+    {
+        using var dns = await Dnsmasq.StartAsync(Records);
+
+        var answer = await Locator(dns).LocateAsync(new LocateRequest("big.test", null, 5060), CancellationToken.None);
+
+        Assert.That(answer.Resolved, Is.True, answer.Error);
+        var targets = answer.Targets(new Random(1));
+        Assert.That(targets, Has.Count.EqualTo(LocatedServers.MaxTargets), "120 addresses over TCP, the first 16 kept");
+        Assert.That(targets.Select(t => t.EndPoint.Address.ToString()), Has.All.StartWith("127.0.1."));
     }
 
     [Test]

@@ -29,7 +29,7 @@ public sealed class DnsServerLocator : IServerLocator
         options.Timeout = timeout;
         options.Retries = 0;
         options.UseCache = false; // the resolver keeps its own cache, by the records' TTL, and counts its hits
-        options.UseTcpFallback = false; // a truncated answer is unresolvable (see the README)
+        options.UseTcpFallback = true; // a truncated UDP answer is asked again over TCP (RFC 1035 §4.2.2, RFC 7766)
         options.ThrowDnsErrors = false;
         options.ContinueOnDnsError = false;
         options.ContinueOnEmptyResponse = false;
