@@ -55,6 +55,7 @@ public sealed class ProcessingServices : IDisposable
         var wheel = new TimerWheel(timeProvider, TimeSpan.FromMilliseconds(transactionOptions.TimerTickMs), 1024, ex => ProcessingLog.TimerCallbackFailed(wheelLogger, ex));
         Scheduler.AttachTimerThread(wheel);
         Transactions = new TransactionLayer(Messages, routes, Scheduler, counters, transactionOptions, wheel, loggerFactory.CreateLogger<TransactionLayer>());
+        Scheduler.ExistingTransactions = new RetransmissionProbe(Transactions.Table);
         LocalRequests = new LocalRequests(Messages, wheel, transactionOptions, (uint)RandomNumberGenerator.GetInt32(int.MaxValue));
         Runner = new RouteRunner(this);
         Transactions.AttachRoutes(Runner);

@@ -137,9 +137,29 @@ public sealed class SipScheduler : IWorkScheduler, IDisposable
         return WorkerOf(CallIdHasher.Hash(datagram.Data.Span, datagram.Source));
     }
 
-    /// <summary>Queues a received message to worker <paramref name="worker"/>; false when it is Sip:QueueLimit behind.</summary>
-    public bool TryDispatch(int worker, InboundDatagram datagram) =>
-        _workers[worker].Queue.TryEnqueueReceived(new WorkItem(datagram));
+    /// <summary>
+    /// How many received messages must wait at a worker before a request is looked at for the
+    /// urgent lane: below it the lanes make no difference worth a lookup per message.
+    /// </summary>
+    public const int UrgentLaneBacklog = 8;
+
+    /// <summary>Recognises requests of existing transactions (set by the server; null: only replies are urgent).</summary>
+    public IExistingTransactionProbe? ExistingTransactions { get; set; }
+
+    /// <summary>
+    /// Queues a received message to worker <paramref name="worker"/>; false when it is Sip:QueueLimit
+    /// behind. Replies, and — once the worker is <see cref="UrgentLaneBacklog"/> behind — requests of
+    /// existing transactions (retransmissions, ACK, CANCEL), take the urgent lane: they finish work
+    /// already started, where a new request starts more.
+    /// </summary>
+    public bool TryDispatch(int worker, InboundDatagram datagram)
+    {
+        ArgumentNullException.ThrowIfNull(datagram);
+        var queue = _workers[worker].Queue;
+        var urgent = datagram.IsReply
+            || (queue.ReceivedWaiting >= UrgentLaneBacklog && ExistingTransactions?.BelongsToExistingTransaction(datagram.Data.Span) == true);
+        return queue.TryEnqueueReceived(new WorkItem(datagram), urgent);
+    }
 
     /// <summary>
     /// Runs a received message on the calling receive thread when worker <paramref name="worker"/> is

@@ -9,17 +9,19 @@ namespace ScriptedSip.Core.Scheduling;
 /// work posted for existing calls (resumes, timers, continuations) is not: it is bounded by the
 /// transactions that exist, and dropping it would leave a call without an end.
 /// <para>
-/// Received replies have a lane of their own, taken before everything else: a reply finishes work
-/// already started (a branch, a call set up halfway), a new request starts more, so behind a
-/// backlog the replies go first. Nothing causal is reordered — a reply is always to something this
-/// server sent after it ran the request — only replies overtake requests that arrived before them;
-/// among replies, and among everything else, arrival order holds.
+/// Received replies, and requests of transactions that exist already (retransmissions, ACK, CANCEL;
+/// recognised by the scheduler), have an urgent lane of their own, taken before everything else:
+/// they finish work already started (a branch, a call set up halfway), a new request starts more,
+/// so behind a backlog they go first. Nothing causal is reordered — a reply is always to something
+/// this server sent after it ran the request, and a transaction exists only once its first request
+/// has run — only urgent messages overtake new requests that arrived before them; within each lane
+/// arrival order holds.
 /// </para>
 /// </summary>
 internal sealed class WorkQueue
 {
     private readonly ConcurrentQueue<WorkItem> _items = new();
-    private readonly ConcurrentQueue<WorkItem> _replies = new();
+    private readonly ConcurrentQueue<WorkItem> _urgent = new();
     private readonly object _gate = new();
     private readonly int _limit;
     private int _received;
@@ -31,10 +33,10 @@ internal sealed class WorkQueue
     /// <summary>Received messages waiting now.</summary>
     public int ReceivedWaiting => Volatile.Read(ref _received);
 
-    public int Count => _items.Count + _replies.Count;
+    public int Count => _items.Count + _urgent.Count;
 
     /// <summary>False when the worker is this far behind: the caller refuses the message.</summary>
-    public bool TryEnqueueReceived(WorkItem item)
+    public bool TryEnqueueReceived(WorkItem item, bool urgent)
     {
         if (Interlocked.Increment(ref _received) > _limit)
         {
@@ -42,9 +44,9 @@ internal sealed class WorkQueue
             return false;
         }
 
-        if (item.Datagram is { IsReply: true })
+        if (urgent)
         {
-            Wake(_replies, item);
+            Wake(_urgent, item);
         }
         else
         {
@@ -68,12 +70,12 @@ internal sealed class WorkQueue
         }
     }
 
-    public bool IsEmpty => _items.IsEmpty && _replies.IsEmpty;
+    public bool IsEmpty => _items.IsEmpty && _urgent.IsEmpty;
 
     /// <summary>Takes the next item if there is one, without waiting.</summary>
     public bool TryTake(out WorkItem item)
     {
-        if (!_replies.TryDequeue(out item) && !_items.TryDequeue(out item))
+        if (!_urgent.TryDequeue(out item) && !_items.TryDequeue(out item))
         {
             return false;
         }

@@ -25,20 +25,9 @@ internal readonly struct ServerKey : IEquatable<ServerKey>
     public static ServerKey From(SipMessage message)
     {
         var via = message.TopVia;
-        var branch = message.Span(via.Branch);
         Span<byte> buffer = stackalloc byte[512];
         var length = 0;
-        if (branch.Length > MagicCookie.Length && branch.StartsWith("z9hG4bK"u8))
-        {
-            Append(buffer, ref length, branch);
-            Append(buffer, ref length, "|"u8);
-            Append(buffer, ref length, message.Span(via.Host));
-            Append(buffer, ref length, ":"u8);
-            Span<byte> port = stackalloc byte[8];
-            (via.Port < 0 ? 5060 : via.Port).TryFormat(port, out var written);
-            Append(buffer, ref length, port[..written]);
-        }
-        else
+        if (!TryWriteCookieKey(message.Buffer.Span, via, buffer, ref length))
         {
             Append(buffer, ref length, message.Span(message.CallId));
             Append(buffer, ref length, "|"u8);
@@ -51,7 +40,48 @@ internal readonly struct ServerKey : IEquatable<ServerKey>
             Append(buffer, ref length, message.Span(via.Whole));
         }
 
-        var bytes = buffer[..length].ToArray();
+        return Create(buffer[..length]);
+    }
+
+    /// <summary>
+    /// The key of a request whose top Via (parsed from <paramref name="data"/>) carries an RFC 3261
+    /// branch; false for an RFC 2543 one (its key needs the whole parsed message).
+    /// </summary>
+    public static bool TryFromTopVia(ReadOnlySpan<byte> data, in ViaInfo via, out ServerKey key)
+    {
+        Span<byte> buffer = stackalloc byte[512];
+        var length = 0;
+        key = default;
+        if (!TryWriteCookieKey(data, via, buffer, ref length))
+        {
+            return false;
+        }
+
+        key = Create(buffer[..length]);
+        return true;
+    }
+
+    private static bool TryWriteCookieKey(ReadOnlySpan<byte> data, in ViaInfo via, Span<byte> buffer, ref int length)
+    {
+        var branch = data.Slice(via.Branch.Start, via.Branch.Length);
+        if (branch.Length <= MagicCookie.Length || !branch.StartsWith("z9hG4bK"u8))
+        {
+            return false;
+        }
+
+        Append(buffer, ref length, branch);
+        Append(buffer, ref length, "|"u8);
+        Append(buffer, ref length, data.Slice(via.Host.Start, via.Host.Length));
+        Append(buffer, ref length, ":"u8);
+        Span<byte> port = stackalloc byte[8];
+        (via.Port < 0 ? 5060 : via.Port).TryFormat(port, out var written);
+        Append(buffer, ref length, port[..written]);
+        return true;
+    }
+
+    private static ServerKey Create(ReadOnlySpan<byte> keyBytes)
+    {
+        var bytes = keyBytes.ToArray();
 
         // Seeded per process (HashCode's random seed): branches are chosen by the sender, so a fixed
         // hash would let one sender pile every transaction into a single bucket (hash flooding).

@@ -5,7 +5,7 @@ using ScriptedSip.IntegrationTests.Transport;
 
 namespace ScriptedSip.IntegrationTests.Scheduling;
 
-/// <summary>Behind a backlog a worker takes received replies before the requests queued ahead of them.</summary>
+/// <summary>Behind a backlog a worker takes received replies, and requests of existing transactions, before the new requests queued ahead of them.</summary>
 [NonParallelizable]
 public sealed class ReplyLaneTests
 {
@@ -44,6 +44,57 @@ public sealed class ReplyLaneTests
         Assert.That(lines[0], Is.EqualTo("request block@lane"), "the turn that was running finishes first");
         Assert.That(lines[1], Is.EqualTo("reply r@lane"), "then the reply, though it arrived last");
         Assert.That(lines.Skip(2), Is.EqualTo(Enumerable.Range(0, 5).Select(i => $"request q{i}@lane")), "then the requests, in arrival order");
+    }
+
+    [Test]
+    public async Task WorkerBehind_RetransmissionOfAnExistingTransaction_OvertakesNewRequests()
+    {
+        using var silent = new UdpPeer();
+        using var deployment = new TestDeployment(TestDeployment.DefaultSettings().Replace("\"Workers\": 2", "\"Workers\": 1", StringComparison.Ordinal))
+            .WithScript("request_route.csx", $$"""
+                if (Hdr("X-Block") == "1")
+                {
+                    Xlog(ScriptLogLevel.Info, "blocking now");
+                    System.Threading.Thread.Sleep(1000); // the worker is busy: what arrives now queues
+                }
+
+                if (Rm == "INVITE")
+                {
+                    TRelay("sip:{{silent.LocalEndPoint}}"); // never answers: the transaction stays
+                    return;
+                }
+
+                SlSendReply(200, "OK");
+                """);
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var socket = SchedulerTests.Peer();
+        socket.ReceiveTimeout = 5000;
+        var client = (IPEndPoint)socket.LocalEndPoint!;
+        var invite = Encoding.ASCII.GetBytes(SipText.Request("INVITE", "sip:x@127.0.0.1", client, "invite@lane"));
+        socket.SendTo(invite, host.EndPoint);
+        Assert.That(Receive(socket), Does.StartWith("SIP/2.0 100 ").And.Contain("invite@lane"), "the INVITE's transaction exists");
+        silent.ReceiveText(TimeSpan.FromSeconds(5));
+
+        socket.SendTo(Encoding.ASCII.GetBytes(SipText.Request("OPTIONS", "sip:x@127.0.0.1", client, "block@lane", "X-Block: 1")), host.EndPoint);
+        await UdpCoreTests.Eventually(() => RunningHost.Logs().Any(l => l.Contains("blocking now", StringComparison.Ordinal)), 5000);
+        const int Queued = 2 * ScriptedSip.Core.Scheduling.SipScheduler.UrgentLaneBacklog;
+        for (var i = 0; i < Queued; i++)
+        {
+            socket.SendTo(Encoding.ASCII.GetBytes(SipText.Request("OPTIONS", "sip:x@127.0.0.1", client, $"q{i}@lane")), host.EndPoint);
+        }
+
+        socket.SendTo(invite, host.EndPoint); // the INVITE again, behind the queued OPTIONS
+
+        var order = Enumerable.Range(0, Queued + 2).Select(_ => SipText.Header(Receive(socket), "Call-ID")).ToList();
+        Assert.That(order[0], Is.EqualTo("block@lane"), "the turn that was running finishes first");
+        Assert.That(order[1], Is.EqualTo("invite@lane"), "then the retransmission is absorbed (its 100 again), though it arrived last");
+        Assert.That(order.Skip(2), Is.EqualTo(Enumerable.Range(0, Queued).Select(i => $"q{i}@lane")), "then the new requests, in arrival order");
+    }
+
+    private static string Receive(System.Net.Sockets.Socket socket)
+    {
+        var buffer = new byte[8192];
+        return Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer));
     }
 
     /// <summary>"request q0@lane" …: the script's lines in log order, without the context the log adds after them.</summary>
