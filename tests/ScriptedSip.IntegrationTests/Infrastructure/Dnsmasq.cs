@@ -106,4 +106,17 @@ public sealed class Dnsmasq : IDisposable
             await Task.Delay(10).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Host settings that ask this server (2 s per query), listening on UDP (and TCP when
+    /// <paramref name="tcp"/>) on loopback; <paramref name="extra"/> is more JSON of the same level.
+    /// </summary>
+    public string HostSettings(bool tcp = false, string extra = "")
+    {
+        var listen = tcp ? "\"udp:127.0.0.1:0\", \"tcp:127.0.0.1:0\"" : "\"udp:127.0.0.1:0\"";
+        return TestDeployment.DefaultSettings($$"""
+            "Dns": { "Servers": [ "{{Server}}" ], "TimeoutMs": 2000 },
+            {{extra}}
+            """).Replace("\"Listen\": [ \"udp:127.0.0.1:0\" ]", $"\"Listen\": [ {listen} ]", StringComparison.Ordinal);
+    }
 }

@@ -152,17 +152,10 @@ public sealed class DnsRoutingTests
         $"--srv-host=_sip._udp.{domain},uas1.{domain},{bestPort},10,0",
     ];
 
-    private static TestDeployment Deployment(Dnsmasq dns, int frTimerMs = 30000, bool tcp = false)
-    {
-        var listen = tcp ? "\"udp:127.0.0.1:0\", \"tcp:127.0.0.1:0\"" : "\"udp:127.0.0.1:0\"";
-        var settings = TestDeployment.DefaultSettings($$"""
-            "Dns": { "Servers": [ "{{dns.Server}}" ], "TimeoutMs": 2000 },
-            "Transactions": { "FrTimerMs": {{frTimerMs.ToString(CultureInfo.InvariantCulture)}} },
-            """).Replace("\"Listen\": [ \"udp:127.0.0.1:0\" ]", $"\"Listen\": [ {listen} ]", StringComparison.Ordinal);
-        return new TestDeployment(settings)
+    private static TestDeployment Deployment(Dnsmasq dns, int frTimerMs = 30000, bool tcp = false) =>
+        new TestDeployment(dns.HostSettings(tcp, $"\"Transactions\": {{ \"FrTimerMs\": {frTimerMs.ToString(CultureInfo.InvariantCulture)} }},"))
             .WithScript("request_route.csx", RelayScript)
             .WithScript("F.csx", FailureScript);
-    }
 
     private static string FinalReply(UdpPeer caller) => ProxiedCall.FinalReply(caller, Wait);
 

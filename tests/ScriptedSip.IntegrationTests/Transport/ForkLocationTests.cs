@@ -93,16 +93,10 @@ public sealed class ForkLocationTests
         Assert.That(SipText.StatusCode(FinalReply(caller)), Is.EqualTo(200));
     }
 
-    private static TestDeployment Deployment(Dnsmasq dns, string script, bool tcp = false)
-    {
-        var listen = tcp ? "\"udp:127.0.0.1:0\", \"tcp:127.0.0.1:0\"" : "\"udp:127.0.0.1:0\"";
-        var settings = TestDeployment.DefaultSettings($$"""
-            "Dns": { "Servers": [ "{{dns.Server}}" ], "TimeoutMs": 2000 },
-            """).Replace("\"Listen\": [ \"udp:127.0.0.1:0\" ]", $"\"Listen\": [ {listen} ]", StringComparison.Ordinal);
-        return new TestDeployment(settings)
+    private static TestDeployment Deployment(Dnsmasq dns, string script, bool tcp = false) =>
+        new TestDeployment(dns.HostSettings(tcp))
             .WithScript("request_route.csx", script)
             .WithScript("F.csx", FailureScript);
-    }
 
     private static string FinalReply(UdpPeer caller) => ProxiedCall.FinalReply(caller, Wait);
 

@@ -52,8 +52,5 @@ public sealed class StatelessLocationTests
     }
 
     private static TestDeployment Deployment(Dnsmasq dns) =>
-        new TestDeployment(TestDeployment.DefaultSettings($$"""
-            "Dns": { "Servers": [ "{{dns.Server}}" ], "TimeoutMs": 2000 },
-            """))
-            .WithScript("request_route.csx", "Forward();");
+        new TestDeployment(dns.HostSettings()).WithScript("request_route.csx", "Forward();");
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.IntegrationTests.Infrastructure;
@@ -32,7 +31,7 @@ public sealed class TcpClosedConnectionReplyTests
 
         await WaitForAsync(() => host.Counters[SipCounter.TcpClosedByPeer] == 1, "the server has not seen the caller's connection close");
         var invite = uas.ReceiveText(Wait);
-        uas.Send(host.EndPoint, Reply(invite, 486, "Busy Here"));
+        uas.Send(host.EndPoint, ProxiedCall.Reply(invite, 486, "Busy Here"));
 
         using var back = await StreamPeer.AcceptAsync(callerListener, timeout: Wait);
         var reply = await back.ReceiveAsync(Wait);
@@ -53,15 +52,5 @@ public sealed class TcpClosedConnectionReplyTests
 
             await Task.Delay(10);
         }
-    }
-
-    private static string Reply(string request, int status, string reason)
-    {
-        var headers = request.Split("\r\n").TakeWhile(l => l.Length > 0).Skip(1)
-            .Where(l => l.StartsWith("Via:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("From:", StringComparison.OrdinalIgnoreCase)
-                        || l.StartsWith("Call-ID:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("CSeq:", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        headers.Add("To: " + SipText.Header(request, "To") + ";tag=t" + status.ToString(CultureInfo.InvariantCulture));
-        return $"SIP/2.0 {status} {reason}\r\n" + string.Join("\r\n", headers) + "\r\nContent-Length: 0\r\n\r\n";
     }
 }
