@@ -80,10 +80,13 @@ internal sealed class HandoffThreads : IDisposable
 
     /// <summary>
     /// The watch's look (on its thread): a turn running longer than <see cref="Budget"/> moves the
-    /// loop to a new thread. True when a turn ran since the last look or runs now.
+    /// loop to a new thread. True when a turn ran since the last look or runs now;
+    /// <paramref name="untilOverrun"/> is how long the turn running now has left of its budget
+    /// (<see cref="Budget"/> when none runs), so the watch looks again right when it would overrun.
     /// </summary>
-    internal bool Look()
+    internal bool Look(out TimeSpan untilOverrun)
     {
+        untilOverrun = Budget;
         var current = _current;
         if (current is null || _stopping)
         {
@@ -91,10 +94,18 @@ internal sealed class HandoffThreads : IDisposable
         }
 
         var since = Volatile.Read(ref current.InlineSince);
-        if (since != 0 && Stopwatch.GetElapsedTime(since) > Budget && !_stopping)
+        if (since != 0)
         {
-            Interlocked.Increment(ref _handoffs);
-            StartReceiver();
+            var elapsed = Stopwatch.GetElapsedTime(since);
+            if (elapsed > Budget && !_stopping)
+            {
+                Interlocked.Increment(ref _handoffs);
+                StartReceiver();
+            }
+            else
+            {
+                untilOverrun = Budget - elapsed;
+            }
         }
 
         var turns = Volatile.Read(ref current.Turns);
