@@ -19,7 +19,7 @@ public sealed class QueueLimitTests
                 if (Hdr("X-Block") == "1")
                 {
                     Xlog(ScriptLogLevel.Info, "blocking now");
-                    System.Threading.Thread.Sleep(1500);
+                    System.Threading.SpinWait.SpinUntil(() => Shv.ContainsKey("release"), 10000); // busy until the test has seen the overflow
                 }
 
                 if (IsMethod("ACK"))
@@ -48,6 +48,9 @@ public sealed class QueueLimitTests
         {
             socket.SendTo(Encoding.ASCII.GetBytes(SipText.Request("ACK", "sip:x@127.0.0.1", client, CallWorkers.CallIdFor(0, 2, "ack"))), host.EndPoint);
         }
+
+        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.QueueFull] == 27, 5000);
+        host.Shv["release"] = true;
 
         await receiver;
         var served = calls.Where(c => replies.TryGetValue(c, out var r) && SipText.StatusCode(r) == 200).ToList();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text;
 using ScriptedSip.IntegrationTests.Infrastructure;
@@ -17,7 +18,7 @@ public sealed class ReplyLaneTests
                 if (Hdr("X-Block") == "1")
                 {
                     Xlog(ScriptLogLevel.Info, "blocking now");
-                    System.Threading.Thread.Sleep(1000); // the worker is busy: what arrives now queues
+                    System.Threading.SpinWait.SpinUntil(() => Shv.ContainsKey("release"), 10000); // the worker is busy until the test has sent everything
                 }
 
                 Xlog(ScriptLogLevel.Info, $"lane request {Ci}");
@@ -38,6 +39,8 @@ public sealed class ReplyLaneTests
         var reply = $"SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP {host.EndPoint};branch=z9hG4bKlane1\r\nVia: SIP/2.0/UDP {client};branch=z9hG4bKlane0\r\n"
             + $"From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>;tag=2\r\nCall-ID: r@lane\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
         socket.SendTo(Encoding.ASCII.GetBytes(reply), host.EndPoint);
+        await UdpCoreTests.Eventually(() => WaitingAtTheWorker(host) == 6, 5000); // all of it is queued behind the blocked turn
+        host.Shv["release"] = true;
 
         await UdpCoreTests.Eventually(() => LaneLines().Count == 7, 5000);
         var lines = LaneLines();
@@ -55,7 +58,7 @@ public sealed class ReplyLaneTests
                 if (Hdr("X-Block") == "1")
                 {
                     Xlog(ScriptLogLevel.Info, "blocking now");
-                    System.Threading.Thread.Sleep(1000); // the worker is busy: what arrives now queues
+                    System.Threading.SpinWait.SpinUntil(() => Shv.ContainsKey("release"), 10000); // the worker is busy until the test has sent everything
                 }
 
                 if (Rm == "INVITE")
@@ -84,12 +87,18 @@ public sealed class ReplyLaneTests
         }
 
         socket.SendTo(invite, host.EndPoint); // the INVITE again, behind the queued OPTIONS
+        await UdpCoreTests.Eventually(() => WaitingAtTheWorker(host) == Queued + 1, 5000); // all of it is queued behind the blocked turn
+        host.Shv["release"] = true;
 
         var order = Enumerable.Range(0, Queued + 2).Select(_ => SipText.Header(Receive(socket), "Call-ID")).ToList();
         Assert.That(order[0], Is.EqualTo("block@lane"), "the turn that was running finishes first");
         Assert.That(order[1], Is.EqualTo("invite@lane"), "then the retransmission is absorbed (its 100 again), though it arrived last");
         Assert.That(order.Skip(2), Is.EqualTo(Enumerable.Range(0, Queued).Select(i => $"q{i}@lane")), "then the new requests, in arrival order");
     }
+
+    /// <summary>Received messages waiting at the (only) worker.</summary>
+    private static int WaitingAtTheWorker(RunningHost host) =>
+        host.Host.Services.GetRequiredService<ScriptedSip.Core.Processing.ProcessingServices>().Scheduler.DeepestReceivedQueue();
 
     private static string Receive(System.Net.Sockets.Socket socket)
     {
