@@ -36,6 +36,10 @@ public sealed class PrometheusExporter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(meter);
         _factory = Metrics.WithCustomRegistry(_registry);
+
+        // No exemplars: the text format (0.0.4) served here has no place for them, yet by default
+        // every histogram observation asks the trace context for one (a route turn's, on the SIP path).
+        _factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         _create = Create; // one delegate, not one per measurement
         _ = new ProcessStats(_registry, _factory);
         _listener.InstrumentPublished = (instrument, listener) =>
