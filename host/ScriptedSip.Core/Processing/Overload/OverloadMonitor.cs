@@ -11,6 +11,12 @@ namespace ScriptedSip.Core.Processing.Overload;
 /// kernel receive queue of each UDP listener (<c>Overload:RxQueuePercent</c> of its buffer) and
 /// the received messages waiting at the busiest worker (<c>Overload:QueuePercent</c> of
 /// <c>Sip:QueueLimit</c>). One log line when refusing starts, one when it ends.
+/// <para>
+/// After a second in which nothing arrived and nothing was live, it samples once a second instead
+/// (an idle server should not wake ten times a second to find nothing); the first sample that
+/// sees traffic again goes back to the configured interval. Load that starts from idle is thus
+/// seen within a second, the same as with a sample every second.
+/// </para>
 /// </summary>
 public sealed partial class OverloadMonitor : IDisposable
 {
@@ -25,6 +31,10 @@ public sealed partial class OverloadMonitor : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _sampling = new();
     private ITimer? _timer;
+    private TimeSpan _interval;
+    private bool _slow;
+    private int _idleSamples;
+    private long _lastReceived;
     private long _since;
     private long _refusedAtStart;
 
@@ -44,8 +54,14 @@ public sealed partial class OverloadMonitor : IDisposable
         gate.RetryAfterSeconds = options.RetryAfterSeconds;
     }
 
+    /// <summary>The interval of an idle server's samples.</summary>
+    public static readonly TimeSpan IdleInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>Kernel drops over the UDP listeners at the last sample (datagrams lost to a full socket buffer).</summary>
     public long KernelDrops { get; private set; }
+
+    /// <summary>Samples made so far (observable in tests).</summary>
+    public long Samples { get; private set; }
 
     public void Start()
     {
@@ -54,8 +70,9 @@ public sealed partial class OverloadMonitor : IDisposable
             return;
         }
 
-        var interval = TimeSpan.FromMilliseconds(_options.SampleIntervalMs);
-        _timer = _time.CreateTimer(_ => Sample(), null, interval, interval);
+        _interval = TimeSpan.FromMilliseconds(_options.SampleIntervalMs);
+        _lastReceived = _counters[SipCounter.Received];
+        _timer = _time.CreateTimer(_ => Sample(), null, _interval, _interval);
     }
 
     /// <summary>Reads every signal once and switches the gate (the timer calls it; tests may too).</summary>
@@ -67,6 +84,8 @@ public sealed partial class OverloadMonitor : IDisposable
             var queue = _deepestQueue();
             var (rxPercent, socket, drops) = _kernel?.Read() ?? (0, 0, 0);
             KernelDrops = drops;
+            Samples++;
+            PaceSamples(transactions == 0 && queue == 0 && rxPercent == 0 && !_gate.Shedding);
 
             // Each signal as a fraction of its high-water mark; the largest decides.
             var txLevel = _options.MaxTransactions > 0 ? (double)transactions / _options.MaxTransactions : 0;
@@ -94,6 +113,30 @@ public sealed partial class OverloadMonitor : IDisposable
     }
 
     public void Dispose() => _timer?.Dispose();
+
+    /// <summary>Once a second after <see cref="IdleInterval"/> of quiet; back to the configured interval at the first sign of traffic.</summary>
+    private void PaceSamples(bool nothingLive)
+    {
+        var received = _counters[SipCounter.Received];
+        var quiet = nothingLive && received == _lastReceived;
+        _lastReceived = received;
+        _idleSamples = quiet ? _idleSamples + 1 : 0;
+        if (_timer is null || _interval >= IdleInterval)
+        {
+            return;
+        }
+
+        if (!_slow && _idleSamples * _interval.TotalMilliseconds >= IdleInterval.TotalMilliseconds)
+        {
+            _slow = true;
+            _timer.Change(IdleInterval, IdleInterval);
+        }
+        else if (_slow && !quiet)
+        {
+            _slow = false;
+            _timer.Change(_interval, _interval);
+        }
+    }
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Overload: {Reason}; new INVITEs are answered 503 with Retry-After {Seconds} until every signal is below half its limit")]
     private static partial void LogStarted(ILogger logger, string reason, int seconds);

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ScriptedSip.Core.Processing.Overload;
+using ScriptedSip.Core.Stats;
+
+namespace ScriptedSip.Core.Tests.Processing;
+
+/// <summary>
+/// The overload monitor samples every SampleIntervalMs while anything happens and once a second
+/// after a second of quiet, so an idle server is not woken ten times a second.
+/// </summary>
+[TestFixture]
+public sealed class OverloadSamplingPaceTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    [Test]
+    public void IdleServer_SamplesOnceASecond_AfterASecondOfQuiet()
+    {
+        var (monitor, time, _, _) = Start();
+
+        time.Advance(TimeSpan.FromSeconds(1)); // ten quiet samples at the configured pace
+        Assert.That(monitor.Samples, Is.EqualTo(10));
+
+        for (var i = 0; i < 9; i++)
+        {
+            time.Advance(Interval);
+        }
+
+        Assert.That(monitor.Samples, Is.EqualTo(10), "no sample within the second after going idle");
+        time.Advance(Interval);
+        Assert.That(monitor.Samples, Is.EqualTo(11), "one sample a second while idle");
+    }
+
+    [Test]
+    public void TrafficAfterIdle_BringsBackTheConfiguredInterval_AtTheNextSample()
+    {
+        var (monitor, time, counters, _) = Start();
+        time.Advance(TimeSpan.FromSeconds(2)); // idle: 10 samples, then one a second
+        var idleSamples = monitor.Samples;
+
+        counters.Increment(SipCounter.Received); // a message arrives
+        time.Advance(TimeSpan.FromSeconds(1)); // the idle sample that sees it
+        Assert.That(monitor.Samples, Is.EqualTo(idleSamples + 1));
+
+        time.Advance(Interval * 3);
+        Assert.That(monitor.Samples, Is.EqualTo(idleSamples + 4), "back to a sample every 100 ms");
+    }
+
+    [Test]
+    public void LiveTransactions_KeepTheConfiguredInterval()
+    {
+        var (monitor, time, _, live) = Start();
+        live[0] = 1; // a transaction stays open: not idle, though nothing arrives
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.That(monitor.Samples, Is.EqualTo(30));
+    }
+
+    private static (OverloadMonitor Monitor, FakeTimeProvider Time, SipCounters Counters, int[] Live) Start()
+    {
+        var time = new FakeTimeProvider();
+        var counters = new SipCounters();
+        var live = new int[1];
+        var options = new OverloadOptions { SampleIntervalMs = (int)Interval.TotalMilliseconds };
+        var monitor = new OverloadMonitor(options, new OverloadGate(), () => live[0], () => 0, 1000, kernel: null, counters, time, NullLogger.Instance);
+        monitor.Start();
+        return (monitor, time, counters, live);
+    }
+}
