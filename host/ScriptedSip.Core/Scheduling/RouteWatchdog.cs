@@ -8,9 +8,21 @@ namespace ScriptedSip.Core.Scheduling;
 /// that every turn (request, reply, failure, resumed, event route, await continuation) starts and
 /// stops; one timer of the injected <see cref="TimeProvider"/> looks at the handful of clocks,
 /// never at messages or transactions.
+/// <para>
+/// After <see cref="IdleChecksBeforeSlowing"/> checks that found every worker idle it looks only every
+/// <see cref="IdlePeriod"/>, so an idle server is not woken twice a second; the next turn that starts
+/// brings the normal period back (a plain read of a flag per turn, no fence). A turn that starts in
+/// the instant the watchdog slows down may be reported up to <see cref="IdlePeriod"/> late, never missed.
+/// </para>
 /// </summary>
 public sealed partial class RouteWatchdog : IDisposable
 {
+    /// <summary>Checks in a row that found no turn running before the watchdog slows down.</summary>
+    public const int IdleChecksBeforeSlowing = 4;
+
+    /// <summary>The period of an idle server's checks.</summary>
+    public static readonly TimeSpan IdlePeriod = TimeSpan.FromSeconds(5);
+
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TimeSpan _budget;
@@ -20,6 +32,9 @@ public sealed partial class RouteWatchdog : IDisposable
     private RouteClock[] _clocks = [];
     private ITimer? _timer;
     private long _reported;
+    private long _checks;
+    private int _idleChecks;
+    private int _slow;
 
     /// <param name="counters">Where each turn's run time is recorded (the route histogram); null records nothing.</param>
     public RouteWatchdog(int routeBudgetMs, TimeProvider time, ILogger logger, Stats.SipCounters? counters = null)
@@ -35,9 +50,15 @@ public sealed partial class RouteWatchdog : IDisposable
     /// <summary>Turns reported as over budget so far.</summary>
     public long Reported => Interlocked.Read(ref _reported);
 
+    /// <summary>Checks made so far (observable in tests).</summary>
+    public long Checks => Interlocked.Read(ref _checks);
+
+    /// <summary>True while the watchdog looks only every <see cref="IdlePeriod"/>.</summary>
+    public bool Slow => Volatile.Read(ref _slow) == 1;
+
     public RouteClock Register()
     {
-        var clock = new RouteClock(_time, _counters);
+        var clock = new RouteClock(_time, _counters, this);
         lock (_lock)
         {
             _clocks = [.. _clocks, clock];
@@ -63,11 +84,26 @@ public sealed partial class RouteWatchdog : IDisposable
         }
     }
 
+    /// <summary>A turn started while the watchdog was slow: back to the normal period (the first of such turns does it).</summary>
+    internal void TurnStartedWhileSlow()
+    {
+        if (Interlocked.Exchange(ref _slow, 0) == 1)
+        {
+            _idleChecks = 0;
+            lock (_lock)
+            {
+                _timer?.Change(_period, _period);
+            }
+        }
+    }
+
     public void Dispose() => Stop();
 
     /// <summary>Looks at every clock once (the timer calls this; tests with fake time may too).</summary>
     public void Check()
     {
+        Interlocked.Increment(ref _checks);
+        var running = false;
         foreach (var clock in Volatile.Read(ref _clocks))
         {
             var started = clock.StartedAt;
@@ -76,11 +112,21 @@ public sealed partial class RouteWatchdog : IDisposable
                 continue;
             }
 
+            running = true;
             var elapsed = _time.GetElapsedTime(started);
             if (elapsed > _budget && clock.TryMarkWarned(started))
             {
                 Interlocked.Increment(ref _reported);
                 LogOverBudget(_logger, clock.Route ?? "?", clock.Tag ?? "-", (long)elapsed.TotalMilliseconds);
+            }
+        }
+
+        _idleChecks = running ? 0 : _idleChecks + 1;
+        if (_idleChecks >= IdleChecksBeforeSlowing && _period < IdlePeriod && Interlocked.CompareExchange(ref _slow, 1, 0) == 0)
+        {
+            lock (_lock)
+            {
+                _timer?.Change(IdlePeriod, IdlePeriod);
             }
         }
     }
@@ -117,14 +163,16 @@ public sealed class RouteClock
 {
     private readonly TimeProvider _time;
     private readonly Stats.SipCounters? _counters;
+    private readonly RouteWatchdog? _watchdog;
     private long _startedAt;
     private long _warnedFor;
     private ILogTagged? _subject;
 
-    internal RouteClock(TimeProvider time, Stats.SipCounters? counters)
+    internal RouteClock(TimeProvider time, Stats.SipCounters? counters, RouteWatchdog? watchdog = null)
     {
         _time = time;
         _counters = counters;
+        _watchdog = watchdog;
     }
 
     public long StartedAt => Volatile.Read(ref _startedAt);
@@ -141,6 +189,10 @@ public sealed class RouteClock
         Route = route;
         _subject = subject;
         Volatile.Write(ref _startedAt, Math.Max(1, _time.GetTimestamp()));
+        if (_watchdog is { Slow: true } watchdog)
+        {
+            watchdog.TurnStartedWhileSlow();
+        }
     }
 
     public void End()
