@@ -6,6 +6,7 @@ using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Timers;
 using ScriptedSip.Core.Transport;
+using ScriptedSip.Core.Transport.ServerLocation;
 
 namespace ScriptedSip.Core.Transactions;
 
@@ -55,12 +56,47 @@ public sealed class LocalRequests
             throw new InvalidOperationException("the server listens on nothing yet: no request can be sent");
         }
 
-        if (!_messages.Destinations.TryResolve(Encoding.UTF8.GetBytes(uri), out var endpoint, out _))
+        var lookup = _messages.Destinations.Locate(Encoding.UTF8.GetBytes(uri));
+        return lookup.Status switch
         {
-            return Task.FromResult(503);
+            DestinationStatus.Resolved => Send(method, uri, from, extraHeaders, lookup.Targets[0].EndPoint, timeout, cancellationToken),
+            DestinationStatus.Pending => SendWhenLocatedAsync(lookup, method, uri, from, extraHeaders, timeout, cancellationToken),
+            _ => Task.FromResult(503),
+        };
+    }
+
+    /// <summary>
+    /// A name not cached yet: the request goes out once the lookup answers (it never waits on the
+    /// caller's thread). The lookup counts against the request's timeout: 408 when it takes it all.
+    /// </summary>
+    private async Task<int> SendWhenLocatedAsync(DestinationLookup lookup, string method, string uri, string from, string? extraHeaders, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = _wheel.Time.GetTimestamp();
+        LocatedServers answer;
+        try
+        {
+            answer = await lookup.Pending!.WaitAsync(timeout, _wheel.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return 408; // a cancellation ends the task as cancelled, as it does once the request is sent
         }
 
-        var transport = _messages.Transports.For(endpoint!.AddressFamily, SipProtocol.Udp, null);
+        var located = _messages.Destinations.Answer(lookup.Hop, answer);
+        if (located.Status != DestinationStatus.Resolved)
+        {
+            return 503;
+        }
+
+        var left = timeout - _wheel.Time.GetElapsedTime(started);
+        return left <= TimeSpan.Zero
+            ? 408
+            : await Send(method, uri, from, extraHeaders, located.Targets[0].EndPoint, left, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<int> Send(string method, string uri, string from, string? extraHeaders, IPEndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var transport = _messages.Transports.For(endpoint.AddressFamily, SipProtocol.Udp, null);
         if (transport is null)
         {
             return Task.FromResult(503);

@@ -14,9 +14,9 @@ public interface ISipHost
     /// <paramref name="uri"/> and completes with the status code of its final reply. The request
     /// is retransmitted over UDP as a non-INVITE client transaction does (RFC 3261 §17.1.2: T1
     /// doubling up to T2) and never reaches a route script, nor does its reply. It completes with
-    /// 408 when no final reply came within <paramref name="timeout"/>, and with 503 at once when the
-    /// URI does not resolve or no listen address of its address family exists. Nothing blocks a
-    /// worker while waiting.
+    /// 408 when no final reply came within <paramref name="timeout"/>, and with 503 when the URI
+    /// does not resolve or no listen address of its address family exists. A host name not in the
+    /// DNS cache is looked up first, within the same timeout. Nothing blocks a worker while waiting.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server listens on nothing yet (it is starting): nothing was sent.</exception>
     /// <param name="method">The request method, e.g. <c>OPTIONS</c>.</param>
