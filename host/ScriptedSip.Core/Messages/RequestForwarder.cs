@@ -195,6 +195,8 @@ public sealed partial class RequestForwarder
             return -1;
         }
 
+        MarkViaSource(message);
+
         var editor = message.Editor();
         Span<byte> line = stackalloc byte[256];
         var hostPort = via.Local.HostPort;
@@ -240,6 +242,8 @@ public sealed partial class RequestForwarder
             return null;
         }
 
+        MarkViaSource(message);
+
         var editor = message.Editor();
         if (message.RequestUriChanged && message.RequestUri is { } uri)
         {
@@ -254,6 +258,23 @@ public sealed partial class RequestForwarder
         }
 
         return OutputBuffer.Message.AsSpan(0, length).ToArray();
+    }
+
+    /// <summary>The sender's Via gets received/rport (RFC 3261 §18.2.1, RFC 3581) once per message, however many branches it leaves on.</summary>
+    private static void MarkViaSource(InboundMessage message)
+    {
+        if (message.ViaSourceMarked)
+        {
+            return;
+        }
+
+        message.ViaSourceMarked = true;
+        Span<byte> ip = stackalloc byte[64];
+        var length = SocketAddressText.FormatIp(message.Source, ip);
+        if (length > 0)
+        {
+            message.Editor().MarkTopViaSource(ip[..length], SocketAddressText.Port(message.Source));
+        }
     }
 
     /// <summary>

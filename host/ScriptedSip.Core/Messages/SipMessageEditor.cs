@@ -123,6 +123,54 @@ public sealed class SipMessageEditor
     }
 
     /// <summary>
+    /// RFC 3261 §18.2.1 and RFC 3581 §4 for a request that is passed on: its top Via gets
+    /// <c>;received=</c><paramref name="sourceIp"/> when the sent-by host differs from the address the
+    /// request came from (a host name always does) or when it asks for rport, an existing received
+    /// value is replaced, and a valueless <c>rport</c> gets <paramref name="sourcePort"/>. The reply
+    /// then finds its way back by address, without DNS and through NAT. False when nothing changed.
+    /// </summary>
+    public bool MarkTopViaSource(ReadOnlySpan<byte> sourceIp, int sourcePort)
+    {
+        var msg = Message;
+        var top = msg.TopVia;
+        if (top.Host.IsEmpty || sourceIp.IsEmpty)
+        {
+            return false;
+        }
+
+        var host = msg.Span(top.Host);
+        if (host.Length >= 2 && host[0] == (byte)'[' && host[^1] == (byte)']')
+        {
+            host = host[1..^1];
+        }
+
+        var fillRport = top.HasRport && top.Rport < 0 && sourcePort >= 0 && !top.RportParam.IsEmpty;
+        var addReceived = top.HasRport || !System.Text.Ascii.EqualsIgnoreCase(host, sourceIp);
+        if (fillRport)
+        {
+            Span<byte> port = stackalloc byte[8];
+            port[0] = (byte)'=';
+            Utf8Formatter.TryFormat(sourcePort, port[1..], out var digits);
+            Record(NoEdit, top.RportParam.End, top.RportParam.End, port[..(digits + 1)], addCrlf: false);
+        }
+
+        if (addReceived && top.Received.IsEmpty)
+        {
+            Span<byte> received = stackalloc byte[64];
+            ";received="u8.CopyTo(received);
+            var length = Math.Min(sourceIp.Length, received.Length - 10);
+            sourceIp[..length].CopyTo(received[10..]);
+            Record(NoEdit, top.Whole.End, top.Whole.End, received[..(10 + length)], addCrlf: false);
+        }
+        else if (addReceived)
+        {
+            Record(NoEdit, top.Received.Start, top.Received.End, sourceIp, addCrlf: false);
+        }
+
+        return fillRport || addReceived;
+    }
+
+    /// <summary>
     /// Sets Max-Forwards (clamped to 0-255), replacing the value of the existing header or appending one.
     /// A later call replaces the earlier one.
     /// </summary>

@@ -139,6 +139,9 @@ public static class FuzzTargets
                 case 5:
                     editor.InsertTopHeader("Record-Route: <sip:192.0.2.1;lr>\r\n"u8);
                     break;
+                case 6:
+                    editor.MarkTopViaSource("192.0.2.9"u8, 5070);
+                    break;
                 default:
                     break;
             }
