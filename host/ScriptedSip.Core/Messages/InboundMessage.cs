@@ -135,9 +135,6 @@ public sealed class InboundMessage : ILogTagged
 
     public bool MaxForwardsDone { get; set; }
 
-    /// <summary>The top Via has its received/rport for the hop this request came from (see <see cref="SipMessageEditor.MarkTopViaSource"/>).</summary>
-    public bool ViaSourceMarked { get; set; }
-
     public void SetRequestUri(string uri)
     {
         _requestUri = uri;

@@ -260,15 +260,9 @@ public sealed partial class RequestForwarder
         return OutputBuffer.Message.AsSpan(0, length).ToArray();
     }
 
-    /// <summary>The sender's Via gets received/rport (RFC 3261 §18.2.1, RFC 3581) once per message, however many branches it leaves on.</summary>
+    /// <summary>The sender's Via gets received/rport (RFC 3261 §18.2.1, RFC 3581); the editor does it once per message, however many branches it leaves on.</summary>
     private static void MarkViaSource(InboundMessage message)
     {
-        if (message.ViaSourceMarked)
-        {
-            return;
-        }
-
-        message.ViaSourceMarked = true;
         Span<byte> ip = stackalloc byte[64];
         var length = SocketAddressText.FormatIp(message.Source, ip);
         if (length > 0)

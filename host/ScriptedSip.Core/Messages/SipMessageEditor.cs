@@ -32,6 +32,7 @@ public sealed class SipMessageEditor
     // Sequence numbers (not indexes: WriteTo sorts the array) of the edits a later call replaces.
     private int _requestUriEdit = NoEdit;
     private int _maxForwardsEdit = NoEdit;
+    private bool _viaSourceMarked;
     private SipMessage? _message;
 
     /// <summary>The message being edited.</summary>
@@ -50,6 +51,7 @@ public sealed class SipMessageEditor
         _scratchUsed = 0;
         _requestUriEdit = NoEdit;
         _maxForwardsEdit = NoEdit;
+        _viaSourceMarked = false;
     }
 
     /// <summary>Replaces the Request-URI (requests only). A later call replaces the earlier one.</summary>
@@ -125,13 +127,21 @@ public sealed class SipMessageEditor
     /// <summary>
     /// RFC 3261 §18.2.1 and RFC 3581 §4 for a request that is passed on: its top Via gets
     /// <c>;received=</c><paramref name="sourceIp"/> when the sent-by host differs from the address the
-    /// request came from (a host name always does) or when it asks for rport, an existing received
-    /// value is replaced, and a valueless <c>rport</c> gets <paramref name="sourcePort"/>. The reply
-    /// then finds its way back by address, without DNS and through NAT. False when nothing changed.
+    /// request came from (a host name always does) or when it has rport; a received already there is
+    /// replaced, and <c>rport</c> (with or without a value) gets <paramref name="sourcePort"/>. The reply
+    /// then finds its way back by address, without DNS and through NAT. Once per message: a second
+    /// call changes nothing (a request passed on to several branches is marked once). False when
+    /// nothing changed.
     /// </summary>
     public bool MarkTopViaSource(ReadOnlySpan<byte> sourceIp, int sourcePort)
     {
         var msg = Message;
+        if (_viaSourceMarked)
+        {
+            return false;
+        }
+
+        _viaSourceMarked = true;
         var top = msg.TopVia;
         if (top.Host.IsEmpty || sourceIp.IsEmpty)
         {
@@ -144,17 +154,19 @@ public sealed class SipMessageEditor
             host = host[1..^1];
         }
 
-        var fillRport = top.HasRport && top.Rport < 0 && sourcePort >= 0 && !top.RportParam.IsEmpty;
-        var addReceived = top.HasRport || !System.Text.Ascii.EqualsIgnoreCase(host, sourceIp);
-        if (fillRport)
+        // As Kamailio does, an rport or received the sender wrote is overwritten with what the packet
+        // shows: a reply must go where the request came from, never where its Via says to send it.
+        var setRport = top.HasRport && sourcePort >= 0 && !top.RportParam.IsEmpty;
+        var setReceived = top.HasRport || !top.Received.IsEmpty || !System.Text.Ascii.EqualsIgnoreCase(host, sourceIp);
+        if (setRport)
         {
-            Span<byte> port = stackalloc byte[8];
-            port[0] = (byte)'=';
-            Utf8Formatter.TryFormat(sourcePort, port[1..], out var digits);
-            Record(NoEdit, top.RportParam.End, top.RportParam.End, port[..(digits + 1)], addCrlf: false);
+            Span<byte> rport = stackalloc byte[16];
+            "rport="u8.CopyTo(rport);
+            Utf8Formatter.TryFormat(sourcePort, rport[6..], out var digits);
+            Record(NoEdit, top.RportParam.Start, top.RportParam.End, rport[..(6 + digits)], addCrlf: false);
         }
 
-        if (addReceived && top.Received.IsEmpty)
+        if (setReceived && top.Received.IsEmpty)
         {
             Span<byte> received = stackalloc byte[64];
             ";received="u8.CopyTo(received);
@@ -162,12 +174,12 @@ public sealed class SipMessageEditor
             sourceIp[..length].CopyTo(received[10..]);
             Record(NoEdit, top.Whole.End, top.Whole.End, received[..(10 + length)], addCrlf: false);
         }
-        else if (addReceived)
+        else if (setReceived)
         {
             Record(NoEdit, top.Received.Start, top.Received.End, sourceIp, addCrlf: false);
         }
 
-        return fillRport || addReceived;
+        return setRport || setReceived;
     }
 
     /// <summary>

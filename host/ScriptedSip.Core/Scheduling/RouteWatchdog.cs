@@ -12,7 +12,8 @@ namespace ScriptedSip.Core.Scheduling;
 /// After <see cref="IdleChecksBeforeSlowing"/> checks that found every worker idle it looks only every
 /// <see cref="IdlePeriod"/>, so an idle server is not woken twice a second; the next turn that starts
 /// brings the normal period back (a plain read of a flag per turn, no fence). A turn that starts in
-/// the instant the watchdog slows down may be reported up to <see cref="IdlePeriod"/> late, never missed.
+/// the instant the watchdog slows down is seen at the next idle-period check, which restores the pace:
+/// it may be reported up to <see cref="IdlePeriod"/> late, never missed.
 /// </para>
 /// </summary>
 public sealed partial class RouteWatchdog : IDisposable
@@ -122,11 +123,19 @@ public sealed partial class RouteWatchdog : IDisposable
         }
 
         _idleChecks = running ? 0 : _idleChecks + 1;
-        if (_idleChecks >= IdleChecksBeforeSlowing && _period < IdlePeriod && Interlocked.CompareExchange(ref _slow, 1, 0) == 0)
+        if (running)
+        {
+            TurnStartedWhileSlow(); // a turn the flag did not catch (it started as the watchdog slowed down)
+        }
+        else if (_idleChecks >= IdleChecksBeforeSlowing && _period < IdlePeriod && Interlocked.CompareExchange(ref _slow, 1, 0) == 0)
         {
             lock (_lock)
             {
-                _timer?.Change(IdlePeriod, IdlePeriod);
+                // A turn may have started and restored the pace since the flag was set: then leave it.
+                if (Volatile.Read(ref _slow) == 1)
+                {
+                    _timer?.Change(IdlePeriod, IdlePeriod);
+                }
             }
         }
     }

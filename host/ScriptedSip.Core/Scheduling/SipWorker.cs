@@ -197,8 +197,10 @@ internal sealed partial class SipWorker
         while (Queue.WaitForWork(StopToken))
         {
             AcquireClaim();
+            var took = false;
             while (Queue.TryTake(out var item))
             {
+                took = true;
                 RunTurn(item);
                 item = default; // an idle worker must not keep its last turn (and the script version it ran) alive
                 if (t_after is { Count: > 0 })
@@ -211,6 +213,11 @@ internal sealed partial class SipWorker
             }
 
             ReleaseClaim();
+            if (!took)
+            {
+                // Counted but not in its lane yet: the producer is between the two steps; let it finish.
+                Thread.Yield();
+            }
         }
     }
 

@@ -22,6 +22,9 @@ public sealed class LocalRequests
     /// <summary>Every branch we give a local request starts with this ('l' is no hex digit, so it never matches a proxied branch).</summary>
     private static readonly byte[] BranchPrefix = "z9hG4bKlr."u8.ToArray();
 
+    // A DNS lookup ends long before this (Dns:TimeoutMs); it only keeps WaitAsync within its range.
+    private static readonly TimeSpan MaxLookupWait = TimeSpan.FromHours(1);
+
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private readonly MessageServices _messages;
     private readonly TimerWheel _wheel;
@@ -56,6 +59,11 @@ public sealed class LocalRequests
             throw new InvalidOperationException("the server listens on nothing yet: no request can be sent");
         }
 
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<int>(cancellationToken); // nothing sent, no timer left behind
+        }
+
         var lookup = _messages.Destinations.Locate(Encoding.UTF8.GetBytes(uri));
         return lookup.Status switch
         {
@@ -75,7 +83,8 @@ public sealed class LocalRequests
         LocatedServers answer;
         try
         {
-            answer = await lookup.Pending!.WaitAsync(timeout, _wheel.Time, cancellationToken).ConfigureAwait(false);
+            var wait = timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout > MaxLookupWait ? MaxLookupWait : timeout;
+            answer = await lookup.Pending!.WaitAsync(wait, _wheel.Time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

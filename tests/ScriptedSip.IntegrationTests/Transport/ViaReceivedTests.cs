@@ -37,6 +37,26 @@ public sealed class ViaReceivedTests
     }
 
     [Test]
+    public async Task ReceivedAndRportTheSenderWrote_AreOverwritten_WithWhereThePacketCameFrom()
+    {
+        using var callee = new UdpPeer();
+        using var deployment = new TestDeployment().WithScript("request_route.csx", $"Forward(\"sip:{callee.LocalEndPoint}\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        // A sender that names another address for its replies (loopback, so nothing leaves the machine).
+        var via = $"SIP/2.0/UDP 127.0.0.1:{caller.LocalEndPoint.Port};received=127.0.0.9;rport=9;branch=z9hG4bKviarcv4";
+        caller.Send(host.EndPoint, WithTopVia(SipText.Request("MESSAGE", "sip:x@127.0.0.1", caller.LocalEndPoint, "via-overwrite@test"), via));
+
+        var forwarded = callee.ReceiveText(Wait);
+        Assert.That(
+            forwarded.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.Ordinal)).Last(),
+            Is.EqualTo($"Via: SIP/2.0/UDP 127.0.0.1:{caller.LocalEndPoint.Port};received=127.0.0.1;rport={caller.LocalEndPoint.Port};branch=z9hG4bKviarcv4"));
+        callee.Send(host.EndPoint, ProxiedCall.Reply(forwarded, 202, "Accepted"));
+        Assert.That(SipText.StatusCode(caller.ReceiveText(Wait)), Is.EqualTo(202), "the reply went where the request came from");
+    }
+
+    [Test]
     public async Task ViaThatMatchesTheSource_WithoutRport_IsLeftAsItIs()
     {
         using var callee = new UdpPeer();
