@@ -17,7 +17,7 @@ public sealed class ViaReceivedTests
     public async Task ViaWithAHostNameAndRport_GetsReceivedAndRport_AndTheReplyComesBackByAddress()
     {
         using var callee = new UdpPeer();
-        using var deployment = new TestDeployment().WithScript("request_route.csx", $"Forward(\"sip:{callee.LocalEndPoint}\");");
+        using var deployment = ForwardingTo(callee);
         await using var host = await RunningHost.StartAsync(deployment);
         using var caller = new UdpPeer();
 
@@ -40,7 +40,7 @@ public sealed class ViaReceivedTests
     public async Task ReceivedAndRportTheSenderWrote_AreOverwritten_WithWhereThePacketCameFrom()
     {
         using var callee = new UdpPeer();
-        using var deployment = new TestDeployment().WithScript("request_route.csx", $"Forward(\"sip:{callee.LocalEndPoint}\");");
+        using var deployment = ForwardingTo(callee);
         await using var host = await RunningHost.StartAsync(deployment);
         using var caller = new UdpPeer();
 
@@ -50,7 +50,7 @@ public sealed class ViaReceivedTests
 
         var forwarded = callee.ReceiveText(Wait);
         Assert.That(
-            forwarded.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.Ordinal)).Last(),
+            SenderVia(forwarded),
             Is.EqualTo($"Via: SIP/2.0/UDP 127.0.0.1:{caller.LocalEndPoint.Port};received=127.0.0.1;rport={caller.LocalEndPoint.Port};branch=z9hG4bKviarcv4"));
         callee.Send(host.EndPoint, ProxiedCall.Reply(forwarded, 202, "Accepted"));
         Assert.That(SipText.StatusCode(caller.ReceiveText(Wait)), Is.EqualTo(202), "the reply went where the request came from");
@@ -60,14 +60,14 @@ public sealed class ViaReceivedTests
     public async Task ViaThatMatchesTheSource_WithoutRport_IsLeftAsItIs()
     {
         using var callee = new UdpPeer();
-        using var deployment = new TestDeployment().WithScript("request_route.csx", $"Forward(\"sip:{callee.LocalEndPoint}\");");
+        using var deployment = ForwardingTo(callee);
         await using var host = await RunningHost.StartAsync(deployment);
         using var caller = new UdpPeer();
         var via = $"SIP/2.0/UDP 127.0.0.1:{caller.LocalEndPoint.Port};branch=z9hG4bKviarcv2";
         caller.Send(host.EndPoint, WithTopVia(SipText.Request("MESSAGE", "sip:x@127.0.0.1", caller.LocalEndPoint, "via-unchanged@test"), via));
 
         var forwarded = callee.ReceiveText(Wait);
-        Assert.That(forwarded.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.Ordinal)).Last(), Is.EqualTo("Via: " + via));
+        Assert.That(SenderVia(forwarded), Is.EqualTo("Via: " + via));
     }
 
     [Test]
@@ -80,8 +80,15 @@ public sealed class ViaReceivedTests
         caller.Send(host.EndPoint, WithTopVia(SipText.Request("MESSAGE", "sip:x@127.0.0.1", caller.LocalEndPoint, "via-stateful@test"), "SIP/2.0/UDP phone.invalid;branch=z9hG4bKviarcv3"));
 
         var forwarded = callee.ReceiveText(Wait);
-        Assert.That(forwarded.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.Ordinal)).Last(), Is.EqualTo("Via: SIP/2.0/UDP phone.invalid;branch=z9hG4bKviarcv3;received=127.0.0.1"));
+        Assert.That(SenderVia(forwarded), Is.EqualTo("Via: SIP/2.0/UDP phone.invalid;branch=z9hG4bKviarcv3;received=127.0.0.1"));
     }
+
+    private static TestDeployment ForwardingTo(UdpPeer callee) =>
+        new TestDeployment().WithScript("request_route.csx", $"Forward(\"sip:{callee.LocalEndPoint}\");");
+
+    /// <summary>The last Via of a forwarded request: the sender's, as the proxy passed it on.</summary>
+    private static string SenderVia(string forwarded) =>
+        forwarded.Split("\r\n").Last(l => l.StartsWith("Via:", StringComparison.Ordinal));
 
     private static string WithTopVia(string request, string via) =>
         Regex.Replace(request, "^Via: [^\r]*", "Via: " + via, RegexOptions.Multiline);
