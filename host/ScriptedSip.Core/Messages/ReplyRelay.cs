@@ -4,13 +4,15 @@ using Microsoft.Extensions.Logging;
 using ScriptedSip.Core.Parsing;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.Core.Transport;
+using ScriptedSip.Core.Transport.ServerLocation;
 
 namespace ScriptedSip.Core.Messages;
 
 /// <summary>
 /// Relays a reply statelessly along its Via path (RFC 3261 §16.7 step 9 / §18.2.2): the top Via
-/// must be ours; it is removed and the reply goes to the next Via (received / rport honoured).
-/// Anything else is dropped.
+/// must be ours; it is removed and the reply goes to the next Via (received / rport honoured; a
+/// sent-by host name without received is located by DNS, RFC 3263 §5, the reply waiting for a name
+/// not cached yet). Anything else is dropped.
 /// </summary>
 public sealed class ReplyRelay
 {
@@ -30,71 +32,148 @@ public sealed class ReplyRelay
     public bool Relay(InboundMessage reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        var sent = TryRelay(reply);
+        var outcome = TryRelay(reply);
+        if (outcome != Outcome.Pending)
+        {
+            Count(outcome == Outcome.Sent, reply.Message.StatusCode);
+        }
+
+        return outcome != Outcome.Dropped;
+    }
+
+    private enum Outcome
+    {
+        Sent,
+        Dropped,
+
+        /// <summary>Written, waiting for DNS to answer for the Via's host name; counted when sent.</summary>
+        Pending,
+    }
+
+    private void Count(bool sent, int status)
+    {
         if (sent)
         {
             _counters.Increment(SipCounter.ForwardedReplies);
-            _counters.ReplySent(reply.Message.StatusCode, sent: true);
+            _counters.ReplySent(status, sent: true);
         }
         else
         {
             _counters.Increment(SipCounter.DroppedReplies);
         }
-
-        return sent;
     }
 
-    private bool TryRelay(InboundMessage reply)
+    private Outcome TryRelay(InboundMessage reply)
     {
         var msg = reply.Message;
         var top = msg.TopVia;
         if (top.Host.IsEmpty || !_transports.IsUs(msg.Span(top.Host), top.Port))
         {
             MessageLog.ReplyDropped(_logger, reply.LogTag, "top Via is not ours");
-            return false;
+            return Outcome.Dropped;
         }
 
         if (!TryFindSecondVia(msg, out var next, out var problem))
         {
             MessageLog.ReplyDropped(_logger, reply.LogTag, problem);
-            return false;
+            return Outcome.Dropped;
         }
 
         var host = next.Received.IsEmpty ? next.Host : next.Received;
         var port = next.Rport > 0 ? next.Rport : next.Port > 0 ? next.Port : 5060;
         var hostText = Encoding.ASCII.GetString(msg.Span(host)).Trim('[', ']');
-        if (!IPAddress.TryParse(hostText, out var address))
-        {
-            if (!_destinations.TryResolve(Encoding.ASCII.GetBytes(hostText), out var resolved, out var error))
-            {
-                MessageLog.ReplyDropped(_logger, reply.LogTag, error);
-                return false;
-            }
-
-            address = resolved!.Address;
-        }
-
         // The transport of the Via it goes to: over TCP/TLS the listener finds the connection the
         // request came on by its address (received + rport), or opens one to the sent-by.
         var protocol = !next.Transport.IsEmpty && SipProtocolText.TryParse(msg.Span(next.Transport), out var named) ? named : SipProtocol.Udp;
-        var transport = _transports.For(address.AddressFamily, protocol, reply.Transport);
-        if (transport is null)
+        if (!IPAddress.TryParse(hostText, out var address))
         {
-            MessageLog.ReplyDropped(_logger, reply.LogTag, $"no {SipProtocolText.UriToken(protocol)} listen address of family {address.AddressFamily}");
-            return false;
+            // A sent-by name without received (a request this server did not pass on itself: those
+            // carry received). RFC 3263 §5: located by DNS; not cached yet, the reply waits for it.
+            var lookup = _destinations.Locate(Encoding.ASCII.GetBytes(hostText));
+            if (lookup.Status == DestinationStatus.Pending)
+            {
+                return RelayWhenLocated(reply, lookup, protocol, port);
+            }
+
+            if (lookup.Status != DestinationStatus.Resolved)
+            {
+                MessageLog.ReplyDropped(_logger, reply.LogTag, lookup.Error);
+                return Outcome.Dropped;
+            }
+
+            address = lookup.Targets[0].EndPoint.Address;
         }
 
-        var editor = reply.Editor();
-        editor.RemoveTopVia();
-        var length = editor.WriteTo(OutputBuffer.Message);
+        var length = WriteWithoutOurVia(reply);
         if (length < 0)
         {
+            return Outcome.Dropped;
+        }
+
+        var sent = Send(OutputBuffer.Message.AsSpan(0, length), address, port, protocol, reply.Transport, reply.LogTag);
+        reply.MarkForwarded(sent);
+        return sent ? Outcome.Sent : Outcome.Dropped;
+    }
+
+    private static int WriteWithoutOurVia(InboundMessage reply)
+    {
+        var editor = reply.Editor();
+        editor.RemoveTopVia();
+        return editor.WriteTo(OutputBuffer.Message);
+    }
+
+    private bool Send(ReadOnlySpan<byte> bytes, IPAddress address, int port, SipProtocol protocol, ISipTransport? preferred, string logTag)
+    {
+        var transport = _transports.For(address.AddressFamily, protocol, preferred);
+        if (transport is null)
+        {
+            MessageLog.ReplyDropped(_logger, logTag, $"no {SipProtocolText.UriToken(protocol)} listen address of family {address.AddressFamily}");
             return false;
         }
 
-        var sent = transport.Send(OutputBuffer.Message.AsSpan(0, length), new IPEndPoint(address, port).Serialize());
-        reply.MarkForwarded(sent);
-        return sent;
+        return transport.Send(bytes, new IPEndPoint(address, port).Serialize());
+    }
+
+    /// <summary>Writes the reply now and sends it when DNS answers, from the thread that completes the lookup — never a worker.</summary>
+    private Outcome RelayWhenLocated(InboundMessage reply, DestinationLookup lookup, SipProtocol protocol, int port)
+    {
+        var length = WriteWithoutOurVia(reply);
+        if (length < 0)
+        {
+            return Outcome.Dropped;
+        }
+
+        var pending = new PendingReply(this, OutputBuffer.Message.AsSpan(0, length).ToArray(), lookup.Hop, protocol, port, reply.Transport, reply.LogTag, reply.Message.StatusCode);
+        lookup.Pending!.ContinueWith(
+            static (task, s) => ((PendingReply)s!).Send(task.Result),
+            pending,
+            CancellationToken.None,
+            TaskContinuationOptions.DenyChildAttach,
+            TaskScheduler.Default);
+        reply.MarkForwarded(true);
+        return Outcome.Pending;
+    }
+
+    private void SendLocated(PendingReply reply, LocatedServers answer)
+    {
+        var lookup = _destinations.Answer(reply.Hop, answer);
+        var sent = false;
+        if (lookup.Status != DestinationStatus.Resolved)
+        {
+            MessageLog.ReplyDropped(_logger, reply.LogTag, lookup.Error);
+        }
+        else
+        {
+            sent = Send(reply.Bytes, lookup.Targets[0].EndPoint.Address, reply.Port, reply.Protocol, reply.Preferred, reply.LogTag);
+        }
+
+        Count(sent, reply.Status);
+    }
+
+    /// <summary>A relayed reply written while the host name of its Via is looked up.</summary>
+    private sealed record PendingReply(ReplyRelay Owner, byte[] Bytes, HopTransport Hop, SipProtocol Protocol, int Port, ISipTransport? Preferred, string LogTag, int Status)
+    {
+        public void Send(LocatedServers answer) => Owner.SendLocated(this, answer);
     }
 
     /// <summary>The second Via value (the one after ours). False when there is none or it does not parse.</summary>
