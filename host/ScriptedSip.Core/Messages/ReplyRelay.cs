@@ -144,12 +144,7 @@ public sealed class ReplyRelay
         }
 
         var pending = new PendingReply(this, OutputBuffer.Message.AsSpan(0, length).ToArray(), lookup.Hop, protocol, port, reply.Transport, reply.LogTag, reply.Message.StatusCode);
-        lookup.Pending!.ContinueWith(
-            static (task, s) => ((PendingReply)s!).Send(task.Result),
-            pending,
-            CancellationToken.None,
-            TaskContinuationOptions.DenyChildAttach,
-            TaskScheduler.Default);
+        lookup.WhenAnswered(pending);
         reply.MarkForwarded(true);
         return Outcome.Pending;
     }
@@ -171,9 +166,9 @@ public sealed class ReplyRelay
     }
 
     /// <summary>A relayed reply written while the host name of its Via is looked up.</summary>
-    private sealed record PendingReply(ReplyRelay Owner, byte[] Bytes, HopTransport Hop, SipProtocol Protocol, int Port, ISipTransport? Preferred, string LogTag, int Status)
+    private sealed record PendingReply(ReplyRelay Owner, byte[] Bytes, HopTransport Hop, SipProtocol Protocol, int Port, ISipTransport? Preferred, string LogTag, int Status) : IWaitsForLocation
     {
-        public void Send(LocatedServers answer) => Owner.SendLocated(this, answer);
+        public void Located(LocatedServers answer) => Owner.SendLocated(this, answer);
     }
 
     /// <summary>The second Via value (the one after ours). False when there is none or it does not parse.</summary>

@@ -29,12 +29,7 @@ public sealed partial class RequestForwarder
 
         var incoming = message.Transport is Transport.Streams.StreamConnection connection ? connection.Listener : message.Transport;
         var pending = new PendingForward(this, template, branch[..branchLength].ToArray(), incoming, message.Transport, message.ForcedProtocol, recordRoute, message.LogTag, lookup.Hop);
-        lookup.Pending!.ContinueWith(
-            static (task, s) => ((PendingForward)s!).Send(task.Result),
-            pending,
-            CancellationToken.None,
-            TaskContinuationOptions.DenyChildAttach,
-            TaskScheduler.Default);
+        lookup.WhenAnswered(pending);
         message.MarkForwarded(true);
         return true;
     }
@@ -75,8 +70,8 @@ public sealed partial class RequestForwarder
         SipProtocol? Forced,
         bool RecordRoute,
         string LogTag,
-        HopTransport Hop)
+        HopTransport Hop) : IWaitsForLocation
     {
-        public void Send(LocatedServers answer) => Owner.SendLocated(this, answer);
+        public void Located(LocatedServers answer) => Owner.SendLocated(this, answer);
     }
 }

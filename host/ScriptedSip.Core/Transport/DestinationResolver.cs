@@ -246,4 +246,25 @@ public readonly record struct DestinationLookup(DestinationStatus Status, HopTra
         new(DestinationStatus.Pending, hop, [], pending, $"'{hop.Host}' is being looked up in DNS (not cached yet)", true);
 
     public static DestinationLookup Failed(HopTransport hop, string error, bool isName) => new(DestinationStatus.Failed, hop, [], null, error, isName);
+
+    /// <summary>
+    /// A Pending lookup: hands the answer to <paramref name="waiting"/> on the thread that completes
+    /// the lookup (a thread-pool thread, never a SIP worker).
+    /// </summary>
+    public void WhenAnswered(IWaitsForLocation waiting)
+    {
+        ArgumentNullException.ThrowIfNull(waiting);
+        (Pending ?? throw new InvalidOperationException("the lookup is not pending")).ContinueWith(
+            static (task, s) => ((IWaitsForLocation)s!).Located(task.Result),
+            waiting,
+            CancellationToken.None,
+            TaskContinuationOptions.DenyChildAttach,
+            TaskScheduler.Default);
+    }
+}
+
+/// <summary>Something written while its destination is looked up in DNS, sent once the answer comes.</summary>
+public interface IWaitsForLocation
+{
+    void Located(ServerLocation.LocatedServers answer);
 }
