@@ -10,7 +10,8 @@ namespace ScriptedSip.Host;
 /// services would keep running — so each check forces a collection. Checks are spaced further
 /// apart while a version stays alive (a script awaiting something slow keeps its version), and
 /// stop when none is left. Each check also returns the memory the compile freed to the kernel
-/// (<see cref="NativeHeapTrim"/>), so a server reloaded every minute keeps a flat resident size.
+/// (<see cref="NativeHeapTrim"/>), so a server reloaded every minute keeps a flat resident size;
+/// one check runs a second after start for the first load's compile.
 /// </summary>
 internal sealed class RetiredVersionSweep : IDisposable
 {
@@ -27,10 +28,10 @@ internal sealed class RetiredVersionSweep : IDisposable
         _runtime = runtime;
         _timer = time.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _runtime.Swapped += OnSwapped;
-        if (_runtime.RetiredVersions > 0)
-        {
-            Schedule(FirstCheck);
-        }
+
+        // Once at start too: the first load's compile (Roslyn, the framework's metadata) leaves
+        // tens of megabytes of garbage that an idle server would otherwise keep resident.
+        Schedule(FirstCheck);
     }
 
     public void Dispose()

@@ -24,6 +24,11 @@ public static class ScriptedSipApplication
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (args is [Compiling.CompileRoutesCommand.Argument, var requestPath])
+        {
+            return Compiling.CompileRoutesCommand.Run(requestPath, Console.Error);
+        }
+
         var check = args.Contains("--check", StringComparer.Ordinal);
         var hostArgs = args.Where(a => a != "--check").ToArray();
 

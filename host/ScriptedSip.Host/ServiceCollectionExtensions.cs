@@ -20,7 +20,10 @@ internal static class ServiceCollectionExtensions
         var noSipRoute = RouteNames.Normalize(settings.NoSip.EventRoute);
         services.AddSingleton(sp => new RouteSetLoader(
             sp.GetRequiredService<CompiledScriptCache>(),
-            name => name == noSipRoute ? Sdk.Scripting.RouteKind.Event : RouteSetLoader.DefaultKind(name)));
+            name => name == noSipRoute ? Sdk.Scripting.RouteKind.Event : RouteSetLoader.DefaultKind(name),
+            settings.Scripts.CompileInChildProcess && !checkOnly
+                ? Compiling.ChildProcessCompiler.ForThisProcess(sp.GetRequiredService<ILogger<RouteSetLoader>>())
+                : null));
         services.AddSingleton(sp => new ScriptRuntime(
             sp.GetRequiredService<RouteSetLoader>(),
             sp.GetRequiredService<ScriptReferenceSet>(),

@@ -28,13 +28,16 @@ public sealed partial class CompiledScriptCache
 
     public bool Enabled => _directory is not null;
 
+    /// <summary>The cache folder; null when there is no cache.</summary>
+    public string? Directory => _directory;
+
     public static string TreeHash(string scriptsDir, ScriptReferenceSet references)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, typeof(CompiledScriptCache).Assembly.ManifestModule.ModuleVersionId.ToString());
         Append(hash, Environment.Version.ToString());
         Append(hash, references.Fingerprint);
-        var files = Directory.EnumerateFiles(scriptsDir, "*", SearchOption.AllDirectories)
+        var files = System.IO.Directory.EnumerateFiles(scriptsDir, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal);
         foreach (var file in files)
@@ -48,6 +51,35 @@ public sealed partial class CompiledScriptCache
 
     public static string RouteKey(string treeHash, string routeName, string sourcePath) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(treeHash + "|" + routeName + "|" + sourcePath)))[..32];
+
+    /// <summary>
+    /// Whether a load of exactly this tree once succeeded: its route graph was checked and every
+    /// route compiled. Only then may a load that finds every route in the cache skip reading the
+    /// scripts' syntax (a tree that failed its graph check can still have its routes cached).
+    /// </summary>
+    public bool IsVerified(string treeHash) =>
+        _directory is not null && File.Exists(Path.Combine(_directory, TreeMarker(treeHash)));
+
+    public void MarkVerified(string treeHash)
+    {
+        if (_directory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            System.IO.Directory.CreateDirectory(_directory);
+            WriteAtomically(Path.Combine(_directory, TreeMarker(treeHash)), []);
+        }
+        catch (IOException)
+        {
+            // An optimisation only: the next load checks the graph again.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
 
     public RouteImage? TryRead(string key)
     {
@@ -93,7 +125,7 @@ public sealed partial class CompiledScriptCache
 
         try
         {
-            Directory.CreateDirectory(_directory);
+            System.IO.Directory.CreateDirectory(_directory);
             var basePath = Path.Combine(_directory, key);
             WriteAtomically(basePath + ".pdb", image.Pdb);
             File.WriteAllLines(basePath + ".refs", image.ReferencedFiles);
@@ -144,6 +176,8 @@ public sealed partial class CompiledScriptCache
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "compile cache entry {Path} cannot be read ({Problem}): the route is compiled again")]
     private static partial void LogTornEntry(ILogger logger, string path, string problem);
+
+    private static string TreeMarker(string treeHash) => treeHash[..32] + ".verified";
 
     private static void WriteAtomically(string path, byte[] bytes)
     {

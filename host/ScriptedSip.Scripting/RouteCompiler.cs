@@ -58,10 +58,13 @@ public static class RouteCompiler
             sourceReferenceResolver: new EditorStubAwareResolver(new SourceFileResolver([scriptsDir], scriptsDir)),
             metadataReferenceResolver: ScriptMetadataResolver.Default.WithBaseDirectory(scriptsDir).WithSearchPaths(scriptsDir));
 
+        // The compilation reads the references' metadata until the last diagnostic below; the
+        // lease frees it afterwards (shared with any compile running at the same time).
+        using var lease = references.Acquire();
         var compilation = CSharpCompilation.CreateScriptCompilation(
             assemblyName,
             tree,
-            references.References,
+            lease.References,
             options,
             previousScriptCompilation: null,
             returnType: typeof(object),

@@ -8,19 +8,22 @@ namespace ScriptedSip.Scripting;
 
 /// <summary>
 /// The metadata references every script compiles against: the whole shared framework, the SDK,
-/// and the loaded plugin assemblies. The framework part is read once and shared by every set —
-/// re-reading ~170 framework assemblies per compile is what makes naive reload loops grow their
-/// memory; plugins are added from their in-memory images.
+/// and the loaded plugin assemblies. The set itself is only names: the framework's metadata
+/// (~170 assemblies, about 45 MB of native memory) is read when a compile needs it and freed when
+/// the last compile that uses it ends (<see cref="Acquire"/>), so a server that loaded its routes
+/// from the compile cache, or finished compiling them, does not carry it.
 /// </summary>
 public sealed class ScriptReferenceSet
 {
-    private ScriptReferenceSet(ImmutableArray<MetadataReference> references, string fingerprint)
+    private readonly FrameworkMetadata _framework;
+    private readonly ImmutableArray<(string Name, byte[] Image)> _plugins;
+
+    private ScriptReferenceSet(FrameworkMetadata framework, ImmutableArray<(string Name, byte[] Image)> plugins, string fingerprint)
     {
-        References = references;
+        _framework = framework;
+        _plugins = plugins;
         Fingerprint = fingerprint;
     }
-
-    public ImmutableArray<MetadataReference> References { get; }
 
     /// <summary>
     /// Identifies this set of references for the compile cache key: the framework and SDK files,
@@ -28,6 +31,9 @@ public sealed class ScriptReferenceSet
     /// set is never taken from the cache for another.
     /// </summary>
     public string Fingerprint { get; }
+
+    /// <summary>The plugin assemblies of this set, by name, as images.</summary>
+    public IReadOnlyList<(string Name, byte[] Image)> Plugins => _plugins;
 
     public static ScriptReferenceSet CreateDefault()
     {
@@ -47,39 +53,50 @@ public sealed class ScriptReferenceSet
 
         paths.Add(typeof(RouteGlobals).Assembly.Location);
         paths.Add(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location);
-        var builder = ImmutableArray.CreateBuilder<MetadataReference>(paths.Count);
         var fingerprint = new System.Text.StringBuilder();
         foreach (var path in paths)
         {
-            try
-            {
-                builder.Add(MetadataReference.CreateFromFile(path));
-                fingerprint.Append(Path.GetFileName(path)).Append('@').Append(File.GetLastWriteTimeUtc(path).Ticks).Append(';');
-            }
-            catch (BadImageFormatException)
-            {
-                // A native library listed among the platform assemblies: not a reference.
-            }
+            fingerprint.Append(Path.GetFileName(path)).Append('@').Append(File.GetLastWriteTimeUtc(path).Ticks).Append(';');
         }
 
         fingerprint.Append(typeof(RouteGlobals).Assembly.ManifestModule.ModuleVersionId);
-        return new ScriptReferenceSet(builder.ToImmutable(), fingerprint.ToString());
+        return new ScriptReferenceSet(new FrameworkMetadata([.. paths]), [], fingerprint.ToString());
     }
 
     /// <summary>This set plus plugin assemblies given as images (plugins load from memory, so they have no file to reference).</summary>
     public ScriptReferenceSet WithAssemblies(IEnumerable<(string Name, byte[] Image)> assemblies)
     {
         ArgumentNullException.ThrowIfNull(assemblies);
-        var builder = References.ToBuilder();
+        var plugins = _plugins.ToBuilder();
         var fingerprint = new System.Text.StringBuilder(Fingerprint);
         foreach (var (name, image) in assemblies.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
-            builder.Add(MetadataReference.CreateFromImage(image, filePath: name + ".dll"));
+            plugins.Add((name, image));
             fingerprint.Append(';').Append(name).Append('#').Append(Convert.ToHexString(SHA256.HashData(image)));
         }
 
-        return new ScriptReferenceSet(builder.ToImmutable(), fingerprint.ToString());
+        return new ScriptReferenceSet(_framework, plugins.ToImmutable(), fingerprint.ToString());
     }
+
+    /// <summary>
+    /// The references, readable until the returned lease is disposed. Concurrent leases share one
+    /// copy of the framework's metadata; the last one to end frees it.
+    /// </summary>
+    public ReferenceLease Acquire()
+    {
+        var framework = _framework.Acquire();
+        var builder = ImmutableArray.CreateBuilder<MetadataReference>(framework.Length + _plugins.Length);
+        builder.AddRange(framework);
+        foreach (var (name, image) in _plugins)
+        {
+            builder.Add(MetadataReference.CreateFromImage(image, filePath: name + ".dll"));
+        }
+
+        return new ReferenceLease(builder.MoveToImmutable(), _framework);
+    }
+
+    /// <summary>How many times the framework metadata was read, and whether a compile holds it now.</summary>
+    internal (int Reads, bool Held) FrameworkState => (_framework.Reads, _framework.Held);
 
     /// <summary>The loaded assemblies a set of images stands for, by simple name (for the scripts' load context).</summary>
     public static Func<AssemblyName, Assembly?> Resolver(IReadOnlyDictionary<string, Assembly> assemblies) =>

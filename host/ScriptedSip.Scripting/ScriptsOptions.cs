@@ -14,6 +14,12 @@ public sealed class ScriptsOptions
     /// <summary>Folder of compiled scripts, keyed by a hash of sources, references and host version. Empty = no cache.</summary>
     public string CachePath { get; set; } = ".cache/scripts";
 
+    /// <summary>
+    /// Compile in a short-lived child process of the server (when the server runs as its own
+    /// program), so Roslyn never stays resident; false compiles inside the server.
+    /// </summary>
+    public bool CompileInChildProcess { get; set; } = true;
+
     /// <summary>A route running longer than this is reported with a warning (a stuck loop must not go unnoticed).</summary>
     public int RouteBudgetMs { get; set; } = 1000;
 

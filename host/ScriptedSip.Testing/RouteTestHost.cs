@@ -29,8 +29,14 @@ namespace ScriptedSip.Testing;
 public sealed class RouteTestHost : IDisposable
 {
     // The framework references scripts compile against: immutable, and reading ~170 assemblies'
-    // metadata is most of a host's start, so every host of the test run shares one set.
-    private static readonly Lazy<ScriptReferenceSet> SharedReferences = new(ScriptReferenceSet.CreateDefault);
+    // metadata is most of a host's start, so every host of the test run shares one set, and keeps
+    // its metadata read for the test run (a lease never ended) instead of once per compile.
+    private static readonly Lazy<ScriptReferenceSet> SharedReferences = new(() =>
+    {
+        var references = ScriptReferenceSet.CreateDefault();
+        _ = references.Acquire();
+        return references;
+    });
 
     private readonly IHost _host;
     private readonly ProcessingServices _services;

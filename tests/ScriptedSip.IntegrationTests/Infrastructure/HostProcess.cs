@@ -30,6 +30,36 @@ public sealed class HostProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (for reading /proc).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>The exit code once the process ended by itself within 60 s; fails the test otherwise.</summary>
+    public int WaitForExitCode()
+    {
+        if (!_process.WaitForExit(60_000))
+        {
+            Assert.Fail($"the host process did not exit{Environment.NewLine}{Stdout}{Stderr}");
+        }
+
+        _process.WaitForExit(); // the output readers are drained
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits (at most 60 s) until a line of stdout contains <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text)
+    {
+        var deadline = Environment.TickCount64 + 60_000;
+        while (!Stdout.Contains(text, StringComparison.Ordinal))
+        {
+            if (Environment.TickCount64 > deadline || _process.HasExited)
+            {
+                Assert.Fail($"the host process did not write \"{text}\" (exited: {_process.HasExited}){Environment.NewLine}{Stdout}{Stderr}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Starts the host on <paramref name="deployment"/> with the management endpoint off (a fixed port would collide).</summary>
     public static HostProcess Start(TestDeployment deployment, params string[] args)
     {

@@ -1,0 +1,72 @@
+using System.Net;
+using ScriptedSip.IntegrationTests.Faults;
+using ScriptedSip.IntegrationTests.Infrastructure;
+
+namespace ScriptedSip.IntegrationTests.Scripting;
+
+/// <summary>
+/// The server run as its own program compiles its scripts in a child process: Roslyn is never
+/// mapped into the server, at start or at a reload, and a compile error still stops the start with
+/// the compiler's message.
+/// </summary>
+[NonParallelizable]
+public sealed class ChildProcessCompileTests
+{
+    private const string Sections = """
+        "Scripts": { "CachePath": "", "ReloadDebounceMs": 50 },
+        """;
+
+    [Test]
+    public async Task TheServer_CompilesAtStartAndAtAReload_WithoutEverMappingRoslyn()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "reads /proc/PID/maps");
+        var port = UdpPeer.FreePort();
+        using var deployment = new TestDeployment(ProcessSettings.For(port, Sections))
+            .WithScript("request_route.csx", "SlSendReply(200, \"first\");");
+        using var server = HostProcess.Start(deployment);
+        await server.WaitUntilAnsweringAsync(port);
+        Assert.That(Answer(port), Does.StartWith("SIP/2.0 200 first"));
+
+        deployment.WithScript("request_route.csx", "SlSendReply(200, \"second\");");
+        await server.WaitForOutputAsync("Scripts version 2 loaded");
+
+        Assert.That(Answer(port), Does.StartWith("SIP/2.0 200 second"));
+        Assert.That(server.Stdout, Does.Contain("(1 compiled, 0 from cache)"));
+        Assert.That(MappedFiles(server.Id), Has.None.Contains("Microsoft.CodeAnalysis"), "the compiler was loaded into the server");
+    }
+
+    [Test]
+    public async Task CompilingInTheServer_WhenTurnedOff_MapsRoslyn()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "reads /proc/PID/maps");
+        var port = UdpPeer.FreePort();
+        using var deployment = new TestDeployment(ProcessSettings.For(port, Sections))
+            .WithScript("request_route.csx", "SlSendReply(200, \"here\");");
+        using var server = HostProcess.Start(deployment, "--Scripts:CompileInChildProcess=false");
+        await server.WaitUntilAnsweringAsync(port);
+
+        Assert.That(MappedFiles(server.Id), Has.Some.Contains("Microsoft.CodeAnalysis.CSharp.dll"));
+    }
+
+    [Test]
+    public void AScriptThatDoesNotCompile_StopsTheStart_WithTheCompilersErrorFromTheChild()
+    {
+        var port = UdpPeer.FreePort();
+        using var deployment = new TestDeployment(ProcessSettings.For(port, Sections))
+            .WithScript("request_route.csx", "SlSendReply(200, \"OK\")\nNoSuchFunction();");
+        using var server = HostProcess.Start(deployment);
+
+        Assert.That(server.WaitForExitCode(), Is.EqualTo(2));
+        Assert.That(server.Stderr, Does.Contain("request_route.csx(1,").And.Contain("error CS1002"));
+        Assert.That(server.Stderr, Does.Contain("request_route.csx(2,1): error CS0103"));
+    }
+
+    private static string Answer(int port)
+    {
+        using var peer = new UdpPeer();
+        peer.Send(new IPEndPoint(IPAddress.Loopback, port), SipText.Request("OPTIONS", $"sip:127.0.0.1:{port}", peer.LocalEndPoint));
+        return peer.ReceiveText(TimeSpan.FromSeconds(5));
+    }
+
+    private static string[] MappedFiles(int pid) => File.ReadAllLines($"/proc/{pid}/maps");
+}
