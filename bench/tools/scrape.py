@@ -16,7 +16,10 @@ import sys
 import os
 import time
 
-PATH = os.environ.get("SCRAPE_PATH", "/metrics")  # another path: what any HTTP request costs
+PATH = os.environ.get("SCRAPE_PATH", "/metrics")
+BY_THREAD = os.environ.get("SCRAPE_THREADS", "0") == "1"  # per window: CPU by thread name too  # another path: what any HTTP request costs
+
+TOGGLE_SUMMARY = float(os.environ.get("SCRAPE_TOGGLE_S", "5") or 5)
 
 if sys.argv[1] == "--summary":
     # Each "on" window's CPU per second against the "off" window right after it; windows after the
@@ -40,6 +43,19 @@ if sys.argv[1] == "--summary":
         off = [r for o, r in rows if not o and r >= typical / 2]
         print(f"pairs={n} median_rise_pct={median * 100:.1f} min_pct={rises[0] * 100:.1f} max_pct={rises[-1] * 100:.1f}"
               f" on_ms_per_s={sum(on) / len(on):.1f} off_ms_per_s={sum(off) / len(off):.1f}")
+    # With SCRAPE_THREADS=1: each thread name's mean CPU per second in "on" and "off" windows.
+    sums = {}
+    for line in open(sys.argv[2]):
+        if line.startswith("threads "):
+            state = line.split()[1]
+            for kv in line.split()[2:]:
+                name, value = kv.rsplit("=", 1)
+                sums.setdefault(name, {"on": [], "off": []})[state].append(float(value))
+    seconds = TOGGLE_SUMMARY
+    for name, v in sorted(sums.items(), key=lambda kv: -sum(kv[1]["on"])):
+        on_mean = sum(v["on"]) / max(1, len(v["on"])) / seconds
+        off_mean = sum(v["off"]) / max(1, len(v["off"])) / seconds
+        print(f"thread {name} on_ms_per_s={on_mean:.2f} off_ms_per_s={off_mean:.2f} rise_ms_per_s={on_mean - off_mean:+.2f}")
     sys.exit(0)
 
 host, port, every = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
@@ -90,6 +106,27 @@ def server_cpu_ns(pid):
     return threads
 
 
+def thread_names(pid, tasks):
+    """Each thread's name (comm), by thread id; threads of a pool share a name."""
+    names = {}
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                names[task] = f.read().strip()
+        except OSError:
+            names[task] = "?"
+    return names
+
+
+def cpu_by_name(pid, before, after):
+    """CPU between two readings, in ms, summed by thread name."""
+    names, out = thread_names(pid, after), {}
+    for task, ns in after.items():
+        name = names.get(task, "?").replace(" ", "_")
+        out[name] = out.get(name, 0) + (ns - before.get(task, 0)) / 1e6
+    return out
+
+
 def cpu_between(before, after):
     """The server's CPU between two readings: threads that ended meanwhile are left out (their
     last readings are gone), threads that started count in full."""
@@ -113,6 +150,9 @@ if TOGGLE > 0:
             time.sleep(min(every, TOGGLE) if on else 0.05)
         c1, t1 = server_cpu_ns(pid), time.monotonic()
         print(f"window {'on' if on else 'off'} scrapes={scrapes} seconds={t1 - t0:.3f} cpu_ms={cpu_between(c0, c1) / 1e6:.1f}", flush=True)
+        if BY_THREAD:
+            parts = " ".join(f"{n}={v:.1f}" for n, v in sorted(cpu_by_name(pid, c0, c1).items()) if v >= 0.05)
+            print(f"threads {'on' if on else 'off'} {parts}", flush=True)
         on = not on
 
 while every > 0:  # 0: the warm-up only (the baseline of a scrape-cost comparison)

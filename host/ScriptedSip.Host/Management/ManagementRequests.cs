@@ -29,6 +29,8 @@ internal sealed partial class ManagementRequests
         _unauthorized = new LogLimiter(time);
     }
 
+    private int _lastMetricsSize = 16 * 1024;
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -50,8 +52,7 @@ internal sealed partial class ManagementRequests
             switch (request.Path.Value)
             {
                 case "/metrics" when HttpMethods.IsGet(request.Method):
-                    response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                    await _metrics.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+                    await MetricsAsync(response, context.RequestAborted).ConfigureAwait(false);
                     return;
                 case "/health/live" when HttpMethods.IsGet(request.Method):
                     await Text(response, StatusCodes.Status200OK, "live").ConfigureAwait(false);
@@ -89,11 +90,29 @@ internal sealed partial class ManagementRequests
         }
     }
 
+    /// <summary>
+    /// Renders the whole text into memory first, then sends it with one write of known length.
+    /// Written straight to the response, prometheus-net's serializer makes hundreds of small writes,
+    /// and Kestrel flushes each one: a send and a wake-up of its output loop per write.
+    /// </summary>
+    private async Task MetricsAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(Volatile.Read(ref _lastMetricsSize) + 1024);
+        await _metrics.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastMetricsSize, (int)body.Length);
+        response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length), cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task RpcAsync(HttpContext context)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-        var answer = await _rpc.ProcessAsync(body.GetBuffer().AsMemory(0, (int)body.Length), context.RequestAborted).ConfigureAwait(false);
+        // On the thread pool: the request arrived on the socket event thread (inline scheduling, see
+        // ManagementServer), which also frames SIP over TCP, and a method may take seconds.
+        var request = body.GetBuffer().AsMemory(0, (int)body.Length);
+        var answer = await Task.Run(() => _rpc.ProcessAsync(request, context.RequestAborted), context.RequestAborted).ConfigureAwait(false);
         if (answer is null)
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent; // only notifications
@@ -101,14 +120,17 @@ internal sealed partial class ManagementRequests
         }
 
         context.Response.ContentType = "application/json";
+        context.Response.ContentLength = answer.Length;
         await context.Response.Body.WriteAsync(answer, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task Text(HttpResponse response, int status, string text)
     {
+        var bytes = Encoding.UTF8.GetBytes(text + "\n");
         response.StatusCode = status;
         response.ContentType = "text/plain; charset=utf-8";
-        return response.WriteAsync(text + "\n", Encoding.UTF8);
+        response.ContentLength = bytes.Length;
+        return response.Body.WriteAsync(bytes).AsTask();
     }
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Management: request from {Remote} to {Path} refused: missing or wrong bearer token{Suppressed}")]

@@ -123,5 +123,65 @@ public sealed class RpcMethodsTests
         Assert.That((await client.ResultAsync("plugins.list")).GetArrayLength(), Is.Zero);
     }
 
+    [Test]
+    public async Task APluginsMethod_RunsOnTheThreadPool_NotOnTheSocketThreadTheRequestCameIn()
+    {
+        // The server as its own process: only there do socket completions run on the runtime's
+        // socket event thread (the host sets that up at start), where the management endpoint
+        // serves scrapes inline.
+        var sipPort = UdpPeer.FreePort();
+        var httpPort = FreeTcpPort();
+        using var deployment = new TestDeployment(Faults.ProcessSettings.For(sipPort))
+            .WithScript("request_route.csx", "SlSendReply(200, \"OK\");")
+            .WithTestPlugin("Greeter.V1", "Greeter");
+        using var server = HostProcess.Start(deployment, $"--Management:Urls:0=http://127.0.0.1:{httpPort}");
+        await server.WaitUntilAnsweringAsync(sipPort);
+
+        // A kept-alive connection (as a Prometheus server or a control client keeps one), and the
+        // request's headers and body in one write: the whole request is there when the socket
+        // event thread reads it, which is where Kestrel then runs a request of such a connection.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, httpPort);
+        var stream = client.GetStream();
+        Assert.That(await ExchangeAsync(stream, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), Is.EqualTo("live\n"));
+        const string Json = """{"jsonrpc":"2.0","id":1,"method":"greeter.thread"}""";
+        var answer = await ExchangeAsync(stream, $"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {Json.Length}\r\n\r\n{Json}");
+
+        var thread = JsonDocument.Parse(answer).RootElement.GetProperty("result");
+        Assert.That(thread.GetProperty("pool").GetBoolean(), Is.True, thread.ToString());
+    }
+
+    /// <summary>Writes one request in one write and reads its response's body (by Content-Length).</summary>
+    private static async Task<string> ExchangeAsync(System.Net.Sockets.NetworkStream stream, string request)
+    {
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(request));
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var text = System.Text.Encoding.UTF8.GetString(received.ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                var length = int.Parse(System.Text.RegularExpressions.Regex.Match(text[..end], "(?im)^Content-Length: *(\\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                if (received.Count >= end + 4 + length)
+                {
+                    return System.Text.Encoding.UTF8.GetString(received.ToArray(), end + 4, length);
+                }
+            }
+
+            var read = await stream.ReadAsync(buffer);
+            Assert.That(read, Is.GreaterThan(0), "the connection closed before the whole response");
+            received.AddRange(buffer.AsSpan(0, read).ToArray());
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     internal static string Json(object value) => JsonSerializer.Serialize(value);
 }

@@ -34,5 +34,12 @@ public sealed class GreeterPlugin : IScriptedSipPlugin
     {
         var options = context.GetOptions<GreeterOptions>(o => o.Punctuation.Length > 1 ? ["Punctuation: at most one character"] : []);
         context.Export(new Greeter(options.Punctuation));
+
+        // Where the host runs a plugin's RPC method: a thread-pool thread, never the socket event thread.
+        context.AddRpcMethod("greeter.thread", (_, _) => ValueTask.FromResult<object?>(new
+        {
+            pool = Thread.CurrentThread.IsThreadPoolThread,
+            name = Thread.CurrentThread.Name,
+        }));
     }
 }
