@@ -40,7 +40,7 @@ usage: bench/run.sh SCENARIO [TARGET]
 Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS SWEEP_CALLS
   SWEEP_STOP_ON_FAIL OUT_DIR SIP_PORT UAC_PORT UAS_PORT RESUMER_PORT
   RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS G_SETTLE_SECONDS
-  D_DRAIN_MS H_USERS H_REG_RATE DS_PING_INTERVAL SCRAPE_EVERY_S SCRAPE_WARMUP SCRAPE_TOGGLE_S MANAGEMENT
+  D_DRAIN_MS H_USERS H_REG_RATE DS_PING_INTERVAL SCRAPE_EVERY_S SCRAPE_WARMUP SCRAPE_TOGGLE_S SCRAPE_SKIP SCRAPE_THREADS SCRAPE_PATH MANAGEMENT
   SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD SCRIPTEDSIP_PLUGINS SCRIPTEDSIP_ARGS KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
   (details in bench/README.md)
 EOF
@@ -82,6 +82,9 @@ SCRAPE_WARMUP=${SCRAPE_WARMUP:-}      # scrapes before the load, in four bursts 
                                       # default 200 with SCRAPE_EVERY_S, 0 without; set it with
                                       # SCRAPE_EVERY_S=0 for the baseline of a scrape-cost comparison
 SCRAPE_TOGGLE_S=${SCRAPE_TOGGLE_S:-0}  # >0: scrape in windows of this length, every other one
+SCRAPE_SKIP=${SCRAPE_SKIP:-6}          # toggle windows left out of the summary (the scrape path's JIT tier-up)
+SCRAPE_THREADS=${SCRAPE_THREADS:-1}    # the toggle windows' CPU by thread name as well
+export SCRAPE_THREADS
                                       # (on, off, on, ...) in one server run; the summary compares
                                       # each "on" window's CPU with the "off" windows beside it
 export SCRAPE_TOGGLE_S
@@ -668,8 +671,9 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     t1=$(date +%s.%N)
     [ -n "$scraper" ] && { kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; }
     if [ -n "$scraper" ] && [ "$SCRAPE_TOGGLE_S" != 0 ]; then
-        R[scrape_windows]=$(python3 "$BENCH_DIR/tools/scrape.py" --summary "$dir/scrape.log")
-        log "scrape windows: ${R[scrape_windows]}"
+        python3 "$BENCH_DIR/tools/scrape.py" --summary "$dir/scrape.log" "$SCRAPE_SKIP" >"$dir/scrape-summary.txt"
+        R[scrape_windows]=$(head -n 1 "$dir/scrape-summary.txt")
+        log "scrape windows: ${R[scrape_windows]} (by thread: $dir/scrape-summary.txt)"
     fi
     u1=$(udp_counters)
     d1=$(sock_drops "$SIP_PORT")

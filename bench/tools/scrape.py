@@ -22,40 +22,43 @@ BY_THREAD = os.environ.get("SCRAPE_THREADS", "0") == "1"  # per window: CPU by t
 TOGGLE_SUMMARY = float(os.environ.get("SCRAPE_TOGGLE_S", "5") or 5)
 
 if sys.argv[1] == "--summary":
-    # Each "on" window's CPU per second against the "off" window right after it; windows after the
-    # load ended (under half the median window's CPU) are left out. The median of the pairs'
-    # rises is the figure: a single pair moves by 10-20 % with the machine.
+    # scrape.py --summary SCRAPE_LOG [SKIP]: each "on" window's CPU per second against the "off"
+    # window right after it, leaving out the first SKIP windows (the scrape path's one-time JIT
+    # tier-up) and windows after the load ended (under half the median window's CPU). The median of
+    # the pairs' rises is the figure: a single pair moves by 10-20 % with the machine.
+    skip = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    windows = [line for line in open(sys.argv[2]) if line.startswith("window ")][skip:]
     rows = []
-    for line in open(sys.argv[2]):
-        if line.startswith("window "):
-            f = dict(kv.split("=") for kv in line.split()[2:])
-            rows.append((line.split()[1] == "on", float(f["cpu_ms"]) / float(f["seconds"])))
+    for line in windows:
+        f = dict(kv.split("=") for kv in line.split()[2:])
+        rows.append((line.split()[1] == "on", float(f["cpu_ms"]) / float(f["seconds"])))
     typical = sorted(r for _, r in rows)[len(rows) // 2] if rows else 0
     rises = sorted(rows[i + 1][1] and rows[i][1] / rows[i + 1][1] - 1
                    for i in range(len(rows) - 1)
                    if rows[i][0] and not rows[i + 1][0] and min(rows[i][1], rows[i + 1][1]) >= typical / 2)
     if not rises:
         print("pairs=0")
-    else:
-        n = len(rises)
-        median = rises[n // 2] if n % 2 else (rises[n // 2 - 1] + rises[n // 2]) / 2
-        on = [r for o, r in rows if o and r >= typical / 2]
-        off = [r for o, r in rows if not o and r >= typical / 2]
-        print(f"pairs={n} median_rise_pct={median * 100:.1f} min_pct={rises[0] * 100:.1f} max_pct={rises[-1] * 100:.1f}"
-              f" on_ms_per_s={sum(on) / len(on):.1f} off_ms_per_s={sum(off) / len(off):.1f}")
+        sys.exit(0)
+    n = len(rises)
+    median = rises[n // 2] if n % 2 else (rises[n // 2 - 1] + rises[n // 2]) / 2
+    on = [r for o, r in rows if o and r >= typical / 2]
+    off = [r for o, r in rows if not o and r >= typical / 2]
+    print(f"pairs={n} median_rise_pct={median * 100:.1f} min_pct={rises[0] * 100:.1f} max_pct={rises[-1] * 100:.1f}"
+          f" on_ms_per_s={sum(on) / len(on):.1f} off_ms_per_s={sum(off) / len(off):.1f}")
+
     # With SCRAPE_THREADS=1: each thread name's mean CPU per second in "on" and "off" windows.
     sums = {}
-    for line in open(sys.argv[2]):
-        if line.startswith("threads "):
-            state = line.split()[1]
-            for kv in line.split()[2:]:
-                name, value = kv.rsplit("=", 1)
-                sums.setdefault(name, {"on": [], "off": []})[state].append(float(value))
-    seconds = TOGGLE_SUMMARY
-    for name, v in sorted(sums.items(), key=lambda kv: -sum(kv[1]["on"])):
-        on_mean = sum(v["on"]) / max(1, len(v["on"])) / seconds
-        off_mean = sum(v["off"]) / max(1, len(v["off"])) / seconds
-        print(f"thread {name} on_ms_per_s={on_mean:.2f} off_ms_per_s={off_mean:.2f} rise_ms_per_s={on_mean - off_mean:+.2f}")
+    for line in [line for line in open(sys.argv[2]) if line.startswith("threads ")][skip:]:
+        state = line.split()[1]
+        for kv in line.split()[2:]:
+            name, value = kv.rsplit("=", 1)
+            sums.setdefault(name, {"on": 0.0, "off": 0.0})[state] += float(value)
+    ons = sum(1 for o, _ in rows if o) or 1
+    offs = sum(1 for o, _ in rows if not o) or 1
+    for name, v in sorted(sums.items(), key=lambda kv: -(kv[1]["on"] / ons - kv[1]["off"] / offs)):
+        on_ms, off_ms = v["on"] / ons / TOGGLE_SUMMARY, v["off"] / offs / TOGGLE_SUMMARY
+        if abs(on_ms - off_ms) >= 0.05:
+            print(f"thread {name} on_ms_per_s={on_ms:.2f} off_ms_per_s={off_ms:.2f} rise_ms_per_s={on_ms - off_ms:+.2f}")
     sys.exit(0)
 
 host, port, every = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
