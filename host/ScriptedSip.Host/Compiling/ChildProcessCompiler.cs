@@ -72,9 +72,10 @@ internal sealed partial class ChildProcessCompiler : IRouteTreeCompiler
             LogCompiled(_logger, result.Compiled, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return new RouteTreeResult(result.Errors, result.Compiled, folder);
         }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            return new RouteTreeResult([$"{request.ScriptsDirectory}: error: the script compiler process cannot be used: {ex.Message}"], 0, folder);
+            // Win32Exception: the program could not be started (moved, not executable).
+            return new RouteTreeResult([$"{request.ScriptsDirectory}: error: the script compiler process cannot be used ({_fileName}): {ex.Message}"], 0, folder);
         }
     }
 
