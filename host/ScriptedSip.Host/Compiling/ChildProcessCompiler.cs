@@ -22,7 +22,7 @@ internal sealed partial class ChildProcessCompiler : IRouteTreeCompiler
     private readonly string[] _prefix;
     private readonly ILogger _logger;
 
-    private ChildProcessCompiler(string fileName, string[] prefix, ILogger logger)
+    internal ChildProcessCompiler(string fileName, string[] prefix, ILogger logger)
     {
         _fileName = fileName;
         _prefix = prefix;

@@ -61,6 +61,22 @@ public sealed class ChildProcessCompileTests
         Assert.That(server.Stderr, Does.Contain("request_route.csx(2,1): error CS0103"));
     }
 
+    [Test]
+    public void ACompilerProgramThatCannotStart_IsALoadErrorNamingIt_AndLeavesNoFolder()
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", "SlSendReply(200, \"OK\");");
+        var missing = Path.Combine(deployment.Root, "no-such-program");
+        var compiler = new ScriptedSip.Host.Compiling.ChildProcessCompiler(missing, [], Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var loader = new ScriptedSip.Scripting.RouteSetLoader(new ScriptedSip.Scripting.CompiledScriptCache(null), elsewhere: compiler);
+        var before = Directory.GetDirectories(Path.GetTempPath(), $"scriptedsip-compile-{Environment.ProcessId}-*").Length;
+
+        var result = loader.Load(deployment.ScriptsPath, 1, ScriptedSip.Scripting.ScriptEnvironment.WithoutPlugins(ScriptedSip.Scripting.ScriptReferenceSet.CreateDefault()));
+
+        Assert.That(result.Routes, Is.Null);
+        Assert.That(result.Errors, Has.One.Contains($"the script compiler process cannot be used ({missing})"));
+        Assert.That(Directory.GetDirectories(Path.GetTempPath(), $"scriptedsip-compile-{Environment.ProcessId}-*"), Has.Length.EqualTo(before));
+    }
+
     private static string Answer(int port)
     {
         using var peer = new UdpPeer();
