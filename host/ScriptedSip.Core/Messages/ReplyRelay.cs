@@ -88,11 +88,17 @@ public sealed class ReplyRelay
         if (!IPAddress.TryParse(hostText, out var address))
         {
             // A sent-by name without received (a request this server did not pass on itself: those
-            // carry received). RFC 3263 §5: located by DNS; not cached yet, the reply waits for it.
-            var lookup = _destinations.Locate(Encoding.ASCII.GetBytes(hostText));
+            // carry received). RFC 3263 §5: located by DNS with the Via's transport — by SRV when the
+            // sent-by has no port (the port then comes from the SRV record), else by address only.
+            // Not cached yet, the reply waits for the answer.
+            var explicitPort = next.Rport > 0 ? next.Rport : next.Port;
+            var target = explicitPort > 0
+                ? $"sip:{hostText}:{explicitPort};transport={SipProtocolText.UriToken(protocol)}"
+                : $"sip:{hostText};transport={SipProtocolText.UriToken(protocol)}";
+            var lookup = _destinations.Locate(Encoding.ASCII.GetBytes(target));
             if (lookup.Status == DestinationStatus.Pending)
             {
-                return RelayWhenLocated(reply, lookup, protocol, port);
+                return RelayWhenLocated(reply, lookup, protocol);
             }
 
             if (lookup.Status != DestinationStatus.Resolved)
@@ -102,6 +108,7 @@ public sealed class ReplyRelay
             }
 
             address = lookup.Targets[0].EndPoint.Address;
+            port = lookup.Targets[0].EndPoint.Port;
         }
 
         var length = WriteWithoutOurVia(reply);
@@ -135,7 +142,7 @@ public sealed class ReplyRelay
     }
 
     /// <summary>Writes the reply now and sends it when DNS answers, from the thread that completes the lookup — never a worker.</summary>
-    private Outcome RelayWhenLocated(InboundMessage reply, DestinationLookup lookup, SipProtocol protocol, int port)
+    private Outcome RelayWhenLocated(InboundMessage reply, DestinationLookup lookup, SipProtocol protocol)
     {
         var length = WriteWithoutOurVia(reply);
         if (length < 0)
@@ -143,7 +150,7 @@ public sealed class ReplyRelay
             return Outcome.Dropped;
         }
 
-        var pending = new PendingReply(this, OutputBuffer.Message.AsSpan(0, length).ToArray(), lookup.Hop, protocol, port, reply.Transport, reply.LogTag, reply.Message.StatusCode);
+        var pending = new PendingReply(this, OutputBuffer.Message.AsSpan(0, length).ToArray(), lookup.Hop, protocol, reply.Transport, reply.LogTag, reply.Message.StatusCode);
         lookup.WhenAnswered(pending);
         reply.MarkForwarded(true);
         return Outcome.Pending;
@@ -159,14 +166,15 @@ public sealed class ReplyRelay
         }
         else
         {
-            sent = Send(reply.Bytes, lookup.Targets[0].EndPoint.Address, reply.Port, reply.Protocol, reply.Preferred, reply.LogTag);
+            var to = lookup.Targets[0].EndPoint;
+            sent = Send(reply.Bytes, to.Address, to.Port, reply.Protocol, reply.Preferred, reply.LogTag);
         }
 
         Count(sent, reply.Status);
     }
 
     /// <summary>A relayed reply written while the host name of its Via is looked up.</summary>
-    private sealed record PendingReply(ReplyRelay Owner, byte[] Bytes, HopTransport Hop, SipProtocol Protocol, int Port, ISipTransport? Preferred, string LogTag, int Status) : IWaitsForLocation
+    private sealed record PendingReply(ReplyRelay Owner, byte[] Bytes, HopTransport Hop, SipProtocol Protocol, ISipTransport? Preferred, string LogTag, int Status) : IWaitsForLocation
     {
         public void Located(LocatedServers answer) => Owner.SendLocated(this, answer);
     }

@@ -38,4 +38,28 @@ public sealed class ReplyViaLocationTests
         await UdpCoreTests.Eventually(() => host.Counters[SipCounter.ForwardedReplies] == 1);
         Assert.That(host.Counters[SipCounter.DroppedReplies], Is.Zero);
     }
+
+    [Test]
+    public async Task ReplyToAViaHostNameWithoutPort_GoesToThePortOfItsSrvRecord()
+    {
+        // RFC 3263 §5: a sent-by name without a port is located by SRV for the Via's transport; the
+        // caller listens on the SRV record's port, not on 5060.
+        using var callee = new UdpPeer();
+        using var caller = new UdpPeer();
+        using var dns = await Dnsmasq.StartAsync(
+            $"--srv-host=_sip._udp.srvvia.test,caller-host.srvvia.test,{caller.LocalEndPoint.Port},0,10",
+            "--host-record=caller-host.srvvia.test,127.0.0.1");
+        using var deployment = new TestDeployment(dns.HostSettings()).WithScript("request_route.csx", $"Forward(\"sip:{callee.LocalEndPoint}\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+
+        caller.Send(host.EndPoint, SipText.Request("MESSAGE", "sip:x@127.0.0.1", caller.LocalEndPoint, "reply-via-srv@test"));
+        var forwarded = callee.ReceiveText(Wait);
+        var lines = ProxiedCall.Reply(forwarded, 202, "Accepted").Split("\r\n");
+        var senderVia = Array.FindLastIndex(lines, l => l.StartsWith("Via:", StringComparison.Ordinal));
+        lines[senderVia] = "Via: SIP/2.0/UDP srvvia.test;branch=z9hG4bKreplyviasrv";
+        callee.Send(host.EndPoint, string.Join("\r\n", lines));
+
+        Assert.That(SipText.StatusCode(caller.ReceiveText(Wait)), Is.EqualTo(202), "relayed to the SRV target's address and port");
+        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.ForwardedReplies] == 1);
+    }
 }
