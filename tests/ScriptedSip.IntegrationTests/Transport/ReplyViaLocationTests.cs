@@ -25,12 +25,7 @@ public sealed class ReplyViaLocationTests
         caller.Send(host.EndPoint, SipText.Request("MESSAGE", "sip:x@127.0.0.1", caller.LocalEndPoint, "reply-via-located@test"));
         var forwarded = callee.ReceiveText(Wait);
 
-        // The reply as if the request had come through a proxy that did not mark the Via: the
-        // sender's Via names a host and carries neither received nor rport.
-        var lines = ProxiedCall.Reply(forwarded, 202, "Accepted").Split("\r\n");
-        var senderVia = Array.FindLastIndex(lines, l => l.StartsWith("Via:", StringComparison.Ordinal));
-        lines[senderVia] = $"Via: SIP/2.0/UDP upstream.replyvia.test:{caller.LocalEndPoint.Port};branch=z9hG4bKreplyvia1";
-        var reply = string.Join("\r\n", lines);
+        var reply = AcceptedWithSenderVia(forwarded, $"SIP/2.0/UDP upstream.replyvia.test:{caller.LocalEndPoint.Port};branch=z9hG4bKreplyvia1");
         Assert.That(reply, Does.Contain("upstream.replyvia.test"), "the test rewrote the sender's Via");
         callee.Send(host.EndPoint, reply);
 
@@ -54,12 +49,21 @@ public sealed class ReplyViaLocationTests
 
         caller.Send(host.EndPoint, SipText.Request("MESSAGE", "sip:x@127.0.0.1", caller.LocalEndPoint, "reply-via-srv@test"));
         var forwarded = callee.ReceiveText(Wait);
-        var lines = ProxiedCall.Reply(forwarded, 202, "Accepted").Split("\r\n");
-        var senderVia = Array.FindLastIndex(lines, l => l.StartsWith("Via:", StringComparison.Ordinal));
-        lines[senderVia] = "Via: SIP/2.0/UDP srvvia.test;branch=z9hG4bKreplyviasrv";
-        callee.Send(host.EndPoint, string.Join("\r\n", lines));
+        callee.Send(host.EndPoint, AcceptedWithSenderVia(forwarded, "SIP/2.0/UDP srvvia.test;branch=z9hG4bKreplyviasrv"));
 
         Assert.That(SipText.StatusCode(caller.ReceiveText(Wait)), Is.EqualTo(202), "relayed to the SRV target's address and port");
         await UdpCoreTests.Eventually(() => host.Counters[SipCounter.ForwardedReplies] == 1);
+    }
+
+    /// <summary>
+    /// A 202 to <paramref name="forwarded"/> as if the request had come through a proxy that did not
+    /// mark the Via: the sender's (last) Via is replaced by <paramref name="senderVia"/>, a host name
+    /// without received or rport.
+    /// </summary>
+    private static string AcceptedWithSenderVia(string forwarded, string senderVia)
+    {
+        var lines = ProxiedCall.Reply(forwarded, 202, "Accepted").Split("\r\n");
+        lines[Array.FindLastIndex(lines, l => l.StartsWith("Via:", StringComparison.Ordinal))] = "Via: " + senderVia;
+        return string.Join("\r\n", lines);
     }
 }
