@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using ScriptedSip.Sdk.Plugins;
 using ScriptedSip.Sdk.Scripting;
@@ -84,7 +82,7 @@ public sealed partial class Auth
         var identity = UserAndDomain(register ? message.Tu : message.Fu);
         realm = Sanitize(string.IsNullOrWhiteSpace(realm) ? identity.Domain : realm);
         var source = message.Si;
-        if (_failures.IsBlocked("ip:" + source))
+        if (_failures.IsBlocked(FailureKind.Source, source))
         {
             return Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
         }
@@ -107,7 +105,7 @@ public sealed partial class Auth
             return Challenge(message, register, realm, stale: false, AuthResult.Malformed);
         }
 
-        if (_failures.IsBlocked("user:" + credentials.Username))
+        if (_failures.IsBlocked(FailureKind.User, credentials.Username))
         {
             return Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
         }
@@ -125,18 +123,11 @@ public sealed partial class Auth
             secret = await provider(credentials.Username, realm).ConfigureAwait(true);
         }
 
-        var ha1 = secret is null ? null : Ha1(secret, credentials, realm);
-        if (ha1 is null)
+        var verdict = secret is null ? AuthResult.UnknownUser : Verify(secret, credentials, realm, message.Rm ?? string.Empty);
+        if (verdict != AuthResult.Ok)
         {
             Fail(source, credentials.Username);
-            return Challenge(message, register, realm, stale: false, secret is null ? AuthResult.UnknownUser : AuthResult.InvalidPassword);
-        }
-
-        var expected = DigestMath.Response(credentials.Algorithm, ha1, message.Rm ?? string.Empty, credentials);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(credentials.Response)))
-        {
-            Fail(source, credentials.Username);
-            return Challenge(message, register, realm, stale: false, AuthResult.InvalidPassword);
+            return Challenge(message, register, realm, stale: false, verdict);
         }
 
         if (nonceState == NonceState.Stale)
@@ -193,21 +184,35 @@ public sealed partial class Auth
 
     private string? LookupConfigured(string user) => _options.Users.TryGetValue(user, out var secret) ? secret : null;
 
-    /// <summary>HA1 for the credentials' algorithm; null when the stored HA1 is for another algorithm.</summary>
-    private static string? Ha1(string secret, DigestCredentials c, string realm)
+    /// <summary>
+    /// Ok when the response matches the password or stored HA1; InvalidPassword otherwise (also when
+    /// the stored HA1 is for another algorithm). Computed in stack buffers: nothing allocated.
+    /// </summary>
+    private static AuthResult Verify(string secret, DigestCredentials c, string realm, string method)
     {
+        Span<char> ha1 = stackalloc char[DigestMath.MaxHexLength];
+        int length;
         if (!secret.StartsWith("ha1:", StringComparison.OrdinalIgnoreCase))
         {
-            return DigestMath.Ha1(c.Algorithm, c.Username, realm, secret);
+            length = DigestMath.Ha1(c.Algorithm, c.Username, realm, secret, ha1);
+        }
+        else
+        {
+            var stored = secret.AsSpan(4);
+            if (stored.Length != (DigestMath.IsSha256(c.Algorithm) ? 64 : 32))
+            {
+                return AuthResult.InvalidPassword;
+            }
+
+            length = stored.ToLowerInvariant(ha1);
         }
 
-        var hex = secret[4..].ToLowerInvariant();
-        return hex.Length == (DigestMath.IsSha256(c.Algorithm) ? 64 : 32) ? hex : null;
+        return DigestMath.ResponseMatches(c.Algorithm, ha1[..length], method, c) ? AuthResult.Ok : AuthResult.InvalidPassword;
     }
 
     private void Fail(string source, string user)
     {
-        if (_failures.Fail("ip:" + source) | _failures.Fail("user:" + user))
+        if (_failures.Fail(FailureKind.Source, source) | _failures.Fail(FailureKind.User, user))
         {
             LogLimited(_logger, source, user, _options.MaxFailures, _options.FailureWindowSeconds);
         }

@@ -2,13 +2,21 @@ using System.Collections.Concurrent;
 
 namespace ScriptedSip.Plugins.Auth;
 
+/// <summary>What a failure is counted against.</summary>
+internal enum FailureKind
+{
+    Source,
+    User,
+}
+
 /// <summary>
 /// Counts failed authentications per key (source address, user) in a fixed window; a key at
 /// MaxFailures is refused until its window ends. Bounded: windows that ended are swept.
 /// </summary>
 internal sealed class FailureLimiter
 {
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    // Keyed by kind and value, not by a prefixed string: no string built per request.
+    private readonly ConcurrentDictionary<(FailureKind Kind, string Value), Window> _windows = new();
     private readonly TimeProvider _time;
     private readonly int _max;
     private readonly TimeSpan _length;
@@ -20,14 +28,14 @@ internal sealed class FailureLimiter
         _length = length;
     }
 
-    public bool IsBlocked(string key) =>
-        _windows.TryGetValue(key, out var w) && w.Ends > _time.GetUtcNow() && Volatile.Read(ref w.Count) >= _max;
+    public bool IsBlocked(FailureKind kind, string value) =>
+        _windows.TryGetValue((kind, value), out var w) && w.Ends > _time.GetUtcNow() && Volatile.Read(ref w.Count) >= _max;
 
     /// <summary>Counts a failure; true when this one reached the limit (the moment to log it once).</summary>
-    public bool Fail(string key)
+    public bool Fail(FailureKind kind, string value)
     {
         var now = _time.GetUtcNow();
-        var window = _windows.AddOrUpdate(key, _ => new Window(now + _length), (_, w) => w.Ends > now ? w : new Window(now + _length));
+        var window = _windows.AddOrUpdate((kind, value), _ => new Window(now + _length), (_, w) => w.Ends > now ? w : new Window(now + _length));
         return Interlocked.Increment(ref window.Count) == _max;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,6 +27,9 @@ internal sealed class NonceService
     private readonly TimeSpan _lifetime;
     private readonly ConcurrentDictionary<string, (long Count, string Request, DateTimeOffset Expires)> _counts = new(StringComparer.Ordinal);
 
+    [ThreadStatic]
+    private static (NonceService Owner, IncrementalHash Hash)? t_hmac;
+
     public NonceService(byte[] secret, TimeProvider time, TimeSpan lifetime)
     {
         _secret = secret;
@@ -37,16 +41,16 @@ internal sealed class NonceService
     {
         Span<byte> raw = stackalloc byte[32];
         BinaryPrimitives.WriteInt64BigEndian(raw, _time.GetUtcNow().ToUnixTimeSeconds());
-        RandomNumberGenerator.Fill(raw[8..16]); // every challenge its own nonce, also within one second
+        RandomBytes.Fill(raw[8..16]); // every challenge its own nonce, also within one second
         Mac(raw[..16], source, raw[16..]);
-        return Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Base64Url.EncodeToString(raw);
     }
 
     /// <summary>Checks that the nonce is ours, issued to this source, and not older than its lifetime.</summary>
     public NonceState CheckOrigin(string nonce, string source)
     {
         Span<byte> raw = stackalloc byte[33];
-        if (nonce.Length != 43 || !Convert.TryFromBase64String(nonce.Replace('-', '+').Replace('_', '/') + "=", raw, out var written) || written != 32)
+        if (nonce.Length != 43 || !Base64Url.TryDecodeFromChars(nonce, raw, out var written) || written != 32)
         {
             return NonceState.Invalid;
         }
@@ -72,22 +76,29 @@ internal sealed class NonceService
     /// </summary>
     public bool RecordCount(string nonce, long nonceCount, string request)
     {
-        var accepted = false;
-        var expires = _time.GetUtcNow() + _lifetime;
-        _counts.AddOrUpdate(
-            nonce,
-            _ =>
+        // Compare-and-swap rather than AddOrUpdate: no closures allocated per request.
+        while (true)
+        {
+            if (!_counts.TryGetValue(nonce, out var seen))
             {
-                accepted = true;
-                return (nonceCount, request, expires);
-            },
-            (_, seen) =>
+                if (_counts.TryAdd(nonce, (nonceCount, request, _time.GetUtcNow() + _lifetime)))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (nonceCount <= seen.Count)
             {
-                accepted = nonceCount > seen.Count
-                    || (nonceCount == seen.Count && request.Length > 0 && string.Equals(request, seen.Request, StringComparison.Ordinal));
-                return nonceCount > seen.Count ? (nonceCount, request, seen.Expires) : seen;
-            });
-        return accepted;
+                return nonceCount == seen.Count && request.Length > 0 && string.Equals(request, seen.Request, StringComparison.Ordinal);
+            }
+
+            if (_counts.TryUpdate(nonce, (nonceCount, request, seen.Expires), seen))
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>Forgets the counts of expired nonces.</summary>
@@ -105,12 +116,31 @@ internal sealed class NonceService
 
     private void Mac(ReadOnlySpan<byte> stamp, string source, Span<byte> destination)
     {
-        var input = new byte[stamp.Length + Encoding.UTF8.GetByteCount(source)];
-        stamp.CopyTo(input);
-        Encoding.UTF8.GetBytes(source, input.AsSpan(stamp.Length));
+        // One keyed HMAC per thread, reset after each use: the key's inner and outer pads are
+        // computed once instead of for every challenge and every check.
+        var hmac = t_hmac is { } cached && cached.Owner == this ? cached.Hash : NewThreadHmac();
+        hmac.AppendData(stamp);
+        Span<byte> text = stackalloc byte[256];
+        if (Encoding.UTF8.TryGetBytes(source, text, out var length))
+        {
+            hmac.AppendData(text[..length]);
+        }
+        else
+        {
+            hmac.AppendData(Encoding.UTF8.GetBytes(source));
+        }
+
         Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(_secret, input, full);
+        hmac.GetHashAndReset(full);
         full[..16].CopyTo(destination);
+    }
+
+    private IncrementalHash NewThreadHmac()
+    {
+        t_hmac?.Hash.Dispose();
+        var hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
+        t_hmac = (this, hash);
+        return hash;
     }
 
     /// <summary>The server's nonce secret: read from <paramref name="folder"/>, or generated and stored there at first start.</summary>
