@@ -155,6 +155,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
             _services.Time,
             _loggerFactory.CreateLogger<OverloadMonitor>());
         Overload.Start();
+        _services.Watchdog.Follow(Overload);
         Started = true;
         return Task.CompletedTask;
     }
@@ -162,7 +163,11 @@ public sealed partial class SipServer : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Started = false;
-        Overload?.Dispose();
+        if (Overload is not null)
+        {
+            _services.Watchdog.Unfollow(Overload);
+            Overload.Dispose();
+        }
 
         // Graceful stop: nothing suspended or pending is dropped silently — each gets 503 first.
         _services.Transactions.Shutdown();

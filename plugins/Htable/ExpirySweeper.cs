@@ -3,14 +3,14 @@ using ScriptedSip.Sdk.Plugins;
 
 namespace ScriptedSip.Plugins.Htable;
 
-/// <summary>Removes expired items periodically and raises each table's expiry route for them.</summary>
+/// <summary>Removes expired items periodically and raises each table's expiry route for them; sleeps while the tables are empty.</summary>
 internal sealed partial class ExpirySweeper : IPluginService
 {
     private readonly Htable _tables;
     private readonly TimeProvider _time;
     private readonly ISipHost _host;
     private readonly ILogger _logger;
-    private ITimer? _timer;
+    private IdleTimer? _timer;
 
     public ExpirySweeper(Htable tables, TimeProvider time, ISipHost host, ILogger logger)
     {
@@ -24,7 +24,14 @@ internal sealed partial class ExpirySweeper : IPluginService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _timer = _time.CreateTimer(_ => Sweep(), null, Interval, Interval);
+        // Sleeps while every table is empty (an idle server is not woken); a stored item wakes it.
+        var timer = new IdleTimer(_time, Interval, Sweep, () => _tables.Tables.Any(t => t.Count > 0));
+        foreach (var table in _tables.Tables)
+        {
+            table.Stored = timer.Wake;
+        }
+
+        _timer = timer;
         return Task.CompletedTask;
     }
 

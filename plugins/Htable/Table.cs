@@ -38,6 +38,9 @@ internal sealed class Table
 
     public long Evicted => Interlocked.Read(ref _evicted);
 
+    /// <summary>Called after an item was stored (under the table's lock): the expiry sweep wakes for it.</summary>
+    public Action? Stored { get; set; }
+
     /// <summary>Every live item in write order, with its expiry (null = never): htable.dump.</summary>
     public List<(string Key, object Value, DateTimeOffset? ExpiresAt)> Snapshot()
     {
@@ -141,6 +144,7 @@ internal sealed class Table
 
     private void Write(string key, object value)
     {
+        Stored?.Invoke();
         var expires = Options.AutoExpire > 0 ? _time.GetUtcNow().AddSeconds(Options.AutoExpire) : DateTimeOffset.MaxValue;
         if (_items.TryGetValue(key, out var node))
         {

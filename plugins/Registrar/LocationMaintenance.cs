@@ -11,7 +11,7 @@ internal sealed class LocationMaintenance : IPluginService
     private readonly LocationService _location;
     private readonly RegistrarOptions _options;
     private readonly TimeProvider _time;
-    private readonly List<ITimer> _timers = [];
+    private readonly List<IDisposable> _timers = [];
 
     private readonly SerialForks _serial;
 
@@ -25,15 +25,26 @@ internal sealed class LocationMaintenance : IPluginService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Every(TimeSpan.FromMilliseconds(_options.SweepIntervalMs), () =>
-        {
-            _location.SweepExpired();
-            _serial.Sweep();
-        });
-        Every(TimeSpan.FromSeconds(_options.SnapshotIntervalSeconds), _location.Snapshot);
+        // The sweep and the fsync sleep while there is nothing to sweep or flush (an idle server is
+        // not woken); a stored binding wakes them.
+        var sweep = new IdleTimer(
+            _time,
+            TimeSpan.FromMilliseconds(_options.SweepIntervalMs),
+            () =>
+            {
+                _location.SweepExpired();
+                _serial.Sweep();
+            },
+            () => _location.AorCount > 0 || _serial.Count > 0);
+        _timers.Add(sweep);
+        _location.Changed += sweep.Wake;
+        _serial.Added += sweep.Wake;
+        _timers.Add(_time.CreateTimer(_ => _location.Snapshot(), null, TimeSpan.FromSeconds(_options.SnapshotIntervalSeconds), TimeSpan.FromSeconds(_options.SnapshotIntervalSeconds)));
         if (_options.Fsync == FsyncPolicy.Interval)
         {
-            Every(TimeSpan.FromMilliseconds(_options.FsyncIntervalMs), _location.Flush);
+            var flush = new IdleTimer(_time, TimeSpan.FromMilliseconds(_options.FsyncIntervalMs), _location.Flush, () => _location.Unflushed);
+            _timers.Add(flush);
+            _location.Changed += flush.Wake;
         }
 
         return Task.CompletedTask;
@@ -51,6 +62,4 @@ internal sealed class LocationMaintenance : IPluginService
         _location.Dispose();
         return Task.CompletedTask;
     }
-
-    private void Every(TimeSpan period, Action action) => _timers.Add(_time.CreateTimer(_ => action(), null, period, period));
 }

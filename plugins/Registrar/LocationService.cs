@@ -27,6 +27,7 @@ public sealed record RegisterOutcome(int Status, string Reason, IReadOnlyList<Bi
 public sealed partial class LocationService : IDisposable
 {
     private readonly Lock _gate = new();
+    private int _unflushed;
     private readonly Dictionary<string, List<Binding>> _table = new(StringComparer.Ordinal);
     private readonly ILocationStore _store;
     private readonly Action<string, IReadOnlyList<Binding>> _applyForeign;
@@ -68,6 +69,12 @@ public sealed partial class LocationService : IDisposable
             _table[aor] = [.. bindings];
         }
     }
+
+    /// <summary>Raised after a change was written to the store (under the table's lock: handlers must be quick and take none of its locks).</summary>
+    public event Action? Changed;
+
+    /// <summary>True when a change was written since the last <see cref="Flush"/>.</summary>
+    public bool Unflushed => Volatile.Read(ref _unflushed) != 0;
 
     /// <summary>Addresses-of-record with at least one binding (expired ones not yet swept included).</summary>
     public int AorCount
@@ -176,6 +183,7 @@ public sealed partial class LocationService : IDisposable
             try
             {
                 _store.Write(aor, next);
+                Wrote();
             }
             catch (IOException ex)
             {
@@ -220,6 +228,8 @@ public sealed partial class LocationService : IDisposable
             }
 
             _store.Write(aor, []);
+
+            Wrote();
             _table.Remove(aor);
             return true;
         }
@@ -239,6 +249,8 @@ public sealed partial class LocationService : IDisposable
             }
 
             _store.Write(aor, list);
+
+            Wrote();
             if (list.Count == 0)
             {
                 _table.Remove(aor);
@@ -265,6 +277,8 @@ public sealed partial class LocationService : IDisposable
             }
 
             _store.Write(binding.Aor, list);
+
+            Wrote();
             if (list.Count == 0)
             {
                 _table.Remove(binding.Aor);
@@ -323,8 +337,15 @@ public sealed partial class LocationService : IDisposable
         lock (_gate)
         {
             CatchUp();
+            Volatile.Write(ref _unflushed, 0);
             _store.Flush();
         }
+    }
+
+    private void Wrote()
+    {
+        Volatile.Write(ref _unflushed, 1);
+        Changed?.Invoke();
     }
 
     public void Dispose()

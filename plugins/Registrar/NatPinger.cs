@@ -34,7 +34,7 @@ internal sealed partial class NatPinger : IPluginService, IDisposable
     private long _sent;
     private long _failed;
     private long _removed;
-    private ITimer? _timer;
+    private IdleTimer? _timer;
     private Meter? _meter;
 
     public NatPinger(LocationService location, RegistrarOptions options, ISipHost host, TimeProvider time, ILogger logger)
@@ -54,12 +54,19 @@ internal sealed partial class NatPinger : IPluginService, IDisposable
         _meter.CreateObservableCounter("natping.failed", () => Interlocked.Read(ref _failed), "{ping}", "OPTIONS keep-alive pings left without a reply");
         _meter.CreateObservableCounter("natping.removed", () => Interlocked.Read(ref _removed), "{contact}", "NATed contacts removed after NatPingFailures unanswered pings in a row");
         var second = TimeSpan.FromSeconds(1);
-        _timer = _time.CreateTimer(_ => Tick(), null, second, second);
+        // Sleeps while nobody is registered (an idle server is not woken); a stored binding wakes it.
+        _timer = new IdleTimer(_time, second, Tick, HasWork);
+        _location.Changed += _timer.Wake;
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_timer is not null)
+        {
+            _location.Changed -= _timer.Wake;
+        }
+
         _timer?.Dispose();
         _timer = null;
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -72,6 +79,19 @@ internal sealed partial class NatPinger : IPluginService, IDisposable
         _timer?.Dispose();
         _meter?.Dispose();
         _stop.Dispose();
+    }
+
+    private bool HasWork()
+    {
+        lock (_gate)
+        {
+            if (_next < _round.Count)
+            {
+                return true; // a round in progress
+            }
+        }
+
+        return _location.AorCount > 0;
     }
 
     /// <summary>One second: at an interval's start the NATed bindings are listed; each second pings its share of what is left.</summary>

@@ -20,6 +20,9 @@ internal sealed class SerialForks
 
     public int Count => _pending.Count;
 
+    /// <summary>Raised after groups were stashed (the sweep wakes for them).</summary>
+    public event Action? Added;
+
     public void Stash(string key, IEnumerable<List<Binding>> groups)
     {
         var queue = new Queue<List<Binding>>(groups);
@@ -30,6 +33,7 @@ internal sealed class SerialForks
         }
 
         _pending[key] = (queue, _time.GetUtcNow() + Lifetime);
+        Added?.Invoke();
     }
 
     /// <summary>The next group, or null when none is left.</summary>

@@ -9,20 +9,17 @@ namespace ScriptedSip.Core.Scheduling;
 /// stops; one timer of the injected <see cref="TimeProvider"/> looks at the handful of clocks,
 /// never at messages or transactions.
 /// <para>
-/// After <see cref="IdleChecksBeforeSlowing"/> checks that found every worker idle it looks only every
-/// <see cref="IdlePeriod"/>, so an idle server is not woken twice a second; the next turn that starts
-/// brings the normal period back (a plain read of a flag per turn, no fence). A turn that starts in
-/// the instant the watchdog slows down is seen at the next idle-period check, which restores the pace:
-/// it may be reported up to <see cref="IdlePeriod"/> late, never missed.
+/// After <see cref="IdleChecksBeforeSlowing"/> checks that found every worker idle it stops looking
+/// (an idle server is not woken at all); the next turn that starts brings the normal period back.
+/// The turn publishes its start with a full fence and then reads the flag; the watchdog sets the flag
+/// with a full fence and then looks at the clocks once more — so either the turn sees the flag and
+/// wakes the watchdog, or the watchdog sees the turn and stays awake: a turn is never missed.
 /// </para>
 /// </summary>
 public sealed partial class RouteWatchdog : IDisposable
 {
     /// <summary>Checks in a row that found no turn running before the watchdog slows down.</summary>
     public const int IdleChecksBeforeSlowing = 4;
-
-    /// <summary>The period of an idle server's checks.</summary>
-    public static readonly TimeSpan IdlePeriod = TimeSpan.FromSeconds(5);
 
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -31,6 +28,7 @@ public sealed partial class RouteWatchdog : IDisposable
     private readonly Stats.SipCounters? _counters;
     private readonly Lock _lock = new();
     private RouteClock[] _clocks = [];
+    private IIdleFollower[] _followers = [];
     private ITimer? _timer;
     private long _reported;
     private long _checks;
@@ -54,7 +52,7 @@ public sealed partial class RouteWatchdog : IDisposable
     /// <summary>Checks made so far (observable in tests).</summary>
     public long Checks => Interlocked.Read(ref _checks);
 
-    /// <summary>True while the watchdog looks only every <see cref="IdlePeriod"/>.</summary>
+    /// <summary>True while the watchdog sleeps until a turn starts.</summary>
     public bool Slow => Volatile.Read(ref _slow) == 1;
 
     public RouteClock Register()
@@ -66,6 +64,26 @@ public sealed partial class RouteWatchdog : IDisposable
         }
 
         return clock;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="follower"/> sleep while the watchdog sleeps (no turn has run for a while)
+    /// and wakes it with the first turn: for samplers whose signals only change when messages arrive.
+    /// </summary>
+    public void Follow(IIdleFollower follower)
+    {
+        lock (_lock)
+        {
+            _followers = [.. _followers, follower];
+        }
+    }
+
+    public void Unfollow(IIdleFollower follower)
+    {
+        lock (_lock)
+        {
+            _followers = [.. _followers.Where(f => f != follower)];
+        }
     }
 
     public void Start()
@@ -94,6 +112,10 @@ public sealed partial class RouteWatchdog : IDisposable
             lock (_lock)
             {
                 _timer?.Change(_period, _period);
+                foreach (var follower in _followers)
+                {
+                    follower.Wake();
+                }
             }
         }
     }
@@ -125,23 +147,55 @@ public sealed partial class RouteWatchdog : IDisposable
         _idleChecks = running ? 0 : _idleChecks + 1;
         if (running)
         {
-            TurnStartedWhileSlow(); // a turn the flag did not catch (it started as the watchdog slowed down)
+            TurnStartedWhileSlow(); // a turn the flag did not catch (it started as the watchdog went to sleep)
         }
-        else if (_idleChecks >= IdleChecksBeforeSlowing && _period < IdlePeriod && Interlocked.CompareExchange(ref _slow, 1, 0) == 0)
+        else if (_idleChecks >= IdleChecksBeforeSlowing && Interlocked.CompareExchange(ref _slow, 1, 0) == 0)
         {
             lock (_lock)
             {
-                // A turn may have started and restored the pace since the flag was set: then leave it.
-                if (Volatile.Read(ref _slow) == 1)
+                // The flag is set (a full fence): a turn that starts from now on wakes us. One that
+                // started before it may not have seen the flag, so look once more before sleeping.
+                if (Volatile.Read(ref _slow) == 1 && !AnyRunning())
                 {
-                    _timer?.Change(IdlePeriod, IdlePeriod);
+                    _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    foreach (var follower in _followers)
+                    {
+                        follower.TrySleep();
+                    }
+                }
+                else if (Interlocked.Exchange(ref _slow, 0) == 1)
+                {
+                    _idleChecks = 0;
                 }
             }
         }
     }
 
+    private bool AnyRunning()
+    {
+        foreach (var clock in Volatile.Read(ref _clocks))
+        {
+            if (clock.StartedAt != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Route {Route} has been running for {ElapsedMs} ms on [{Tag}] (over Scripts:RouteBudgetMs): the worker is blocked")]
     private static partial void LogOverBudget(ILogger logger, string route, string tag, long elapsedMs);
+}
+
+/// <summary>A periodic sampler that sleeps while no route turn runs (see <see cref="RouteWatchdog.Follow"/>).</summary>
+public interface IIdleFollower
+{
+    /// <summary>Stops the sampler's timer unless it must keep looking; false when it stays awake.</summary>
+    bool TrySleep();
+
+    /// <summary>A turn started: back to the sampler's pace (nothing when it did not sleep).</summary>
+    void Wake();
 }
 
 /// <summary>Something a log line can name: the Call-ID of a message, the source of a packet.</summary>
@@ -197,7 +251,8 @@ public sealed class RouteClock
     {
         Route = route;
         _subject = subject;
-        Volatile.Write(ref _startedAt, Math.Max(1, _time.GetTimestamp()));
+        // A full fence between publishing the start and reading the watchdog's flag (see RouteWatchdog).
+        Interlocked.Exchange(ref _startedAt, Math.Max(1, _time.GetTimestamp()));
         if (_watchdog is { Slow: true } watchdog)
         {
             watchdog.TurnStartedWhileSlow();

@@ -56,12 +56,46 @@ public sealed class OverloadSamplingPaceTests
         Assert.That(monitor.Samples, Is.EqualTo(30));
     }
 
-    private static (OverloadMonitor Monitor, FakeTimeProvider Time, SipCounters Counters, int[] Live) Start()
+    [Test]
+    public void FollowingTheWatchdog_NoSamplesWhileNoTurnRuns_AndTheFirstTurnWakesIt()
+    {
+        var (monitor, time, _, _) = Start();
+        var watchdog = new ScriptedSip.Core.Scheduling.RouteWatchdog(1000, time, NullLogger.Instance);
+        var clock = watchdog.Register();
+        watchdog.Follow(monitor);
+        watchdog.Start();
+
+        time.Advance(TimeSpan.FromMilliseconds(500 * ScriptedSip.Core.Scheduling.RouteWatchdog.IdleChecksBeforeSlowing));
+        Assert.That(monitor.Asleep, Is.True);
+        var samples = monitor.Samples;
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.That(monitor.Samples, Is.EqualTo(samples), "an idle server's monitor does not wake");
+
+        clock.Begin("request_route", null);
+        Assert.That(monitor.Asleep, Is.False);
+        time.Advance(Interval);
+        Assert.That(monitor.Samples, Is.EqualTo(samples + 1), "sampling at the configured interval again");
+    }
+
+    [Test]
+    public void WhileRefusing_TheMonitorStaysAwake()
+    {
+        var (monitor, time, _, live) = Start(maxTransactions: 10);
+        live[0] = 10;
+        time.Advance(Interval); // refusing starts
+        live[0] = 0;
+
+        Assert.That(monitor.TrySleep(), Is.False, "it must keep sampling to see the load end");
+        time.Advance(Interval);
+        Assert.That(monitor.Asleep, Is.False);
+    }
+
+    private static (OverloadMonitor Monitor, FakeTimeProvider Time, SipCounters Counters, int[] Live) Start(int maxTransactions = 100_000)
     {
         var time = new FakeTimeProvider();
         var counters = new SipCounters();
         var live = new int[1];
-        var options = new OverloadOptions { SampleIntervalMs = (int)Interval.TotalMilliseconds };
+        var options = new OverloadOptions { SampleIntervalMs = (int)Interval.TotalMilliseconds, MaxTransactions = maxTransactions };
         var monitor = new OverloadMonitor(options, new OverloadGate(), () => live[0], () => 0, 1000, kernel: null, counters, time, NullLogger.Instance);
         monitor.Start();
         return (monitor, time, counters, live);

@@ -15,10 +15,13 @@ namespace ScriptedSip.Core.Processing.Overload;
 /// After a second in which nothing arrived and nothing was live, it samples once a second instead
 /// (an idle server should not wake ten times a second to find nothing); the first sample that
 /// sees traffic again goes back to the configured interval. Load that starts from idle is thus
-/// seen within a second, the same as with a sample every second.
+/// seen within a second, the same as with a sample every second. Followed by the route watchdog
+/// (<see cref="Scheduling.RouteWatchdog.Follow"/>) it stops sampling while no turn runs — every
+/// signal it reads changes only when messages arrive, and each arrival runs a turn, which wakes it —
+/// except while it refuses: then it keeps sampling to see the load end.
 /// </para>
 /// </summary>
-public sealed partial class OverloadMonitor : IDisposable
+public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollower
 {
     private readonly OverloadOptions _options;
     private readonly OverloadGate _gate;
@@ -33,6 +36,7 @@ public sealed partial class OverloadMonitor : IDisposable
     private ITimer? _timer;
     private TimeSpan _interval;
     private bool _slow;
+    private bool _asleep;
     private int _idleSamples;
     private long _lastReceived;
     private long _since;
@@ -80,6 +84,11 @@ public sealed partial class OverloadMonitor : IDisposable
     {
         lock (_sampling)
         {
+            if (_asleep)
+            {
+                return; // a tick that fired as the monitor went to sleep
+            }
+
             var transactions = _transactions();
             var queue = _deepestQueue();
             var (rxPercent, socket, drops) = _kernel?.Read() ?? (0, 0, 0);
@@ -113,6 +122,49 @@ public sealed partial class OverloadMonitor : IDisposable
     }
 
     public void Dispose() => _timer?.Dispose();
+
+    /// <summary>True while sampling waits for the next turn.</summary>
+    public bool Asleep
+    {
+        get
+        {
+            lock (_sampling)
+            {
+                return _asleep;
+            }
+        }
+    }
+
+    public bool TrySleep()
+    {
+        lock (_sampling)
+        {
+            if (_timer is null || _gate.Shedding)
+            {
+                return false;
+            }
+
+            _asleep = true;
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return true;
+        }
+    }
+
+    public void Wake()
+    {
+        lock (_sampling)
+        {
+            if (!_asleep)
+            {
+                return;
+            }
+
+            _asleep = false;
+            _slow = false;
+            _idleSamples = 0;
+            _timer!.Change(_interval, _interval);
+        }
+    }
 
     /// <summary>Once a second after <see cref="IdleInterval"/> of quiet; back to the configured interval at the first sign of traffic.</summary>
     private void PaceSamples(bool nothingLive)
