@@ -38,7 +38,10 @@ public static class DigestParser
             return false;
         }
 
-        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // The parameters a check reads, by slot (the last of a repeated name wins); others are
+        // checked for syntax and skipped. Values are substrings of the header: nothing else is
+        // allocated unless a quoted value has escapes.
+        var values = new string?[Names.Length];
         var i = 7;
         while (i < text.Length)
         {
@@ -59,62 +62,55 @@ public static class DigestParser
                 return false;
             }
 
-            var name = text[i..eq].Trim();
+            var name = text.AsSpan(i, eq - i).Trim();
+            var slot = Slot(name);
             i = eq + 1;
             while (i < text.Length && char.IsWhiteSpace(text[i]))
             {
                 i++;
             }
 
-            string value;
+            string? value;
             if (i < text.Length && text[i] == '"')
             {
-                var builder = new System.Text.StringBuilder();
-                i++;
-                var closed = false;
-                while (i < text.Length)
-                {
-                    var c = text[i++];
-                    if (c == '\\' && i < text.Length)
-                    {
-                        builder.Append(text[i++]);
-                    }
-                    else if (c == '"')
-                    {
-                        closed = true;
-                        break;
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-                }
-
-                if (!closed)
+                if (!TryReadQuoted(text, ref i, keep: slot >= 0, out value))
                 {
                     error = "unbalanced quotes";
                     return false;
                 }
-
-                value = builder.ToString();
             }
             else
             {
                 var end = text.IndexOf(',', i);
-                value = (end < 0 ? text[i..] : text[i..end]).Trim();
+                var stop = end < 0 ? text.Length : end;
+                var first = i;
+                while (first < stop && char.IsWhiteSpace(text[first]))
+                {
+                    first++;
+                }
+
+                while (stop > first && char.IsWhiteSpace(text[stop - 1]))
+                {
+                    stop--;
+                }
+
+                value = slot < 0 ? null : text.Substring(first, stop - first);
                 i = end < 0 ? text.Length : end;
             }
 
-            if (name.Length == 0 || name.Any(char.IsWhiteSpace))
+            if (name.Length == 0 || HasWhiteSpace(name))
             {
                 error = "a malformed parameter name";
                 return false;
             }
 
-            fields[name] = value;
+            if (slot >= 0)
+            {
+                values[slot] = value;
+            }
         }
 
-        string? Get(string key) => fields.TryGetValue(key, out var v) ? v : null;
+        string? Get(string key) => values[Slot(key)];
         var username = Get("username");
         var realm = Get("realm");
         var nonce = Get("nonce");
@@ -150,5 +146,74 @@ public static class DigestParser
         credentials = new DigestCredentials(username, realm, nonce, uri, response.ToLowerInvariant(), Get("algorithm") ?? "MD5", qop, cnonce, nc);
         error = string.Empty;
         return true;
+    }
+
+    /// <summary>The parameters a check reads; their slot is the index here.</summary>
+    private static readonly string[] Names = ["username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "cnonce"];
+
+    private static int Slot(ReadOnlySpan<char> name)
+    {
+        for (var k = 0; k < Names.Length; k++)
+        {
+            if (name.Equals(Names[k], StringComparison.OrdinalIgnoreCase))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool HasWhiteSpace(ReadOnlySpan<char> name)
+    {
+        foreach (var c in name)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A quoted-string from the opening quote at <paramref name="i"/>; after it, <paramref name="i"/> is past the closing quote.</summary>
+    private static bool TryReadQuoted(string text, ref int i, bool keep, out string? value)
+    {
+        var start = ++i;
+        var escaped = false;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '\\' && i + 1 < text.Length)
+            {
+                escaped = true;
+                i += 2;
+            }
+            else if (c == '"')
+            {
+                value = !keep ? null : escaped ? Unescape(text.AsSpan(start, i - start)) : text.Substring(start, i - start);
+                i++;
+                return true;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        value = null;
+        return false;
+    }
+
+    private static string Unescape(ReadOnlySpan<char> quoted)
+    {
+        var builder = new System.Text.StringBuilder(quoted.Length);
+        for (var k = 0; k < quoted.Length; k++)
+        {
+            builder.Append(quoted[k] == '\\' && k + 1 < quoted.Length ? quoted[++k] : quoted[k]);
+        }
+
+        return builder.ToString();
     }
 }

@@ -19,6 +19,30 @@ public sealed class DigestParserTests
     }
 
     [Test]
+    public void EscapesNamesInAnyCaseUnknownParametersAndRepeats_ReadAsBefore()
+    {
+        const string Response = "0123456789abcdef0123456789abcdef";
+        var ok = DigestParser.TryParse(
+            $"Digest  USERNAME=\"al\\\"ice\\\\\" , Realm = \"example.com\",opaque=\"x, y=\\\"z\\\"\",nonce=\"first\",nonce=\"second\", uri=\"sip:example.com\",response={Response} ,stale=false",
+            out var c,
+            out var error);
+
+        Assert.That(ok, Is.True, error);
+        Assert.That((c!.Username, c.Realm, c.Nonce, c.Uri, c.Response, c.Algorithm, c.Qop), Is.EqualTo(("al\"ice\\", "example.com", "second", "sip:example.com", Response, "MD5", (string?)null)));
+    }
+
+    [TestCase("Digest username=\"alice, realm=\"x\"", "a parameter without '='", TestName = "A quote closed by the next value's opening quote: what follows is no parameter")]
+    [TestCase("Digest username=\"alice\", realm=\"x", "unbalanced quotes", TestName = "An unclosed quote")]
+    [TestCase("Digest username=\"alice\\\"", "unbalanced quotes", TestName = "An escaped closing quote")]
+    [TestCase("Digest user name=\"alice\"", "a malformed parameter name", TestName = "A space in a parameter name")]
+    [TestCase("Digest username", "a parameter without '='", TestName = "A parameter without a value")]
+    public void MalformedCredentials_AreRefusedWithTheReason(string header, string reason)
+    {
+        Assert.That(DigestParser.TryParse(header, out var c, out var error), Is.False);
+        Assert.That((c, error), Is.EqualTo(((DigestCredentials?)null, reason)));
+    }
+
+    [Test]
     public void RandomAndTruncatedInput_NeverThrows()
     {
         const string valid = "Digest username=\"alice\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=\"00000000000000000000000000000000\", qop=auth, nc=00000001, cnonce=\"c\"";
