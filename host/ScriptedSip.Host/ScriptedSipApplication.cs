@@ -103,15 +103,20 @@ public static class ScriptedSipApplication
             return (null, ExitConfigError);
         }
 
+        // The default appsettings.json source would watch the whole content root recursively (an
+        // inotify watch per folder); hostsettings.json is watched on its own (SettingsFileWatch).
+        var initial = new ConfigurationManager();
+        initial.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
             ApplicationName = "ScriptedSip",
+            Configuration = initial,
         });
 
         var contentRoot = builder.Environment.ContentRootPath;
         HostSettings? settings = null;
-        var settingsFile = AddSettingsFile(builder.Configuration, contentRoot, out var invalidJson);
+        AddSettingsFile(builder.Configuration, contentRoot, out var invalidJson);
         if (invalidJson is null)
         {
             settings = HostSettingsLoader.Load(builder.Configuration, contentRoot, out var errors);
@@ -130,11 +135,10 @@ public static class ScriptedSipApplication
         {
             // No host will own the file watcher: stop it here.
             builder.Configuration.Dispose();
-            settingsFile.Dispose();
             return (null, ExitConfigError);
         }
 
-        builder.Services.AddHostedService(_ => new SettingsFileWatch(settingsFile));
+        builder.Services.AddHostedService(sp => new SettingsFileWatch(builder.Configuration, contentRoot, sp.GetRequiredService<ILogger<SettingsFileWatch>>()));
         ConfigureLogging(builder, contentRoot, settings.Logging);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<SipCounters>();
@@ -192,19 +196,18 @@ public static class ScriptedSipApplication
     /// hostsettings.json sits in the content root, below environment variables and the command
     /// line in precedence, so <c>--Section:Key=value</c> overrides any key.
     /// </summary>
-    private static Microsoft.Extensions.FileProviders.PhysicalFileProvider AddSettingsFile(ConfigurationManager configuration, string contentRoot, out string? invalidJson)
+    private static void AddSettingsFile(ConfigurationManager configuration, string contentRoot, out string? invalidJson)
     {
         invalidJson = null;
-        var fileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(contentRoot);
         var source = new JsonConfigurationSource
         {
             Path = SettingsFile,
             Optional = true,
-            // Watched so that plugins can take their own section's changes (IPluginContext.OnOptionsChanged);
-            // the host's sections are bound once at start and need a restart.
-            ReloadOnChange = true,
-            FileProvider = fileProvider,
+            // Watched by SettingsFileWatch (this file only) so that plugins can take their own section's
+            // changes (IPluginContext.OnOptionsChanged); the host's sections are bound once at start.
+            ReloadOnChange = false,
         };
+        source.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(contentRoot);
         var sources = (IList<IConfigurationSource>)((IConfigurationBuilder)configuration).Sources;
         var firstOverride = sources
             .Select((s, i) => (s, i))
@@ -219,8 +222,6 @@ public static class ScriptedSipApplication
         {
             invalidJson = ex.Message;
         }
-
-        return fileProvider;
     }
 
     private static void ConfigureLogging(HostApplicationBuilder builder, string contentRoot, LoggingOptions logging)

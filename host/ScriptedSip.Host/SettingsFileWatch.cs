@@ -1,18 +1,64 @@
-using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ScriptedSip.Host;
 
 /// <summary>
-/// Owns the file provider that watches hostsettings.json (plugins take changes of their own sections
-/// from it) and disposes it — and so its file watcher — with the host: the configuration system
-/// does not dispose a provider it was given.
+/// Watches hostsettings.json — that one file, not the content root's tree (a recursive watch put an
+/// inotify watch on every folder below the content root, over a thousand in a source checkout, and
+/// took a noticeable part of the start-up) — and reloads the configuration after the writes have
+/// settled, so plugins take their own section's changes (IPluginContext.OnOptionsChanged). A file
+/// that does not parse leaves the previous settings in force, with a warning.
 /// </summary>
-internal sealed class SettingsFileWatch(PhysicalFileProvider provider) : IHostedService, IDisposable
+internal sealed partial class SettingsFileWatch(IConfigurationRoot configuration, string folder, ILogger<SettingsFileWatch> logger) : IHostedService, IDisposable
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private static readonly TimeSpan QuietTime = TimeSpan.FromMilliseconds(250);
+    private FileSystemWatcher? _watcher;
+    private Timer? _debounce;
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _debounce = new Timer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watcher = new FileSystemWatcher(folder, ScriptedSipApplication.SettingsFile)
+        {
+            IncludeSubdirectories = false,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        _watcher.Changed += OnChanged;
+        _watcher.Created += OnChanged;
+        _watcher.Renamed += OnChanged;
+        _watcher.EnableRaisingEvents = true;
+        return Task.CompletedTask;
+    }
 
-    public void Dispose() => provider.Dispose();
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _debounce?.Dispose();
+    }
+
+    // Editors save in several writes or through a temp file and a rename: one reload per burst.
+    private void OnChanged(object sender, FileSystemEventArgs e) => _debounce?.Change(QuietTime, Timeout.InfiniteTimeSpan);
+
+    private void Reload()
+    {
+        try
+        {
+            configuration.Reload();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException)
+        {
+            LogNotReloaded(logger, ScriptedSipApplication.SettingsFile, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "{File} changed but cannot be read ({Reason}); the previous settings stay in force")]
+    private static partial void LogNotReloaded(ILogger logger, string file, string reason);
 }
