@@ -82,6 +82,7 @@ SCRAPE_WARMUP=${SCRAPE_WARMUP:-}      # scrapes before the load, in four bursts 
                                       # default 200 with SCRAPE_EVERY_S, 0 without; set it with
                                       # SCRAPE_EVERY_S=0 for the baseline of a scrape-cost comparison
 SCRAPE_TOGGLE_S=${SCRAPE_TOGGLE_S:-0}  # >0: scrape in windows of this length, every other one
+LATENCY=${LATENCY:-0}                  # 1: sipp records every round trip of the measured load (-trace_rtt): p50/p99/p99.9 in the RESULT line
 SCRAPE_SKIP=${SCRAPE_SKIP:-6}          # toggle windows left out of the summary (the scrape path's JIT tier-up)
 SCRAPE_THREADS=${SCRAPE_THREADS:-1}    # the toggle windows' CPU by thread name as well
 export SCRAPE_THREADS
@@ -540,6 +541,8 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,o
     esac
     [ -f "$prefix.inf" ] && extra+=(-inf "$prefix.inf")
     [ "$SIP_TRANSPORT" = tcp ] && extra+=(-t t1)   # one TCP connection carrying every call
+    # sipp writes <scenario>_<pid>_rtt.csv into the current folder: moved next to the run's files below
+    [ "$LATENCY" = 1 ] && [ "${prefix##*/}" = load ] && extra+=(-trace_rtt -rtt_freq 1)
     tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
     limit=$(( rate * 5 + 200 ))
     rm -f "$prefix".csv "$prefix".err
@@ -551,6 +554,10 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,o
         -key contact_port "$contact_port" "${extra[@]}" \
         >"$prefix.out" 2>&1
     echo $? >"$prefix.rc"
+    if [ "$LATENCY" = 1 ] && [ "${prefix##*/}" = load ]; then
+        local rtt
+        for rtt in "./${xml%.xml}"_*_rtt.csv; do [ -f "$rtt" ] && mv -f "$rtt" "$prefix.rtt.csv"; done
+    fi
 }
 
 run_udp_flood() { # SCENARIO COUNT RATE PREFIX -> PREFIX.out
@@ -713,6 +720,9 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         created=${S[created]:-0}; ok=${S[ok]:-0}; failed=${S[failed]:-0}
         unexpected=${S[unexpected]:-0}; achieved=${S[achieved]:-0}
         extra="retrans=${S[retrans]:-0} timeouts=${S[timeouts]:-0} ooc=${S[ooc]:-0} sipp_rc=$(cat "$dir/load.rc" 2>/dev/null)"
+        # round trips (sipp's 1 ms resolution; the first second of the load left out): timer 1 is the
+        # whole request (OPTIONS -> 200, INVITE -> 200), timer 2 INVITE -> 100
+        [ -f "$dir/load.rtt.csv" ] && extra+=" $(python3 "$BENCH_DIR/tools/latency.py" "$dir/load.rtt.csv" 1)"
         if [ -f "$dir/uas_stat.csv" ]; then
             # failed calls summed over the UASes; for I also the calls each one got
             # (sipp's calls there include the OPTIONS probes it answered)
