@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ScriptedSip.Sdk.Plugins;
 
 namespace ScriptedSip.Host;
 
@@ -13,22 +14,12 @@ namespace ScriptedSip.Host;
 /// </summary>
 internal sealed partial class SettingsFileWatch(IConfigurationRoot configuration, string folder, ILogger<SettingsFileWatch> logger) : IHostedService, IDisposable
 {
-    private static readonly TimeSpan QuietTime = TimeSpan.FromMilliseconds(250);
-    private FileSystemWatcher? _watcher;
-    private Timer? _debounce;
+    // Editors save in several writes or through a temp file and a rename: one reload per burst.
+    private readonly FileChangeWatcher _watcher = new(Path.Combine(folder, ScriptedSipApplication.SettingsFile), () => Reload(configuration, logger), TimeSpan.FromMilliseconds(250), TimeProvider.System);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _debounce = new Timer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _watcher = new FileSystemWatcher(folder, ScriptedSipApplication.SettingsFile)
-        {
-            IncludeSubdirectories = false,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
-        };
-        _watcher.Changed += OnChanged;
-        _watcher.Created += OnChanged;
-        _watcher.Renamed += OnChanged;
-        _watcher.EnableRaisingEvents = true;
+        _watcher.Start();
         return Task.CompletedTask;
     }
 
@@ -38,16 +29,9 @@ internal sealed partial class SettingsFileWatch(IConfigurationRoot configuration
         return Task.CompletedTask;
     }
 
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        _debounce?.Dispose();
-    }
+    public void Dispose() => _watcher.Dispose();
 
-    // Editors save in several writes or through a temp file and a rename: one reload per burst.
-    private void OnChanged(object sender, FileSystemEventArgs e) => _debounce?.Change(QuietTime, Timeout.InfiniteTimeSpan);
-
-    private void Reload()
+    private static void Reload(IConfigurationRoot configuration, ILogger logger)
     {
         try
         {
