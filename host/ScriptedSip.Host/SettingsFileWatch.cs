@@ -37,7 +37,7 @@ internal sealed partial class SettingsFileWatch(IConfigurationRoot configuration
         {
             configuration.Reload();
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException)
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
         {
             LogNotReloaded(logger, ScriptedSipApplication.SettingsFile, ex.Message);
         }

@@ -38,7 +38,7 @@ internal sealed class Table
 
     public long Evicted => Interlocked.Read(ref _evicted);
 
-    /// <summary>Called after an item was stored (under the table's lock): the expiry sweep wakes for it.</summary>
+    /// <summary>Called when an item is stored, under the table's lock (the expiry sweep's look at the tables takes that lock too, so it sees the item): the sweep wakes for it.</summary>
     public Action? Stored { get; set; }
 
     /// <summary>Every live item in write order, with its expiry (null = never): htable.dump.</summary>

@@ -337,8 +337,8 @@ public sealed partial class LocationService : IDisposable
         lock (_gate)
         {
             CatchUp();
-            Volatile.Write(ref _unflushed, 0);
             _store.Flush();
+            Volatile.Write(ref _unflushed, 0); // after the flush: a failed one is tried again
         }
     }
 

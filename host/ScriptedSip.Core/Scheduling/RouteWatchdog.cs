@@ -259,6 +259,19 @@ public sealed class RouteClock
         }
     }
 
+    /// <summary>
+    /// A message arrived (whether or not a route will run for it): wakes a sleeping watchdog and its
+    /// followers. A plain read of the flag: a wake missed in the instant it goes to sleep is made by
+    /// the next message.
+    /// </summary>
+    public void Arrived()
+    {
+        if (_watchdog is { Slow: true } watchdog)
+        {
+            watchdog.TurnStartedWhileSlow();
+        }
+    }
+
     public void End()
     {
         var started = Volatile.Read(ref _startedAt);

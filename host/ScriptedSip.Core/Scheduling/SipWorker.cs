@@ -290,6 +290,9 @@ internal sealed partial class SipWorker
 
     private void Handle(InboundDatagram datagram)
     {
+        // Not every message runs a route (retransmissions, ACKs, replies, malformed packets): each
+        // still wakes the watchdog and the samplers that sleep with it, so a flood of them is seen.
+        Clock.Arrived();
         try
         {
             _handler.Handle(datagram);

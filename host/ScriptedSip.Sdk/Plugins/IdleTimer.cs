@@ -18,6 +18,7 @@ public sealed class IdleTimer : IDisposable
     private readonly Func<bool> _hasWork;
     private readonly Lock _lock = new();
     private int _asleep;
+    private int _running;
     private bool _disposed;
 
     /// <summary>Starts ticking every <paramref name="period"/> (the first tick after one period).</summary>
@@ -53,15 +54,24 @@ public sealed class IdleTimer : IDisposable
         }
     }
 
+    // Ticks never overlap (a tick longer than the period skips the ones that come due meanwhile), so
+    // only one Rearm runs at a time. A tick's exception goes to the timer's TimeProvider (a plugin
+    // context's clock logs it); the timer is re-armed first, so the next tick may succeed.
     private void Fire()
     {
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             _tick();
         }
         finally
         {
-            Rearm(); // also after a tick that threw: the next one may succeed
+            Rearm();
+            Volatile.Write(ref _running, 0);
         }
     }
 
@@ -79,7 +89,13 @@ public sealed class IdleTimer : IDisposable
         Interlocked.MemoryBarrier();
         if (_hasWork())
         {
-            Interlocked.Exchange(ref _asleep, 0); // stays awake (a Wake that got here first re-armed it: harmless)
+            // Stays awake: take the flag back and arm (again: harmless if nothing stopped the timer);
+            // a Wake that took it first has armed the timer itself.
+            if (Interlocked.Exchange(ref _asleep, 0) == 1)
+            {
+                Arm();
+            }
+
             return;
         }
 

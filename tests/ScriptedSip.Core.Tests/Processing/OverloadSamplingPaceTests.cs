@@ -78,6 +78,23 @@ public sealed class OverloadSamplingPaceTests
     }
 
     [Test]
+    public void AMessageThatRunsNoRoute_WakesItToo()
+    {
+        var (monitor, time, _, _) = Start();
+        var watchdog = new ScriptedSip.Core.Scheduling.RouteWatchdog(1000, time, NullLogger.Instance);
+        var clock = watchdog.Register();
+        watchdog.Follow(monitor);
+        watchdog.Start();
+        time.Advance(TimeSpan.FromMilliseconds(500 * ScriptedSip.Core.Scheduling.RouteWatchdog.IdleChecksBeforeSlowing));
+        Assert.That(monitor.Asleep, Is.True);
+
+        clock.Arrived(); // a retransmission absorbed, an ACK, a malformed packet: no turn
+
+        Assert.That(monitor.Asleep, Is.False);
+        Assert.That(watchdog.Slow, Is.False);
+    }
+
+    [Test]
     public void WhileRefusing_TheMonitorStaysAwake()
     {
         var (monitor, time, _, live) = Start(maxTransactions: 10);
