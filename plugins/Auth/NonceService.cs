@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
@@ -27,8 +28,9 @@ internal sealed class NonceService
     private readonly TimeSpan _lifetime;
     private readonly ConcurrentDictionary<string, (long Count, string Request, DateTimeOffset Expires)> _counts = new(StringComparer.Ordinal);
 
-    [ThreadStatic]
-    private static (NonceService Owner, IncrementalHash Hash)? t_hmac;
+    // Keyed HMACs reused across requests (the key's pads computed once, not per challenge and per
+    // check); per instance, so a reloaded plugin's old service keeps nothing alive in thread statics.
+    private readonly ConcurrentBag<IncrementalHash> _hmacs = [];
 
     public NonceService(byte[] secret, TimeProvider time, TimeSpan lifetime)
     {
@@ -50,7 +52,8 @@ internal sealed class NonceService
     public NonceState CheckOrigin(string nonce, string source)
     {
         Span<byte> raw = stackalloc byte[33];
-        if (nonce.Length != 43 || !Base64Url.TryDecodeFromChars(nonce, raw, out var written) || written != 32)
+        // DecodeFromChars reports bad input (TryDecodeFromChars throws on it): a forged nonce costs no exception.
+        if (nonce.Length != 43 || Base64Url.DecodeFromChars(nonce, raw, out _, out var written) != OperationStatus.Done || written != 32)
         {
             return NonceState.Invalid;
         }
@@ -116,31 +119,37 @@ internal sealed class NonceService
 
     private void Mac(ReadOnlySpan<byte> stamp, string source, Span<byte> destination)
     {
-        // One keyed HMAC per thread, reset after each use: the key's inner and outer pads are
-        // computed once instead of for every challenge and every check.
-        var hmac = t_hmac is { } cached && cached.Owner == this ? cached.Hash : NewThreadHmac();
-        hmac.AppendData(stamp);
-        Span<byte> text = stackalloc byte[256];
-        if (Encoding.UTF8.TryGetBytes(source, text, out var length))
+        var hmac = _hmacs.TryTake(out var cached) ? cached : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
+        var clean = false;
+        try
         {
-            hmac.AppendData(text[..length]);
+            hmac.AppendData(stamp);
+            Span<byte> text = stackalloc byte[256];
+            if (Encoding.UTF8.TryGetBytes(source, text, out var length))
+            {
+                hmac.AppendData(text[..length]);
+            }
+            else
+            {
+                hmac.AppendData(Encoding.UTF8.GetBytes(source));
+            }
+
+            Span<byte> full = stackalloc byte[32];
+            hmac.GetHashAndReset(full);
+            full[..16].CopyTo(destination);
+            clean = true;
         }
-        else
+        finally
         {
-            hmac.AppendData(Encoding.UTF8.GetBytes(source));
+            if (clean)
+            {
+                _hmacs.Add(hmac); // reset by GetHashAndReset: ready for the next request
+            }
+            else
+            {
+                hmac.Dispose(); // an interrupted hash must not be reused
+            }
         }
-
-        Span<byte> full = stackalloc byte[32];
-        hmac.GetHashAndReset(full);
-        full[..16].CopyTo(destination);
-    }
-
-    private IncrementalHash NewThreadHmac()
-    {
-        t_hmac?.Hash.Dispose();
-        var hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
-        t_hmac = (this, hash);
-        return hash;
     }
 
     /// <summary>The server's nonce secret: read from <paramref name="folder"/>, or generated and stored there at first start.</summary>

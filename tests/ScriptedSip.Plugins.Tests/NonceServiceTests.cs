@@ -15,7 +15,21 @@ public sealed class NonceServiceTests
 
         Assert.That(nonces.CheckOrigin(nonce, "192.0.2.1"), Is.EqualTo(NonceState.Valid));
         Assert.That(nonces.CheckOrigin(nonce, "192.0.2.2"), Is.EqualTo(NonceState.Invalid));
-        Assert.That(nonces.CheckOrigin(nonce[..^1] + (nonce[^1] == 'A' ? 'B' : 'A'), "192.0.2.1"), Is.EqualTo(NonceState.Invalid));
+        foreach (var c in "ABgw_-!+/=. ")
+        {
+            // Every replacement of the last or a middle character: a changed MAC, bits past the end,
+            // or no base64url at all — refused, never an exception.
+            if (c != nonce[^1])
+            {
+                Assert.That(nonces.CheckOrigin(nonce[..^1] + c, "192.0.2.1"), Is.EqualTo(NonceState.Invalid), $"last character {c}");
+            }
+
+            if (c != nonce[20])
+            {
+                Assert.That(nonces.CheckOrigin(nonce[..20] + c + nonce[21..], "192.0.2.1"), Is.EqualTo(NonceState.Invalid), $"middle character {c}");
+            }
+        }
+
         Assert.That(nonces.CheckOrigin(nonce + "A", "192.0.2.1"), Is.EqualTo(NonceState.Invalid));
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.That(nonces.CheckOrigin(nonce, "192.0.2.1"), Is.EqualTo(NonceState.Stale));
@@ -27,7 +41,7 @@ public sealed class NonceServiceTests
         var ours = new NonceService(new byte[32], _time, TimeSpan.FromSeconds(30));
         var theirs = new NonceService(Enumerable.Repeat((byte)1, 32).ToArray(), _time, TimeSpan.FromSeconds(30));
 
-        // Each instance keeps its own keyed HMAC on this thread: alternating between them must not mix keys.
+        // Each instance keeps its own keyed HMACs: alternating between them must not mix keys.
         var nonce = ours.Issue("192.0.2.1");
         Assert.That(theirs.CheckOrigin(nonce, "192.0.2.1"), Is.EqualTo(NonceState.Invalid));
         Assert.That(ours.CheckOrigin(nonce, "192.0.2.1"), Is.EqualTo(NonceState.Valid));
