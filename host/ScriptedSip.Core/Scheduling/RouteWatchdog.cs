@@ -253,10 +253,7 @@ public sealed class RouteClock
         _subject = subject;
         // A full fence between publishing the start and reading the watchdog's flag (see RouteWatchdog).
         Interlocked.Exchange(ref _startedAt, Math.Max(1, _time.GetTimestamp()));
-        if (_watchdog is { Slow: true } watchdog)
-        {
-            watchdog.TurnStartedWhileSlow();
-        }
+        Arrived();
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace ScriptedSip.Sdk.Plugins;
 /// <para>
 /// No wake-up is lost: the timer publishes that it sleeps and then asks <c>hasWork</c> once more,
 /// <see cref="Wake"/> fences between the caller's work and its look at the flag — so either the
-/// timer sees the work or the caller sees the flag. While awake it is a plain periodic timer.
+/// timer sees the work or the caller sees the flag. While awake it is a periodic timer whose ticks
+/// never overlap (a tick longer than the period skips the ticks that come due meanwhile).
 /// </para>
 /// </summary>
 public sealed class IdleTimer : IDisposable

@@ -60,13 +60,7 @@ public sealed class OverloadSamplingPaceTests
     public void FollowingTheWatchdog_NoSamplesWhileNoTurnRuns_AndTheFirstTurnWakesIt()
     {
         var (monitor, time, _, _) = Start();
-        var watchdog = new ScriptedSip.Core.Scheduling.RouteWatchdog(1000, time, NullLogger.Instance);
-        var clock = watchdog.Register();
-        watchdog.Follow(monitor);
-        watchdog.Start();
-
-        time.Advance(TimeSpan.FromMilliseconds(500 * ScriptedSip.Core.Scheduling.RouteWatchdog.IdleChecksBeforeSlowing));
-        Assert.That(monitor.Asleep, Is.True);
+        var (_, clock) = AsleepWithTheWatchdog(monitor, time);
         var samples = monitor.Samples;
         time.Advance(TimeSpan.FromHours(1));
         Assert.That(monitor.Samples, Is.EqualTo(samples), "an idle server's monitor does not wake");
@@ -81,12 +75,7 @@ public sealed class OverloadSamplingPaceTests
     public void AMessageThatRunsNoRoute_WakesItToo()
     {
         var (monitor, time, _, _) = Start();
-        var watchdog = new ScriptedSip.Core.Scheduling.RouteWatchdog(1000, time, NullLogger.Instance);
-        var clock = watchdog.Register();
-        watchdog.Follow(monitor);
-        watchdog.Start();
-        time.Advance(TimeSpan.FromMilliseconds(500 * ScriptedSip.Core.Scheduling.RouteWatchdog.IdleChecksBeforeSlowing));
-        Assert.That(monitor.Asleep, Is.True);
+        var (watchdog, clock) = AsleepWithTheWatchdog(monitor, time);
 
         clock.Arrived(); // a retransmission absorbed, an ACK, a malformed packet: no turn
 
@@ -105,6 +94,18 @@ public sealed class OverloadSamplingPaceTests
         Assert.That(monitor.TrySleep(), Is.False, "it must keep sampling to see the load end");
         time.Advance(Interval);
         Assert.That(monitor.Asleep, Is.False);
+    }
+
+    /// <summary>A watchdog (budget 1 s: a check every 500 ms) that the monitor follows, run until both sleep.</summary>
+    private static (ScriptedSip.Core.Scheduling.RouteWatchdog Watchdog, ScriptedSip.Core.Scheduling.RouteClock Clock) AsleepWithTheWatchdog(OverloadMonitor monitor, FakeTimeProvider time)
+    {
+        var watchdog = new ScriptedSip.Core.Scheduling.RouteWatchdog(1000, time, NullLogger.Instance);
+        var clock = watchdog.Register();
+        watchdog.Follow(monitor);
+        watchdog.Start();
+        time.Advance(TimeSpan.FromMilliseconds(500 * ScriptedSip.Core.Scheduling.RouteWatchdog.IdleChecksBeforeSlowing));
+        Assert.That(monitor.Asleep, Is.True);
+        return (watchdog, clock);
     }
 
     private static (OverloadMonitor Monitor, FakeTimeProvider Time, SipCounters Counters, int[] Live) Start(int maxTransactions = 100_000)
