@@ -40,7 +40,7 @@ usage: bench/run.sh SCENARIO [TARGET]
 Environment: CALLS RATE WARMUP_CALLS RATE_SWEEP SWEEP_SECONDS SWEEP_CALLS
   SWEEP_STOP_ON_FAIL OUT_DIR SIP_PORT UAC_PORT UAS_PORT RESUMER_PORT
   RECV_TIMEOUT_MS SERVER_START_TIMEOUT F_SETTLE_SECONDS G_SETTLE_SECONDS
-  D_DRAIN_MS H_USERS H_REG_RATE DS_PING_INTERVAL SCRAPE_EVERY_S SCRAPE_WARMUP SCRAPE_TOGGLE_S SCRAPE_SKIP SCRAPE_THREADS SCRAPE_PATH MANAGEMENT
+  GENERATORS A_GEN SWEEP_MAX_P99_MS LATENCY D_DRAIN_MS H_USERS H_REG_RATE DS_PING_INTERVAL SCRAPE_EVERY_S SCRAPE_WARMUP SCRAPE_TOGGLE_S SCRAPE_SKIP SCRAPE_THREADS SCRAPE_PATH MANAGEMENT
   SCRIPTEDSIP_DLL SCRIPTEDSIP_BUILD SCRIPTEDSIP_PLUGINS SCRIPTEDSIP_ARGS KAM_MEM KAM_SHM_MB KAM_PKG_MB KAM_ARGS
   (details in bench/README.md)
 EOF
@@ -107,6 +107,7 @@ default_plugins_dir() {
 }
 SCRIPTEDSIP_PLUGINS=${SCRIPTEDSIP_PLUGINS:-$(default_plugins_dir)}
 CLK_TCK=$(getconf CLK_TCK)
+. "$BENCH_DIR/generators.sh"   # GENERATORS, A_GEN: who sends the load
 
 for p in "$SIP_PORT" "$UAS_PORT" "$UAC_PORT" "$RESUMER_PORT"; do
     case "$p" in ''|*[!0-9]*) die "ports must be numbers" ;; esac
@@ -309,11 +310,12 @@ need_cmd() { # CMD INSTALL_HINT
     return 1
 }
 
-build_c_tool() { # SOURCE NAME -> path of the binary in OUT_DIR/bin
+build_c_tool() { # SOURCE NAME [GCC_FLAGS...] -> path of the binary in OUT_DIR/bin
     local src=$1 bin=$OUT_DIR/bin/$2
+    shift 2
     if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
         need_cmd gcc "apt-get install -y gcc" || return 1
-        gcc -O2 -Wall -o "$bin" "$src" 2>"$OUT_DIR/bin/$2.build.log" || {
+        gcc -O2 -Wall "$@" -o "$bin" "$src" 2>"$OUT_DIR/bin/${bin##*/}.build.log" || {
             log "gcc failed for $src (see $OUT_DIR/bin/$2.build.log)"
             return 1
         }
@@ -438,6 +440,7 @@ scriptedsip_content_root() { # SCENARIO RUN_DIR -> path of the content root to r
 SERVER_PID=
 SERVER_RUN_DIR=
 RESUMER_PID=
+PEER_PIDS=()   # the run's UASes and resumer: their CPU is reported beside the server's
 
 # MANAGEMENT=off starts ScriptedSip without its management endpoint (the cost of having it on).
 management_arg() {
@@ -513,6 +516,7 @@ start_uas() { # RUN_DIR BOUND_SECONDS [PORT [SCENARIO_XML [NAME]]] -> NAME_stat.
         -trace_err -error_file "$1/${name}_err.log" -max_log_size 10000000 >"$1/$name.out" 2>&1 &
     local pid=$!
     STARTED_PIDS+=("$pid")
+    PEER_PIDS+=("$pid")
     wait_port "$port" "$pid" 10 "sipp UAS on $port" "$SIP_TRANSPORT"
 }
 
@@ -522,44 +526,11 @@ start_resumer() { # RUN_DIR BOUND_SECONDS
     setsid python3 "$BENCH_DIR/tools/resumer.py" "$RESUMER_PORT" "$SIP_PORT" "$2" >"$1/resumer.out" 2>&1 &
     RESUMER_PID=$!
     STARTED_PIDS+=("$RESUMER_PID")
+    PEER_PIDS+=("$RESUMER_PID")
     wait_port "$RESUMER_PORT" "$RESUMER_PID" 10 "resumer"
 }
 
 # ---------------------------------------------------------------- load
-run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> writes PREFIX.{csv,err,screen,out,rc}
-    # SCENARIO may also be H-register (H's registrations to the UAS). PREFIX.inf, when it
-    # exists, is sipp's injection file (users and passwords).
-    local scen=$1 calls=$2 rate=$3 prefix=$4 xml limit tmo contact_port=$UAC_PORT extra=()
-    case "$scen" in
-        A) xml=uac_options.xml ;;
-        B|BT|C|E|I) xml=uac_invite.xml ;;
-        F) xml=uac_invite_suspend.xml ;;
-        G) xml=uac_register_auth.xml ;;
-        H-register) xml=uac_register_auth.xml; contact_port=$UAS_PORT ;;
-        H) xml=uac_invite_auth.xml ;;
-        M) xml=uac_register.xml ;;
-    esac
-    [ -f "$prefix.inf" ] && extra+=(-inf "$prefix.inf")
-    [ "$SIP_TRANSPORT" = tcp ] && extra+=(-t t1)   # one TCP connection carrying every call
-    # sipp writes <scenario>_<pid>_rtt.csv into the current folder: moved next to the run's files below
-    [ "$LATENCY" = 1 ] && [ "${prefix##*/}" = load ] && extra+=(-trace_rtt -rtt_freq 1)
-    tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
-    limit=$(( rate * 5 + 200 ))
-    rm -f "$prefix".csv "$prefix".err
-    timeout -k 5 $((tmo + 30)) sipp -sf "$BENCH_DIR/sipp/$xml" -i "$BENCH_IP" -p "$UAC_PORT" \
-        "$BENCH_IP:$SIP_PORT" -s bench -m "$calls" -r "$rate" -rp 1000 -l "$limit" \
-        -nostdin -buff_size 4194304 -timeout "$tmo" -timeout_error -recv_timeout "$RECV_TIMEOUT_MS" \
-        -trace_stat -stf "$prefix.csv" -fd 1 -trace_err -error_file "$prefix.err" \
-        -trace_screen -screen_file "$prefix.screen" -max_log_size 10000000 \
-        -key contact_port "$contact_port" "${extra[@]}" \
-        >"$prefix.out" 2>&1
-    echo $? >"$prefix.rc"
-    if [ "$LATENCY" = 1 ] && [ "${prefix##*/}" = load ]; then
-        local rtt
-        for rtt in "./${xml%.xml}"_*_rtt.csv; do [ -f "$rtt" ] && mv -f "$rtt" "$prefix.rtt.csv"; done
-    fi
-}
-
 run_udp_flood() { # SCENARIO COUNT RATE PREFIX -> PREFIX.out
     local size=40 bin
     [ "$1" = D20 ] && size=20
@@ -572,6 +543,12 @@ scriptedsip_heap_bytes() { # -> managed heap in use (dotnet_total_memory_bytes f
     command -v curl >/dev/null 2>&1 || return 0
     curl -s --max-time 5 "http://$BENCH_IP:$MGMT_PORT/metrics" 2>/dev/null |
         awk '/^dotnet_total_memory_bytes / { printf "%.0f", $2 }'
+}
+
+scriptedsip_gc_counts() { # -> "gen0 gen1 gen2" collections since start (/metrics), empty without curl
+    command -v curl >/dev/null 2>&1 || return 0
+    curl -s --max-time 5 "http://$BENCH_IP:$MGMT_PORT/metrics" 2>/dev/null |
+        awk -F'[{}" ]+' '/^dotnet_collection_count_total\{/ { g[$3] = $NF } END { if (length(g)) print g[0] + 0, g[1] + 0, g[2] + 0 }'
 }
 
 kam_rpc() { # CMD... (kamailio only)
@@ -587,6 +564,7 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     local unit per_unit bound c0 c1 m0 m1 u0 u1 d0 d1 s t0 t1
     read -r unit per_unit <<<"$(scenario_unit "$scen")"
     R=([target]=$target [scen]=$scen [rate]=$rate [calls]=$calls [status]=error)
+    PEER_PIDS=()
     SIP_TRANSPORT=$(scenario_transport "$scen")
     mkdir -p "$dir"
 
@@ -646,8 +624,15 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     if [ "$warm" -gt 0 ]; then
         case "$scen" in
             D|D20) run_udp_flood "$scen" "$warm" "$rate" "$dir/warmup" ;;
+            A) if [ "$A_GEN" = c ]; then
+                   run_options_load "$warm" "$rate" "$dir/warmup"; s=$(options_load_summary "$dir/warmup")
+               else
+                   run_sipp_uac "$scen" "$warm" "$rate" "$dir/warmup"; s=$(uac_summary "$dir/warmup")
+               fi
+               log "warm-up: $s"
+               case " $s " in *" ok=0 "*|"  ") log "$target/$scen: no warm-up request succeeded; not measuring"; stop_all; return 1 ;; esac ;;
             *) run_sipp_uac "$scen" "$warm" "$rate" "$dir/warmup"
-               s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/warmup.csv" "$dir/warmup.err" 2>/dev/null)
+               s=$(uac_summary "$dir/warmup")
                log "warm-up: $s"
                case " $s " in
                    *" ok=0 "*|"  ")
@@ -666,16 +651,27 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         shm0=$(kam_rpc core.shmmem | awk '/real_used:/ { print $2 }')
     u0=$(udp_counters)
     d0=$(sock_drops "$SIP_PORT")
+    local p0=0 p1=0 h0 h1 p gc0=
+    # collections by generation before and after the measured load (read outside the CPU window)
+    [ "$target" = scriptedsip ] && [ "${MANAGEMENT:-on}" != off ] && gc0=$(scriptedsip_gc_counts)
+    for p in "${PEER_PIDS[@]}"; do p0=$(( p0 + $(cpu_ticks "$p") )); done
+    h0=$(cpu_idle_total)
     c0=$(cpu_ticks "$SERVER_PID")
     t0=$(date +%s.%N)
     : >"$dir/load-started"   # the scraper's alternating windows (SCRAPE_TOGGLE_S) start here
     case "$scen" in
         D|D20) run_udp_flood "$scen" "$calls" "$rate" "$dir/load"
                sleep "$(awk -v m="$D_DRAIN_MS" 'BEGIN { print m / 1000 }')" ;;
+        A) if [ "$A_GEN" = c ]; then run_options_load "$calls" "$rate" "$dir/load"
+           else run_sipp_uac "$scen" "$calls" "$rate" "$dir/load"; fi ;;
         *) run_sipp_uac "$scen" "$calls" "$rate" "$dir/load" ;;
     esac
     c1=$(cpu_ticks "$SERVER_PID")
     t1=$(date +%s.%N)
+    h1=$(cpu_idle_total)
+    for p in "${PEER_PIDS[@]}"; do p1=$(( p1 + $(cpu_ticks "$p") )); done
+    local gc1=
+    [ -n "$gc0" ] && gc1=$(scriptedsip_gc_counts)
     [ -n "$scraper" ] && { kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; }
     if [ -n "$scraper" ] && [ "$SCRAPE_TOGGLE_S" != 0 ]; then
         python3 "$BENCH_DIR/tools/scrape.py" --summary "$dir/scrape.log" "$SCRAPE_SKIP" >"$dir/scrape-summary.txt"
@@ -713,16 +709,30 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
         unexpected=0
         extra="drops=$drops host_rcvbuf_errors=$rcvbuf host_noport=$noport size=$([ "$scen" = D20 ] && echo 20 || echo 40)"
     else
-        s=$(python3 "$BENCH_DIR/tools/sipp_stats.py" "$dir/load.csv" "$dir/load.err" 2>/dev/null) ||
-            s="created=0 ok=0 failed=$calls unexpected=0 achieved=0"
+        if [ "$scen" = A ] && [ "$A_GEN" = c ]; then
+            s=$(options_load_summary "$dir/load")
+        else
+            s=$(uac_summary "$dir/load")
+        fi || s="created=0 ok=0 failed=$calls unexpected=0 achieved=0"
         local -A S=()
         for kv in $s; do S[${kv%%=*}]=${kv#*=}; done
         created=${S[created]:-0}; ok=${S[ok]:-0}; failed=${S[failed]:-0}
         unexpected=${S[unexpected]:-0}; achieved=${S[achieved]:-0}
         extra="retrans=${S[retrans]:-0} timeouts=${S[timeouts]:-0} ooc=${S[ooc]:-0} sipp_rc=$(cat "$dir/load.rc" 2>/dev/null)"
+        extra+=" generators=$([ "$scen" = A ] && [ "$A_GEN" = c ] && echo options_load || echo "${GENERATORS}xsipp")"
         # round trips (sipp's 1 ms resolution; the first second of the load left out): timer 1 is the
-        # whole request (OPTIONS -> 200, INVITE -> 200), timer 2 INVITE -> 100
-        [ -f "$dir/load.rtt.csv" ] && extra+=" $(python3 "$BENCH_DIR/tools/latency.py" "$dir/load.rtt.csv" 1)"
+        # whole request (OPTIONS -> 200, INVITE -> 200), timer 2 INVITE -> 100; options_load: microseconds
+        if [ -n "${S[rtd1_p99_ms]:-}" ]; then
+            extra+=" rtd1_p50_ms=${S[rtd1_p50_ms]} rtd1_p99_ms=${S[rtd1_p99_ms]} rtd1_p999_ms=${S[rtd1_p999_ms]} rtd1_max_ms=${S[rtd1_max_ms]}"
+            R[p99_ms]=${S[rtd1_p99_ms]}
+        elif compgen -G "$dir/load.rtt*.csv" >/dev/null; then
+            local lat
+            lat=$(python3 "$BENCH_DIR/tools/latency.py" "$dir"/load.rtt*.csv 1)
+            extra+=" $lat"
+            R[p99_ms]=$(sed -n 's/.*rtd1_p99_ms=\([0-9.]*\).*/\1/p' <<<"$lat")
+        fi
+        local gen_ms=${S[gen_cpu_ms]:-$(uac_cpu_ms "$dir/load")}
+        [ -n "$gen_ms" ] && extra+=" gen_cpu_ms=$gen_ms"
         if [ -f "$dir/uas_stat.csv" ]; then
             # failed calls summed over the UASes; for I also the calls each one got
             # (sipp's calls there include the OPTIONS probes it answered)
@@ -747,6 +757,13 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
     cpu_ms=$(ms_from_ticks "$ticks")
     per_1k=$(awk -v ms="$cpu_ms" -v n="$created" 'BEGIN { if (n > 0) printf "%.2f", ms * 1000 / n; else print "n/a" }')
     us_req=$(awk -v ms="$cpu_ms" -v n="$created" -v k="$per_unit" 'BEGIN { if (n > 0) printf "%.2f", ms * 1000 / (n * k); else print "n/a" }')
+    [ ${#PEER_PIDS[@]} -gt 0 ] && extra+=" peer_cpu_ms=$(ms_from_ticks $(( p1 - p0 )))"
+    if [ -n "$gc0" ] && [ -n "$gc1" ]; then
+        # per 100,000 calls (requests, packets, registrations: the scenario's unit)
+        extra+=" $(awk -v a="$gc0" -v b="$gc1" -v n="$created" 'BEGIN { split(a, x, " "); split(b, y, " ")
+            for (g = 0; g <= 2; g++) printf "%sgc%d_per_100k=%s", (g ? " " : ""), g, (n > 0 ? sprintf("%.1f", (y[g + 1] - x[g + 1]) * 100000 / n) : "n/a") }')"
+    fi
+    extra+=" host_busy_pct=$(busy_pct "$h0" "$h1")"
 
     # ---- memory
     local pss0 pss1 hwm1 nproc
@@ -807,9 +824,11 @@ print_result() {
     echo "$line" >>"$RESULTS_FILE"
 }
 
-run_passed() { # last run: every call/packet succeeded
+SWEEP_MAX_P99_MS=${SWEEP_MAX_P99_MS:-50}   # a sweep step with a measured p99 round trip above this fails
+run_passed() { # last run: every call/packet succeeded (and, where measured, p99 round trip within bound)
     [ "${R[status]}" = ok ] && [ "${R[failed]}" = 0 ] && [ "${R[unexpected]}" = 0 ] &&
-        [ "${R[ok]}" = "${R[calls]}" ]
+        [ "${R[ok]}" = "${R[calls]}" ] &&
+        awk -v p="${R[p99_ms]:-}" -v m="$SWEEP_MAX_P99_MS" 'BEGIN { exit !(p == "" || p + 0 <= m + 0) }'
 }
 
 # ---------------------------------------------------------------- table for TARGET=all
@@ -880,7 +899,7 @@ run_scenario_target() { # TARGET SCENARIO -> fills R (and R[sweep])
                 for k in "${!R[@]}"; do last_ok+=("$k=${R[$k]}"); done
                 sweep_line="$sweep_line $r:ok"
             else
-                sweep_line="$sweep_line $r:FAIL(failed=${R[failed]:-?},unexpected=${R[unexpected]:-?})"
+                sweep_line="$sweep_line $r:FAIL(failed=${R[failed]:-?},unexpected=${R[unexpected]:-?},p99_ms=${R[p99_ms]:-n/a})"
                 [ "$SWEEP_STOP_ON_FAIL" = 1 ] && break
             fi
         done

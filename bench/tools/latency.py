@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Round-trip percentiles from sipp's -trace_rtt file (every response time, -rtt_freq 1).
 
-    latency.py RTT_CSV [SKIP_S]   -> rtd1_n=.. rtd1_p50_ms=.. rtd1_p99_ms=.. rtd1_p999_ms=.. (one group per timer)
+    latency.py RTT_CSV... [SKIP_S]   -> rtd1_n=.. rtd1_p50_ms=.. rtd1_p99_ms=.. rtd1_p999_ms=.. (one group per timer)
+
+Several files (one per sipp process of a run with GENERATORS > 1) are pooled; SKIP_S is counted
+from each file's first sample.
 
 Timer 1 of the bench scenarios is the whole request (OPTIONS -> 200, INVITE -> 200); timer 2 of
 uac_invite.xml is INVITE -> 100. SKIP_S leaves out the first seconds (start of the load).
@@ -19,9 +22,26 @@ def percentile(sorted_values, p):
 
 
 def main():
-    path = sys.argv[1]
-    skip_ms = float(sys.argv[2]) * 1000 if len(sys.argv) > 2 else 0.0
+    args = sys.argv[1:]
+    skip_ms = 0.0
+    if len(args) > 1:
+        try:
+            skip_ms = float(args[-1]) * 1000
+            args = args[:-1]
+        except ValueError:
+            pass
     samples = {}
+    for path in args:
+        read_file(path, skip_ms, samples)
+    out = []
+    for rtd in sorted(samples):
+        values = sorted(samples[rtd])
+        out.append(f"rtd{rtd}_n={len(values)} rtd{rtd}_p50_ms={percentile(values, 50):.3f} "
+                   f"rtd{rtd}_p99_ms={percentile(values, 99):.3f} rtd{rtd}_p999_ms={percentile(values, 99.9):.3f}")
+    print(" ".join(out))
+
+
+def read_file(path, skip_ms, samples):
     with open(path, newline="") as f:
         rows = csv.reader(f, delimiter=";")
         header = [h.strip().lower() for h in next(rows)]
@@ -37,12 +57,6 @@ def main():
             if when - first < skip_ms:
                 continue
             samples.setdefault(row[rtd_i].strip(), []).append(float(row[value_i]))
-    out = []
-    for rtd in sorted(samples):
-        values = sorted(samples[rtd])
-        out.append(f"rtd{rtd}_n={len(values)} rtd{rtd}_p50_ms={percentile(values, 50):.3f} "
-                   f"rtd{rtd}_p99_ms={percentile(values, 99):.3f} rtd{rtd}_p999_ms={percentile(values, 99.9):.3f}")
-    print(" ".join(out))
 
 
 if __name__ == "__main__":

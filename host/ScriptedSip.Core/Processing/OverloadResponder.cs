@@ -9,8 +9,8 @@ namespace ScriptedSip.Core.Processing;
 /// <summary>
 /// Refuses what the worker of a call has no room for (Sip:QueueLimit): a request other than ACK gets
 /// 503 Service Unavailable with Retry-After (RFC 3261 §21.5.4), an ACK or a reply is dropped. Runs
-/// on the receive thread of one listener (its scratch message is that thread's); logs at most one
-/// line per second with the count since the last one.
+/// on the receive threads of one listener (<c>Sip:ReceiveThreads</c>; the scratch message and
+/// output buffer are per thread); logs at most one line per second with the count since the last one.
 /// </summary>
 public sealed partial class OverloadResponder : IOverloadResponder
 {
@@ -19,10 +19,16 @@ public sealed partial class OverloadResponder : IOverloadResponder
     private readonly SipCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SipMessage _scratch = new();
-    private readonly byte[] _output = new byte[OutputBuffer.Size];
+    [ThreadStatic]
+    private static SipMessage? t_scratch;
+
+    [ThreadStatic]
+    private static byte[]? t_output;
+
     private long _lastLog;
     private long _refusedSinceLog;
+    private long _answered;
+    private long _dropped;
 
     public OverloadResponder(StatelessReplier replier, SipCounters counters, TimeProvider time, ILogger logger)
     {
@@ -33,39 +39,41 @@ public sealed partial class OverloadResponder : IOverloadResponder
     }
 
     /// <summary>Requests answered 503 so far.</summary>
-    public long Answered { get; private set; }
+    public long Answered => Interlocked.Read(ref _answered);
 
     /// <summary>ACKs, replies and unanswerable messages dropped so far.</summary>
-    public long Dropped { get; private set; }
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     public void Refuse(InboundDatagram datagram)
     {
         ArgumentNullException.ThrowIfNull(datagram);
+        var scratch = t_scratch ??= new SipMessage();
+        var output = t_output ??= new byte[OutputBuffer.Size];
         try
         {
-            var parsed = _scratch.Parse(datagram.Data) == SipParseStatus.Ok;
+            var parsed = scratch.Parse(datagram.Data) == SipParseStatus.Ok;
             if (parsed)
             {
                 // Refused before any route ran: Kamailio's drop_requests / drop_replies.
-                _counters.Increment(_scratch.IsRequest ? SipCounter.DroppedRequests : SipCounter.DroppedReplies);
+                _counters.Increment(scratch.IsRequest ? SipCounter.DroppedRequests : SipCounter.DroppedReplies);
             }
 
-            if (parsed && _scratch.IsRequest && _scratch.Method != SipMethod.Ack)
+            if (parsed && scratch.IsRequest && scratch.Method != SipMethod.Ack)
             {
-                var length = _replier.Write(_scratch, datagram.Source, 503, "Service Unavailable", RetryAfter, _output);
-                if (length > 0 && datagram.Transport.Send(_output.AsSpan(0, length), StatelessReplier.Destination(_scratch, datagram.Source, datagram.Transport)))
+                var length = _replier.Write(scratch, datagram.Source, 503, "Service Unavailable", RetryAfter, output);
+                if (length > 0 && datagram.Transport.Send(output.AsSpan(0, length), StatelessReplier.Destination(scratch, datagram.Source, datagram.Transport)))
                 {
-                    Answered++;
+                    Interlocked.Increment(ref _answered);
                     _counters.ReplySent(503, sent: true);
                 }
                 else
                 {
-                    Dropped++;
+                    Interlocked.Increment(ref _dropped);
                 }
             }
             else
             {
-                Dropped++;
+                Interlocked.Increment(ref _dropped);
             }
         }
         finally
@@ -73,13 +81,14 @@ public sealed partial class OverloadResponder : IOverloadResponder
             datagram.Release();
         }
 
-        _refusedSinceLog++;
+        Interlocked.Increment(ref _refusedSinceLog);
         var now = _time.GetTimestamp();
-        if (_lastLog == 0 || _time.GetElapsedTime(_lastLog, now) >= TimeSpan.FromSeconds(1))
+        var last = Interlocked.Read(ref _lastLog);
+        // One thread wins the second's line; the others' refusals are in its count or the next one's.
+        if ((last == 0 || _time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
+            && Interlocked.CompareExchange(ref _lastLog, now, last) == last)
         {
-            LogOverloaded(_logger, _refusedSinceLog, Answered, Dropped);
-            _lastLog = now;
-            _refusedSinceLog = 0;
+            LogOverloaded(_logger, Interlocked.Exchange(ref _refusedSinceLog, 0), Answered, Dropped);
         }
     }
 

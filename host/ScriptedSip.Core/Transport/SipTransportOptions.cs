@@ -18,6 +18,12 @@ public sealed class SipTransportOptions
     /// <summary>Workers per listen address; 0 = one per CPU.</summary>
     public int Workers { get; set; }
 
+    /// <summary>
+    /// Threads reading each UDP socket at once (Kamailio's <c>children</c> per socket). One keeps
+    /// every peer's datagrams in arrival order; more spread one busy peer over several cores.
+    /// </summary>
+    public int ReceiveThreads { get; set; } = 1;
+
     /// <summary>Datagrams larger than this are dropped and logged.</summary>
     public int MaxMessageSize { get; set; } = 65535;
 

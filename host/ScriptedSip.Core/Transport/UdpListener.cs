@@ -8,13 +8,17 @@ using ScriptedSip.Core.Stats;
 namespace ScriptedSip.Core.Transport;
 
 /// <summary>
-/// One UDP socket and its receive thread. The thread reads with the allocation-free
+/// One UDP socket and its receive thread(s) (<c>Sip:ReceiveThreads</c>, default one). A thread reads with the allocation-free
 /// <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> (blocking receive on a dedicated thread was
 /// measured cheaper than async receive on Linux) and applies the size gate. When the worker of the
 /// message's call is idle it runs the turn itself, as that worker (two thread switches saved per
 /// message); otherwise the scheduler queues it. A route that blocks cannot stop receiving:
 /// <see cref="HandoffThreads"/> hands receiving to a new thread once an inline turn overruns its
 /// budget. Nothing but shutdown stops the loop: socket errors are logged and counted.
+/// With several receive threads they share the one socket, as Kamailio's children do: the kernel
+/// wakes one blocked reader per datagram, so a single busy peer (one trunk, one load generator) is
+/// spread over all of them — which also means two datagrams arriving microseconds apart may start
+/// in either order (what UDP allows anyway; a call's turns still never overlap).
 /// </summary>
 public sealed partial class UdpListener : ISipTransport, IDisposable
 {
@@ -24,7 +28,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     private readonly ILogger _logger;
     private readonly SipScheduler _scheduler;
     private readonly DatagramIntake _intake;
-    private readonly HandoffThreads _receivers;
+    private readonly HandoffThreads[] _receivers;
     private readonly UdpErrorQueue? _errorQueue;
     private volatile bool _stopping;
 
@@ -59,7 +63,12 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         ReceiveBufferBytes = _socket.ReceiveBufferSize; // as the kernel granted it (capped by net.core.rmem_max, doubled)
         Endpoint = endpoint with { EndPoint = LocalEndPoint }; // port 0 in tests: the kernel's choice; the advertised address stays
-        _receivers = new HandoffThreads(ReceiveLoop, "sip-rx " + Endpoint);
+        _receivers = new HandoffThreads[Math.Max(1, options.ReceiveThreads)];
+        for (var i = 0; i < _receivers.Length; i++)
+        {
+            var index = i;
+            _receivers[i] = new HandoffThreads(me => ReceiveLoop(_receivers[index], me), "sip-rx " + Endpoint);
+        }
     }
 
     public ListenEndpoint Endpoint { get; }
@@ -80,8 +89,12 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
 
     public void Start()
     {
-        _receivers.Start();
-        LogListening(_logger, Endpoint.ToString(), _scheduler.WorkerCount);
+        foreach (var receivers in _receivers)
+        {
+            receivers.Start();
+        }
+
+        LogListening(_logger, Endpoint.ToString(), _receivers.Length, _scheduler.WorkerCount);
     }
 
     /// <summary>Sends one datagram from this listener's socket. Thread-safe, allocation-free.</summary>
@@ -127,29 +140,38 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         }
 
         _socket.Close();
-        _receivers.Stop(timeout);
+        foreach (var receivers in _receivers)
+        {
+            receivers.Stop(timeout);
+        }
     }
 
     public void Dispose()
     {
         Stop(TimeSpan.FromSeconds(2));
         _socket.Dispose();
-        _receivers.Dispose();
+        foreach (var receivers in _receivers)
+        {
+            receivers.Dispose();
+        }
     }
 
     /// <summary>Times receiving moved to another thread because a route run inline overran its budget.</summary>
-    public int ReceiverHandoffs => _receivers.Handoffs;
+    public int ReceiverHandoffs => _receivers.Sum(r => r.Handoffs);
+
+    /// <summary>Threads receiving on this socket at the same time (<c>Sip:ReceiveThreads</c>).</summary>
+    public int ReceiveThreads => _receivers.Length;
 
     /// <summary>Times the process's handoff watch parked because every loop was idle (the listeners' and the timer's).</summary>
     public static int ReceiveWatchParks => HandoffThreads.Parks;
 
-    private void ReceiveLoop(HandoffThreads.Receiver me)
+    private void ReceiveLoop(HandoffThreads owner, HandoffThreads.Receiver me)
     {
         // One byte more than the limit, so an oversized datagram is seen as such and not silently cut.
         var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(_options.MaxMessageSize + 1, 64 * 1024), pinned: true);
         var receiveBuffer = buffer.AsSpan(0, _options.MaxMessageSize + 1);
         var source = new SocketAddress(Endpoint.Family);
-        while (!_stopping && _receivers.IsCurrent(me))
+        while (!_stopping && owner.IsCurrent(me))
         {
             int length;
             try
@@ -184,8 +206,8 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Listening on {Endpoint} ({Workers} shared worker(s))")]
-    private static partial void LogListening(ILogger logger, string endpoint, int workers);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Listening on {Endpoint} ({ReceiveThreads} receive thread(s), {Workers} shared worker(s))")]
+    private static partial void LogListening(ILogger logger, string endpoint, int receiveThreads, int workers);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Receive error on {Endpoint}: {Error}; the loop goes on")]
     private static partial void LogReceiveError(ILogger logger, string endpoint, string error);

@@ -77,6 +77,7 @@ public static class HostSettingsLoader
         }
 
         Range(problems, "Sip:Workers", sip.Workers, 0, 256, "0 = one per CPU");
+        Range(problems, "Sip:ReceiveThreads", sip.ReceiveThreads, 1, 64, null);
         Range(problems, "Sip:MaxMessageSize", sip.MaxMessageSize, 512, 65535, null);
         Range(problems, "Sip:QueueLimit", sip.QueueLimit, 16, 1_000_000, null);
         Range(problems, "NoSip:MinPacketSize", noSip.MinPacketSize, 0, 65535, null);

@@ -15,6 +15,7 @@ public sealed class ConfigurationTests
     [TestCase("--Sip:Listen:0=tls:127.0.0.1:0 --Tls:CertificatePath=missing.crt --Tls:PrivateKeyPath=missing.key", "error: Tls:CertificatePath: cannot load the certificate")]
     [TestCase("--Tls:VerifyClient=sometimes", "error: Tls:VerifyClient: 'sometimes' is not one of")]
     [TestCase("--Sip:Listen:0=udp:127.0.0.1", "error: Sip:Listen:0: 'udp:127.0.0.1' is not udp:IP:PORT")]
+    [TestCase("--Sip:ReceiveThreads=0", "error: Sip:ReceiveThreads: 0 is out of range 1..64")]
     [TestCase("--Sip:MaxMessageSize=70000", "error: Sip:MaxMessageSize: 70000 is out of range")]
     [TestCase("--NoSip:MsgMatch=([a-z", "error: NoSip:MsgMatch: invalid regular expression")]
     [TestCase("--NoSip:MsgSkip=*oops", "error: NoSip:MsgSkip: invalid regular expression")]

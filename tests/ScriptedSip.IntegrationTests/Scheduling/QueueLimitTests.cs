@@ -62,6 +62,72 @@ public sealed class QueueLimitTests
         Assert.That(RunningHost.Logs().Count(l => l.Contains("Worker queue full", StringComparison.Ordinal)), Is.EqualTo(1), "one line for the burst (at most one a second)");
     }
 
+    /// <summary>
+    /// Several receive threads refuse at once (Sip:ReceiveThreads): each refusal is answered from
+    /// that thread's own scratch message, none is lost, the server keeps running. (A scratch shared
+    /// by the threads crashed the server under this load.)
+    /// </summary>
+    [Test]
+    public async Task SeveralReceiveThreads_RefuseConcurrently_EveryRequestAnswered()
+    {
+        using var deployment = new TestDeployment(TestDeployment.DefaultSettings().Replace("\"Workers\": 2", "\"Workers\": 2, \"ReceiveThreads\": 4, \"QueueLimit\": 16", StringComparison.Ordinal))
+            .WithScript("request_route.csx", """
+                if (Hdr("X-Block") == "1")
+                {
+                    Xlog(ScriptLogLevel.Info, "blocking now");
+                    System.Threading.SpinWait.SpinUntil(() => Shv.ContainsKey("release"), 20000); // busy until every refusal is counted
+                }
+
+                SlSendReply(200, "OK");
+                """);
+        await using var host = await RunningHost.StartAsync(deployment);
+        Assert.That(RunningHost.Logs().Any(l => l.Contains("(4 receive thread(s), 2 shared worker(s))", StringComparison.Ordinal)), Is.True);
+        using var blockerSocket = SchedulerTests.Peer();
+        blockerSocket.SendTo(Encoding.ASCII.GetBytes(SipText.Request("OPTIONS", "sip:x@127.0.0.1", (IPEndPoint)blockerSocket.LocalEndPoint!, CallWorkers.CallIdFor(0, 2, "block"), "X-Block: 1")), host.EndPoint);
+        await UdpCoreTests.Eventually(() => RunningHost.Logs().Any(l => l.Contains("blocking now", StringComparison.Ordinal)), 5000);
+
+        // four senders at once, 250 requests each, all for the blocked worker
+        const int Senders = 4, PerSender = 250;
+        var sockets = Enumerable.Range(0, Senders).Select(_ => SchedulerTests.Peer()).ToList();
+        var replies = new ConcurrentDictionary<string, string>();
+        var receivers = sockets.Select(s => Task.Run(() => Receive(s, replies, Senders * PerSender))).ToList();
+        await Task.WhenAll(sockets.Select(s => Task.Run(() =>
+        {
+            var client = (IPEndPoint)s.LocalEndPoint!;
+            for (var i = 0; i < PerSender; i++)
+            {
+                s.SendTo(Encoding.ASCII.GetBytes(SipText.Request("OPTIONS", "sip:x@127.0.0.1", client, CallWorkers.CallIdFor(0, 2, "r"))), host.EndPoint);
+            }
+        })));
+
+        // what reached the server: the kernel may drop a few when its receive buffer is small (rmem_max)
+        long Arrived() => Senders * PerSender - KernelDrops(host.EndPoint.Port);
+        await UdpCoreTests.Eventually(() => host.Counters[SipCounter.QueueFull] + 16 >= Arrived(), 10000);
+        host.Shv["release"] = true;
+        await UdpCoreTests.Eventually(() => replies.Count >= Arrived(), 10000);
+        foreach (var s in sockets)
+        {
+            s.Dispose();
+        }
+
+        await Task.WhenAll(receivers);
+        var codes = replies.Values.Select(SipText.StatusCode).ToList();
+        Assert.That(codes.Count(c => c == 200), Is.EqualTo(16), "Sip:QueueLimit requests wait for the worker and are served");
+        Assert.That(codes.Count(c => c == 503), Is.EqualTo(host.Counters[SipCounter.QueueFull]), "every refusal answered 503");
+        Assert.That(codes.Count, Is.EqualTo(Arrived()), "every request that reached the socket got an answer");
+        Assert.That(codes.Count(c => c == 503), Is.GreaterThan(Senders * PerSender / 2), "the refusals ran on the receive threads at once");
+    }
+
+    /// <summary>Datagrams the kernel dropped for the sockets bound to <paramref name="port"/> (last column of /proc/net/udp).</summary>
+    private static long KernelDrops(int port)
+    {
+        var hexPort = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        return File.ReadLines("/proc/net/udp").Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 12 && f[1].EndsWith(hexPort, StringComparison.Ordinal))
+            .Sum(f => long.Parse(f[^1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static void Receive(System.Net.Sockets.Socket socket, ConcurrentDictionary<string, string> replies, int expected)
     {
         var buffer = new byte[65536];
