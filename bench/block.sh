@@ -27,7 +27,7 @@ run_one() { # REP SCENARIO TARGET
     line=$(OUT_DIR=$dir "$BENCH_DIR/run.sh" "$2" "$3" 2>>"$OUT_DIR/run.log" | grep '^RESULT' | tail -n 1)
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$start" "$load" "${line:-RESULT status=error}" >>"$tsv"
     printf '%s rep %s %-11s %s\n' "$2" "$1" "$3" \
-        "$(sed -n 's/.*\(ms_per_1k_[a-z]*=[0-9.]*\).* failed=\([0-9]*\).*/\1 failed=\2/p' <<<"$line")" >&2
+        "$(grep -o 'ms_per_1k_[a-z]*=[0-9.]*\| failed=[0-9]*' <<<"$line" | tr -d '\n')" >&2
 }
 
 for rep in $(seq 1 "$REPS"); do

@@ -18,6 +18,14 @@ A_GEN=${A_GEN:-sipp}
 case "$GENERATORS" in ''|*[!0-9]*|0) die "GENERATORS must be a positive integer" ;; esac
 case "$A_GEN" in sipp|c) ;; *) die "A_GEN must be sipp or c" ;; esac
 
+generators_of() { # SCENARIO -> what sent its measured load, for the RESULT line
+    case "$1" in
+        A) [ "$A_GEN" = c ] && echo options_load || echo "${GENERATORS}xsipp" ;;
+        B|BT|C|E|I) echo "${GENERATORS}xsipp" ;;
+        *) echo 1xsipp ;;
+    esac
+}
+
 generator_port() { # K -> local port of generator K (0-based)
     if [ "$1" = 0 ]; then echo "$UAC_PORT"; else echo $((UAC_PORT + 200 + $1)); fi
 }
@@ -65,7 +73,8 @@ run_sipp_uac() { # SCENARIO CALLS RATE PREFIX -> PREFIX.{csv,err,screen,out,rc} 
     [ "$LATENCY" = 1 ] && [ "${prefix##*/}" = load ] && measured=1
     [ "$measured" = 1 ] && extra+=(-trace_rtt -rtt_freq 1)
     tmo=$(( calls / rate + RECV_TIMEOUT_MS / 1000 + 30 ))
-    rm -f "$prefix".g*.* "$(dirname "$prefix")/${xml%.xml}"_*_rtt.csv
+    rm -f "$prefix".g*.* "$prefix".rtt*.csv "$(dirname "$prefix")/${xml%.xml}"_*_rtt.csv
+    [ "$n" -gt "$calls" ] && n=$calls   # no generator without a call
     for ((k = 0; k < n; k++)); do
         # calls and rate split evenly; the remainders go to the first generators
         local ck=$(( calls / n + (k < calls % n ? 1 : 0) )) rk=$(( rate / n + (k < rate % n ? 1 : 0) ))
@@ -88,7 +97,7 @@ uac_summary() { # PREFIX -> one sipp_stats.py line summed over the generators of
     for f in "$1.csv" "$1".g*.csv; do
         [ -f "$f" ] || continue
         python3 "$BENCH_DIR/tools/sipp_stats.py" "$f" "${f%.csv}.err" 2>/dev/null || return 1
-    done | awk '
+    done 2>/dev/null | awk '
         { n++; for (i = 1; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2]
               if (!(k in sum)) order[++m] = k
               if (k == "elapsed_s") { if (v > sum[k]) sum[k] = v } else sum[k] += v } }
@@ -119,8 +128,11 @@ options_load_summary() { # PREFIX -> the uac_summary keys and the round trips, f
         printf "created=%d ok=%d failed=%d unexpected=%d achieved=%s retrans=0 timeouts=%d ooc=%d",
             v["sent"] + (v["failed"] - v["unanswered"] - v["non200"]), v["ok"], v["failed"], v["non200"],
             v["rate"], v["unanswered"], v["stray"] + v["duplicates"]
-        printf " rtd1_p50_ms=%.3f rtd1_p99_ms=%.3f rtd1_p999_ms=%.3f rtd1_max_ms=%.3f gen_cpu_ms=%s\n",
-            v["p50_us"] / 1000, v["p99_us"] / 1000, v["p999_us"] / 1000, v["max_us"] / 1000, v["gen_cpu_ms"]
+        # no round trip counted (every reply in the first second): no latency keys, not a pass
+        if (v["p99_us"] >= 0)
+            printf " rtd1_p50_ms=%.3f rtd1_p99_ms=%.3f rtd1_p999_ms=%.3f rtd1_max_ms=%.3f",
+                v["p50_us"] / 1000, v["p99_us"] / 1000, v["p999_us"] / 1000, v["max_us"] / 1000
+        printf " gen_cpu_ms=%s gen_drops=%s\n", v["gen_cpu_ms"], v["gen_drops"]
         found = 1 } END { exit !found }' "$1.out"
 }
 

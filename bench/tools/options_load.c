@@ -21,7 +21,9 @@
  *
  * Prints one line:
  *   sent=.. ok=.. failed=.. unanswered=.. non200=.. duplicates=.. elapsed_s=..
- *   rate=.. p50_us=.. p99_us=.. p999_us=.. max_us=.. gen_cpu_ms=..
+ *   rate=.. p50_us=.. p99_us=.. p999_us=.. max_us=.. gen_cpu_ms=.. gen_drops=..
+ * (percentiles -1 when no round trip was counted; gen_drops: replies the kernel dropped at this
+ * generator's own full receive buffer, SO_RXQ_OVFL — counted as unanswered, but not the server's doing)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -37,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
+#define BATCH 16 /* one send time stamp per batch: small, so later messages of a batch are not much later */
 #define TICK_US 1000
 #define MAX_US 10000000 /* histogram range: 10 s, 1 us buckets */
 
@@ -61,6 +63,7 @@ struct state {
     long long over_range;
     long long ok, non200, duplicates, stray;
     long long max_us;
+    unsigned int gen_drops;        /* SO_RXQ_OVFL: the kernel's count of replies dropped at our socket */
     atomic_llong sent;
     atomic_int sending_done;
     long long last_send_ns;
@@ -174,6 +177,8 @@ static void on_reply(struct state *s, const char *msg, size_t len, long long at)
     if (s->sent_at[i] - s->start_ns < s->skip_ns)
         return;
     long long us = (at - s->sent_at[i]) / 1000;
+    if (us < 0)
+        us = 0; /* the realtime clock was stepped back */
     if (us > s->max_us)
         s->max_us = us;
     if (us >= MAX_US)
@@ -182,17 +187,24 @@ static void on_reply(struct state *s, const char *msg, size_t len, long long at)
         s->hist[us]++;
 }
 
-/* The kernel's receive time stamp of a datagram (SO_TIMESTAMPNS), else FALLBACK. */
-static long long received_at(struct msghdr *h, long long fallback)
+/* The kernel's receive time stamp of a datagram (SO_TIMESTAMPNS), else FALLBACK; notes the
+ * socket's drop count (SO_RXQ_OVFL) on the way. */
+static long long received_at(struct state *s, struct msghdr *h, long long fallback)
 {
+    long long at = fallback;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
             struct timespec ts;
             memcpy(&ts, CMSG_DATA(c), sizeof ts);
-            return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+            at = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+            unsigned int drops;
+            memcpy(&drops, CMSG_DATA(c), sizeof drops);
+            if (drops > s->gen_drops)
+                s->gen_drops = drops;
         }
     }
-    return fallback;
+    return at;
 }
 
 static long long percentile_us(const struct state *s, double p)
@@ -252,9 +264,12 @@ int main(int argc, char **argv)
     }
     int buf = 8 * 1024 * 1024;
     setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-    setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    /* past net.core.rmem_max when allowed (root): a small buffer would drop replies here */
+    if (setsockopt(s.fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+        setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
     int on = 1;
     setsockopt(s.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+    setsockopt(s.fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
     if (connect(s.fd, (struct sockaddr *)&dst, sizeof dst) != 0) {
         perror("connect");
         return 1;
@@ -282,7 +297,7 @@ int main(int argc, char **argv)
     }
 
     static char bufs[BATCH][2048];
-    static char ctrl[BATCH][CMSG_SPACE(sizeof(struct timespec))];
+    static char ctrl[BATCH][CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(unsigned int))];
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
     for (;;) {
@@ -298,7 +313,7 @@ int main(int argc, char **argv)
         int n = recvmmsg(s.fd, msgs, BATCH, MSG_DONTWAIT, NULL);
         long long fallback = now_ns();
         for (int k = 0; k < n; k++)
-            on_reply(&s, bufs[k], msgs[k].msg_len, received_at(&msgs[k].msg_hdr, fallback));
+            on_reply(&s, bufs[k], msgs[k].msg_len, received_at(&s, &msgs[k].msg_hdr, fallback));
         if (n == BATCH)
             continue;
         if (atomic_load_explicit(&s.sending_done, memory_order_acquire)) {
@@ -319,9 +334,9 @@ int main(int argc, char **argv)
     double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
                     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
     printf("sent=%lld ok=%lld failed=%lld unanswered=%lld non200=%lld duplicates=%lld stray=%lld "
-           "elapsed_s=%.3f rate=%.1f p50_us=%lld p99_us=%lld p999_us=%lld max_us=%lld gen_cpu_ms=%.0f\n",
+           "elapsed_s=%.3f rate=%.1f p50_us=%lld p99_us=%lld p999_us=%lld max_us=%lld gen_cpu_ms=%.0f gen_drops=%u\n",
            sent, s.ok, failed, unanswered, s.non200, s.duplicates, s.stray, elapsed,
            elapsed > 0 ? (double)sent / elapsed : 0.0, percentile_us(&s, 50), percentile_us(&s, 99),
-           percentile_us(&s, 99.9), s.max_us, cpu_ms);
+           percentile_us(&s, 99.9), s.max_us, cpu_ms, s.gen_drops);
     return failed == 0 ? 0 : 1;
 }

@@ -121,7 +121,7 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         }
     }
 
-    /// <summary>Stops receiving and waits for the receive thread.</summary>
+    /// <summary>Stops receiving and waits for the receive threads, <paramref name="timeout"/> for all of them together.</summary>
     public void Stop(TimeSpan timeout)
     {
         if (_stopping)
@@ -140,9 +140,11 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
         }
 
         _socket.Close();
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         foreach (var receivers in _receivers)
         {
-            receivers.Stop(timeout);
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            receivers.Stop(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
     }
 

@@ -90,7 +90,8 @@ public sealed class QueueLimitTests
         const int Senders = 4, PerSender = 250;
         var sockets = Enumerable.Range(0, Senders).Select(_ => SchedulerTests.Peer()).ToList();
         var replies = new ConcurrentDictionary<string, string>();
-        var receivers = sockets.Select(s => Task.Run(() => Receive(s, replies, Senders * PerSender))).ToList();
+        // dedicated threads: on two cores the pool would start them late and the replies pile up
+        var receivers = sockets.Select(s => Task.Factory.StartNew(() => Receive(s, replies, Senders * PerSender), TaskCreationOptions.LongRunning)).ToList();
         await Task.WhenAll(sockets.Select(s => Task.Run(() =>
         {
             var client = (IPEndPoint)s.LocalEndPoint!;
@@ -102,9 +103,12 @@ public sealed class QueueLimitTests
 
         // what reached the server: the kernel may drop a few when its receive buffer is small (rmem_max)
         long Arrived() => Senders * PerSender - KernelDrops(host.EndPoint.Port);
+        long Delivered() => Arrived() - sockets.Sum(s => KernelDrops(((IPEndPoint)s.LocalEndPoint!).Port));
         await UdpCoreTests.Eventually(() => host.Counters[SipCounter.QueueFull] + 16 >= Arrived(), 10000);
         host.Shv["release"] = true;
-        await UdpCoreTests.Eventually(() => replies.Count >= Arrived(), 10000);
+        await UdpCoreTests.Eventually(() => replies.Count >= Delivered(), 10000);
+        var delivered = Delivered();
+        var arrived = Arrived();
         foreach (var s in sockets)
         {
             s.Dispose();
@@ -114,8 +118,9 @@ public sealed class QueueLimitTests
         var codes = replies.Values.Select(SipText.StatusCode).ToList();
         Assert.That(codes.Count(c => c == 200), Is.EqualTo(16), "Sip:QueueLimit requests wait for the worker and are served");
         Assert.That(codes.Count(c => c == 503), Is.EqualTo(host.Counters[SipCounter.QueueFull]), "every refusal answered 503");
-        Assert.That(codes.Count, Is.EqualTo(Arrived()), "every request that reached the socket got an answer");
-        Assert.That(codes.Count(c => c == 503), Is.GreaterThan(Senders * PerSender / 2), "the refusals ran on the receive threads at once");
+        Assert.That(codes.Count, Is.EqualTo(delivered), "every request that reached the server got an answer (less what the kernel dropped at the senders' sockets)");
+        Assert.That(host.Counters[SipCounter.QueueFull] + 16, Is.EqualTo(arrived), "every request that reached the server was served or refused");
+        Assert.That(codes.Count(c => c == 503), Is.GreaterThan(arrived / 2), "the refusals ran on the receive threads at once");
     }
 
     /// <summary>Datagrams the kernel dropped for the sockets bound to <paramref name="port"/> (last column of /proc/net/udp).</summary>
@@ -144,9 +149,9 @@ public sealed class QueueLimitTests
                     replies.TryAdd(callId, text);
                 }
             }
-            catch (System.Net.Sockets.SocketException)
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
             {
-                return;
+                return; // nothing more for the wait time, or the test closed the socket
             }
         }
     }

@@ -38,7 +38,10 @@ internal static class CoreRpcMethods
 
             foreach (var listener in server.Listeners)
             {
-                threads.Add(new() { ["name"] = $"sip-rx {listener.Endpoint}", ["role"] = "receives datagrams" });
+                for (var i = 0; i < listener.ReceiveThreads; i++)
+                {
+                    threads.Add(new() { ["name"] = $"sip-rx {listener.Endpoint}", ["role"] = "receives datagrams" });
+                }
             }
 
             return Result(new Dictionary<string, object?>
