@@ -79,8 +79,9 @@ KAM_MEM=${KAM_MEM:-tlsf}   # kamailio -x: tlsf | fm | qm (stock default, with me
 MGMT_PORT=${MGMT_PORT:-9060}          # scriptedsip's management endpoint (metrics, RPC)
 SCRAPE_EVERY_S=${SCRAPE_EVERY_S:-0}   # >0: GET /metrics this often during the measured load (scriptedsip only)
 SCRAPE_WARMUP=${SCRAPE_WARMUP:-}      # scrapes before the load, in four bursts (the scrape path's JIT tier-up);
-                                      # default 200 with SCRAPE_EVERY_S, 0 without; set it with
-                                      # SCRAPE_EVERY_S=0 for the baseline of a scrape-cost comparison
+                                      # default 200 with the management endpoint on (the GC counts are read by
+                                      # a scrape just before the measured load, and an unwarmed scrape path
+                                      # recompiles itself inside it), 0 with MANAGEMENT=off
 SCRAPE_TOGGLE_S=${SCRAPE_TOGGLE_S:-0}  # >0: scrape in windows of this length, every other one
 LATENCY=${LATENCY:-0}                  # 1: sipp records every round trip of the measured load (-trace_rtt): p50/p99/p99.9 in the RESULT line
 SCRAPE_SKIP=${SCRAPE_SKIP:-6}          # toggle windows left out of the summary (the scrape path's JIT tier-up)
@@ -89,7 +90,7 @@ export SCRAPE_THREADS
                                       # (on, off, on, ...) in one server run; the summary compares
                                       # each "on" window's CPU with the "off" windows beside it
 export SCRAPE_TOGGLE_S
-[ -n "$SCRAPE_WARMUP" ] || { [ "$SCRAPE_EVERY_S" != 0 ] && SCRAPE_WARMUP=200 || SCRAPE_WARMUP=0; }
+[ -n "$SCRAPE_WARMUP" ] || { [ "$SCRAPE_EVERY_S" != 0 ] || [ "${MANAGEMENT:-on}" != off ] && SCRAPE_WARMUP=200 || SCRAPE_WARMUP=0; }
 DEFAULT_SCRIPTEDSIP_DLL=$REPO_DIR/host/ScriptedSip.Host/bin/Release/net10.0/ScriptedSip.Host.dll
 SCRIPTEDSIP_DLL=${SCRIPTEDSIP_DLL:-$DEFAULT_SCRIPTEDSIP_DLL}
 SCRIPTEDSIP_BUILD=${SCRIPTEDSIP_BUILD:-1}   # 0: never build the host
@@ -619,15 +620,6 @@ run_one() { # TARGET SCENARIO CALLS RATE WARMUP
                 stop_all
                 return 1 ;;
         esac
-    fi
-
-    # The first scrapes of /metrics compile Kestrel's and the exporter's code (about 0.15 s of CPU
-    # on the thread pool and the JIT's thread, finishing in the background). The GC counts are
-    # read by a scrape just before the measured load, which must not carry that in: two scrapes
-    # here, so the compile and its tier-up fall in the warm-up.
-    if [ "$target" = scriptedsip ] && [ "${MANAGEMENT:-on}" != off ]; then
-        scriptedsip_gc_counts >/dev/null
-        scriptedsip_gc_counts >/dev/null
     fi
 
     # warm-up: same traffic, not measured (JIT, script compilation, pools)
