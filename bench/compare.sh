@@ -10,10 +10,12 @@
 # Runs at a raised priority (nice -n -15) when allowed, so other work on the machine takes what the
 # bench leaves instead of the other way round. (A real-time class, chrt -f, was tried and distorts
 # the figures: Kamailio's CPU per call in scenario C rose from about 450 to 730 ms per 1,000 calls.)
+# OLD_ENV="VAR=value ..." is set for the OLD runs only: SCRAPE_WARMUP=0 for a build without the
+# management endpoint (nothing to warm, and the scraper would wait 30 s for it).
 # Installs nothing; see bench/README.md.
 set -u -o pipefail
 
-[ $# -ge 3 ] || { sed -n 2,10p "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,13p "$0" >&2; exit 2; }
 OLD_DLL=$1 NEW_DLL=$2 SCENARIOS=$3 REPS=${4:-3}
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/scriptedsip-compare.XXXXXX)}
@@ -27,9 +29,9 @@ if nice -n -15 true 2>/dev/null; then
 fi
 echo "priority: ${nice_cmd[*]:-normal}" >&2
 
-run_one() { # rep scenario label target dll
+run_one() { # rep scenario label target dll [VAR=value ...]
     local line
-    line=$(SCRIPTEDSIP_DLL=$5 "${nice_cmd[@]}" "$BENCH_DIR/run.sh" "$2" "$4" 2>/dev/null | grep '^RESULT' | tail -n 1)
+    line=$(env SCRIPTEDSIP_DLL="$5" "${@:6}" "${nice_cmd[@]}" "$BENCH_DIR/run.sh" "$2" "$4" 2>/dev/null | grep '^RESULT' | tail -n 1)
     if [ -z "$line" ]; then
         printf '%s\t%s\t%s\tNA\tNA\tNA\n' "$1" "$2" "$3" >>"$tsv"
         return
@@ -45,7 +47,8 @@ run_one() { # rep scenario label target dll
 for rep in $(seq 1 "$REPS"); do
     for scen in $SCENARIOS; do
         run_one "$rep" "$scen" kamailio kamailio "$NEW_DLL"
-        run_one "$rep" "$scen" old scriptedsip "$OLD_DLL"
+        # shellcheck disable=SC2086 # OLD_ENV: words of VAR=value
+        run_one "$rep" "$scen" old scriptedsip "$OLD_DLL" $OLD_ENV
         run_one "$rep" "$scen" new scriptedsip "$NEW_DLL"
     done
 done
