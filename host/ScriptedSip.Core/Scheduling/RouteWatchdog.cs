@@ -226,6 +226,7 @@ public sealed class RouteClock
 {
     private readonly TimeProvider _time;
     private readonly Stats.SipCounters? _counters;
+    private readonly Stats.RouteTimingRecorder? _timings;
     private readonly RouteWatchdog? _watchdog;
     private long _startedAt;
     private long _warnedFor;
@@ -236,6 +237,7 @@ public sealed class RouteClock
         _time = time;
         _counters = counters;
         _watchdog = watchdog;
+        _timings = counters?.RouteTimings.NewRecorder();
     }
 
     public long StartedAt => Volatile.Read(ref _startedAt);
@@ -274,8 +276,11 @@ public sealed class RouteClock
         var started = Volatile.Read(ref _startedAt);
         if (_counters is not null && started != 0 && Route is { } route)
         {
-            // The clock the watchdog reads anyway: one more timestamp per turn, no allocation.
-            _counters.RouteRan(route, _time.GetElapsedTime(started).TotalSeconds);
+            // The clock the watchdog reads anyway: one more timestamp per turn, no allocation; the
+            // recorder is this clock's own (one writer: the thread running as its worker).
+            var seconds = _time.GetElapsedTime(started).TotalSeconds;
+            _timings!.Add(route, seconds);
+            _counters.RouteRan(route, seconds);
         }
 
         Volatile.Write(ref _startedAt, 0);

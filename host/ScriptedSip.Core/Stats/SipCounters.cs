@@ -62,8 +62,20 @@ public sealed class SipCounters
     /// string the route set already owns: nothing is allocated, and an instrument nobody listens to
     /// returns at once.
     /// </summary>
-    public void RouteRan(string route, double seconds) =>
-        _routeSeconds?.Record(seconds, new KeyValuePair<string, object?>("route", route));
+    public void RouteRan(string route, double seconds)
+    {
+        if (_routeSeconds is { Enabled: true } histogram)
+        {
+            histogram.Record(seconds, new KeyValuePair<string, object?>("route", route));
+        }
+    }
+
+    /// <summary>
+    /// The route-duration histogram as the workers record it (<see cref="Stats.RouteTimings"/>): the
+    /// server's own exporter reads it at scrape time; the meter's instrument of the same name still
+    /// gets every turn when another listener (an OpenTelemetry SDK) enables it.
+    /// </summary>
+    public RouteTimings RouteTimings { get; } = new();
 
     /// <summary>A transaction sent its first final reply <paramref name="seconds"/> after its request arrived.</summary>
     public void FinalReplySent(SipMethod method, double seconds) =>

@@ -27,6 +27,8 @@ public static class SipInstruments
     /// <summary>Histogram with a <c>route</c> tag, seconds: one turn of a route on its worker.</summary>
     public const string RouteDuration = "route.duration";
 
+    public const string RouteDurationDescription = "Time one turn of a route ran on its worker (an awaiting route: each part between awaits)";
+
     /// <summary>Histogram with a <c>method</c> tag, seconds: request arrival to the transaction's first final reply.</summary>
     public const string FinalReplyDelay = "tm.final_reply_delay";
     /// <summary>Gauge: TCP and TLS connections open now (Kamailio's tcp.current_opened_connections).</summary>

@@ -29,7 +29,7 @@ public sealed class SipMetrics : IDisposable
         _meter.CreateObservableCounter(SipInstruments.RequestsByMethod, () => RequestsByMethod(counters), "{request}", "SIP requests received and parsed, by method (UNKNOWN: a method the server has no name for)");
         _meter.CreateObservableCounter(SipInstruments.RepliesByClass, () => RepliesByClass(counters), "{reply}", "Replies sent upstream, by status class");
         counters.AttachHistograms(
-            _meter.CreateHistogram<double>(SipInstruments.RouteDuration, "s", "Time one turn of a route ran on its worker (an awaiting route: each part between awaits)"),
+            _meter.CreateHistogram<double>(SipInstruments.RouteDuration, "s", SipInstruments.RouteDurationDescription),
             _meter.CreateHistogram<double>(SipInstruments.FinalReplyDelay, "s", "Time from a request's arrival to its transaction's first final reply"));
         _meter.CreateObservableGauge(SipInstruments.TmCurrent, () => transactions.Table.Count, "{transaction}", "Transactions in the table now, lingering finished ones included");
         _meter.CreateObservableGauge(SipInstruments.TcpCurrentOpened, () => counters[SipCounter.TcpAccepted] + counters[SipCounter.TcpConnecting] - counters[SipCounter.TcpClosed], "{connection}", "TCP and TLS connections open now");

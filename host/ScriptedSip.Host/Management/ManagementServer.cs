@@ -37,7 +37,7 @@ public sealed partial class ManagementServer : IHostedService, IAsyncDisposable,
         _scripts = scripts;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ManagementServer>();
-        _metrics = new PrometheusExporter(server.Metrics.Meter);
+        _metrics = new PrometheusExporter(server.Metrics.Meter, server.Counters.RouteTimings);
         _metrics.AddGauge("scripts_version", "Version of the route scripts serving now (1 = first load; each successful reload adds one)", () => scripts.IsLoaded ? scripts.Current.Version : 0);
         _metrics.AddCounter("scripts_reload_failures_total", "Script reloads that did not compile (the previous version kept serving)", () => scripts.ReloadFailures);
         _metrics.AddGauge("scripts_last_reload_failed", "1 when the last script reload did not compile and nothing has loaded since", () => scripts.LastReloadFailed ? 1 : 0);

@@ -17,7 +17,8 @@ namespace ScriptedSip.Host.Management;
 /// suffix (<c>scriptedsip_route_duration_seconds</c>).
 /// </para>
 /// <para>
-/// Cost on the SIP path: none for counters and gauges (read at scrape time). A histogram
+/// Cost on the SIP path: none for counters and gauges (read at scrape time), nor for route
+/// durations (the workers' own tables, <see cref="RouteDurationExport"/>). A histogram
 /// measurement finds its series in the state the listener hands back with it, its child by the
 /// reference of its one tag value (a string the route set or the method table already owns), and
 /// ends in prometheus-net's lock-free observe: nothing allocated after the first measurement of a route.
@@ -32,7 +33,8 @@ public sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
     private readonly Func<Instrument, string?, Series> _create;
 
-    public PrometheusExporter(Meter meter)
+    /// <param name="routeTimings">The workers' route durations, exported as the route-duration histogram at each scrape (the meter's instrument of that name is then left to other listeners).</param>
+    public PrometheusExporter(Meter meter, RouteTimings? routeTimings = null)
     {
         ArgumentNullException.ThrowIfNull(meter);
         _factory = Metrics.WithCustomRegistry(_registry);
@@ -44,7 +46,7 @@ public sealed class PrometheusExporter : IDisposable
         _ = new ProcessStats(_registry, _factory);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (ReferenceEquals(instrument.Meter, meter) && !(routeTimings is not null && instrument.Name == SipInstruments.RouteDuration))
             {
                 // The slot travels with every measurement: no lookup by instrument on the SIP path.
                 listener.EnableMeasurementEvents(instrument, new SeriesSlot());
@@ -57,6 +59,15 @@ public sealed class PrometheusExporter : IDisposable
 
         // Observable instruments are read at scrape time, on the scraping request's thread.
         _registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
+        if (routeTimings is not null)
+        {
+            var routeSeconds = _factory.CreateHistogram(
+                Prefix + SipInstruments.RouteDuration.Replace('.', '_') + "_seconds",
+                SipInstruments.RouteDurationDescription,
+                ["route"],
+                new HistogramConfiguration { Buckets = [.. RouteTimings.Bounds] });
+            _registry.AddBeforeCollectCallback(new RouteDurationExport(routeTimings, routeSeconds).Collect);
+        }
     }
 
     /// <summary>A gauge of the host (not of the meter), read at each scrape.</summary>
@@ -122,9 +133,9 @@ public sealed class PrometheusExporter : IDisposable
         };
     }
 
-    /// <summary>Route turns: 10 us .. 10 s; request to final reply: 1 ms .. 60 s (both × 4 or × 2.5 per bucket).</summary>
+    /// <summary>Route turns: 10 us .. 10 s (× 4 per bucket, <see cref="RouteTimings.Bounds"/>); request to final reply: 1 ms .. 60 s (× 2.5).</summary>
     private static double[] BucketsOf(Instrument instrument) => instrument.Name == SipInstruments.RouteDuration
-        ? Histogram.ExponentialBuckets(0.00001, 4, 11)
+        ? [.. RouteTimings.Bounds]
         : Histogram.ExponentialBuckets(0.001, 2.5, 13);
 
     /// <summary>An instrument's series, handed to the listener as the instrument's state.</summary>
