@@ -11,7 +11,8 @@ namespace ScriptedSip.Core.Transport;
 /// beginning of the datagram that bounced (the data) and a <c>sock_extended_err</c> (the control
 /// message); a pending receive or send fails once with the error as a signal to read the queue.
 /// Nothing here runs on the message path: the buffers are allocated at the first error, and reading
-/// happens only after a socket call failed.
+/// happens only after a socket call failed. A pending error also fails the next send, whoever it
+/// is for: a sender reads the queue before sending again (<see cref="DrainForSender"/>).
 /// </summary>
 internal sealed class UdpErrorQueue
 {
@@ -77,12 +78,50 @@ internal sealed class UdpErrorQueue
     /// <summary>
     /// Reads every queued error; for each "unreachable" one (port, host or network) tells
     /// <paramref name="sink"/> (when set) the original destination and the quoted datagram (valid only during
-    /// the call). Returns how many were unreachable errors. Thread-safe (the receive thread and a
-    /// failed send may both drain); call it holding no transaction's lock.
+    /// the call). Returns how many were unreachable errors. Thread-safe (receive threads and failed
+    /// sends may all drain); the sink is called after the queue's lock is released, so a caller must
+    /// hold no transaction's lock (the sink takes them).
     /// </summary>
     public int Drain(ISipTransport transport, IUnreachableDestinations? sink)
     {
-        var count = 0;
+        var bounced = Read();
+        foreach (var datagram in bounced)
+        {
+            sink?.OnUnreachable(transport, datagram.Destination, datagram.Quoted, datagram.Reason);
+        }
+
+        return bounced.Count;
+    }
+
+    /// <summary>
+    /// For a sender, which may hold a transaction's lock: empties the queue now (so the error it left
+    /// pending on the socket is gone before the send is tried again) and tells <paramref name="sink"/>
+    /// on the thread pool.
+    /// </summary>
+    public void DrainForSender(ISipTransport transport, IUnreachableDestinations? sink)
+    {
+        var bounced = Read();
+        if (bounced.Count == 0 || sink is null)
+        {
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state =>
+            {
+                foreach (var datagram in state.Bounced)
+                {
+                    state.Sink.OnUnreachable(state.Transport, datagram.Destination, datagram.Quoted, datagram.Reason);
+                }
+            },
+            (Transport: transport, Sink: sink, Bounced: bounced),
+            preferLocal: false);
+    }
+
+    /// <summary>Every queued unreachable error, copied out under the lock (error path only: copies are fine).</summary>
+    private List<Bounced> Read()
+    {
+        var bounced = new List<Bounced>();
         var handle = _socket.SafeHandle;
         var added = false;
         try
@@ -91,14 +130,14 @@ internal sealed class UdpErrorQueue
         }
         catch (ObjectDisposedException)
         {
-            return 0;
+            return bounced;
         }
 
         try
         {
             lock (_gate)
             {
-                count = DrainLocked((int)handle.DangerousGetHandle(), transport, sink);
+                ReadLocked((int)handle.DangerousGetHandle(), bounced);
             }
         }
         finally
@@ -109,12 +148,11 @@ internal sealed class UdpErrorQueue
             }
         }
 
-        return count;
+        return bounced;
     }
 
-    private int DrainLocked(int fd, ISipTransport transport, IUnreachableDestinations? sink)
+    private void ReadLocked(int fd, List<Bounced> bounced)
     {
-        var count = 0;
         EnsureBuffers();
         for (var i = 0; i < 1024; i++) // bounded: the queue is bounded by the receive buffer anyway
         {
@@ -140,13 +178,15 @@ internal sealed class UdpErrorQueue
                 continue; // e.g. EMSGSIZE (path MTU): not a dead destination
             }
 
-            count++;
+            var destination = new SocketAddress(_destination.Family, _destination.Size);
+            _destination.Buffer.Span[.._destination.Size].CopyTo(destination.Buffer.Span);
+            bounced.Add(new Bounced(destination, _data.AsSpan(0, (int)Math.Min(length, DataSize)).ToArray(), Describe(errno)));
             _counters.Increment(Stats.SipCounter.IcmpUnreachable); // before the branch ends: whoever sees its 503 sees the count
-            sink?.OnUnreachable(transport, _destination, _data.AsSpan(0, (int)Math.Min(length, DataSize)), Describe(errno));
         }
-
-        return count;
     }
+
+    /// <summary>One datagram that came back unreachable: where it went, its quoted beginning, why.</summary>
+    private sealed record Bounced(SocketAddress Destination, byte[] Quoted, string Reason);
 
     private static string Describe(int errno) => errno switch
     {

@@ -33,8 +33,10 @@ public sealed partial class UdpListener
     /// <summary>
     /// A send failed with the error an earlier ICMP error left pending on the socket (the kernel
     /// reports it to the next receive or send, whichever comes first): this datagram was not sent
-    /// and is not the one that bounced. Send it again, and read the queue on the thread pool, since
-    /// a sender may hold a transaction's lock and the queue's reader takes others.
+    /// and is not the one that bounced. Empty the queue, then send again. Reading the queue can leave
+    /// one more error pending (each dequeue re-arms it for the next entry), and new ones may arrive
+    /// meanwhile, so a few rounds are allowed; the branches are told on the thread pool, since a
+    /// sender may hold a transaction's lock and the queue's reader takes others.
     /// </summary>
     private bool RetryAfterQueuedError(SocketError error, ReadOnlySpan<byte> message, SocketAddress destination)
     {
@@ -43,27 +45,27 @@ public sealed partial class UdpListener
             return false;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static listener => listener.DrainQuietly(), this, preferLocal: false);
-        try
+        for (var round = 0; round < MaxSendRetries; round++)
         {
-            _socket.SendTo(message, SocketFlags.None, destination);
-            return true;
+            _errorQueue.DrainForSender(this, Unreachable);
+            try
+            {
+                _socket.SendTo(message, SocketFlags.None, destination);
+                return true;
+            }
+            catch (SocketException ex) when (UdpErrorQueue.IsQueuedErrorSignal(ex.SocketErrorCode) && !_stopping)
+            {
+                // another pending error: read the queue again
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
         }
-        catch (SocketException)
-        {
-            return false;
-        }
+
+        return false;
     }
 
-    private void DrainQuietly()
-    {
-        try
-        {
-            DrainNow();
-        }
-        catch (ObjectDisposedException)
-        {
-            // stopped meanwhile
-        }
-    }
+    /// <summary>Send attempts after a pending ICMP error: enough for the re-armed one plus a burst of new ones.</summary>
+    private const int MaxSendRetries = 8;
 }

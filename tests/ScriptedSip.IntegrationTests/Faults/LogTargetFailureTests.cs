@@ -14,6 +14,9 @@ public sealed class LogTargetFailureTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
+    /// <summary>The end of a long output, enough to see what the host did last.</summary>
+    private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
+
     [TestCase(true, Description = "as shipped: the targets behind NLog's async wrapper")]
     [TestCase(false, Description = "written on the SIP threads themselves")]
     public async Task FileTargetOnAFullDisk_SipGoesOn_TheFailureIsOnStderr(bool async)
@@ -43,7 +46,9 @@ public sealed class LogTargetFailureTests
         for (var i = 0; i < 200; i++)
         {
             peer.Send(endpoint, SipText.Request("OPTIONS", $"sip:127.0.0.1:{port}", peer.LocalEndPoint));
-            Assert.That(SipText.StatusCode(peer.ReceiveText(Wait)), Is.EqualTo(200));
+            var reply = peer.Receive(Wait)
+                ?? throw new AssertionException($"OPTIONS {i} not answered (exited: {host.HasExited}){Environment.NewLine}{Tail(host.Stdout)}{Environment.NewLine}{Tail(host.Stderr)}");
+            Assert.That(SipText.StatusCode(reply.Text), Is.EqualTo(200));
         }
 
         var uasPort = UdpPeer.FreePort();
