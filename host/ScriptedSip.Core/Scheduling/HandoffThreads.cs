@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ScriptedSip.Core.Scheduling;
 
 /// <summary>
@@ -55,7 +53,10 @@ internal sealed class HandoffThreads : IDisposable
     /// </summary>
     public static void BeginInline(Receiver receiver)
     {
-        Interlocked.Exchange(ref receiver.InlineSince, Stopwatch.GetTimestamp());
+        // The coarse clock (Environment.TickCount64: milliseconds, a few ms granular, a few ns to
+        // read) is enough against a 10 ms budget; the precise one costs about 28 ns a read on a
+        // virtual machine's clock, once per datagram.
+        Interlocked.Exchange(ref receiver.InlineSince, Math.Max(1, Environment.TickCount64));
         receiver.Turns++;
         HandoffWatch.TurnStarted();
     }
@@ -84,6 +85,7 @@ internal sealed class HandoffThreads : IDisposable
     /// <paramref name="untilOverrun"/> is how long the turn running now has left of its budget
     /// (<see cref="Budget"/> when none runs), so the watch looks again right when it would overrun.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     internal bool Look(out TimeSpan untilOverrun)
     {
         untilOverrun = Budget;
@@ -96,7 +98,8 @@ internal sealed class HandoffThreads : IDisposable
         var since = Volatile.Read(ref current.InlineSince);
         if (since != 0)
         {
-            var elapsed = Stopwatch.GetElapsedTime(since);
+            // Coarse milliseconds (see BeginInline): a turn may look up to one clock step older.
+            var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - since);
             if (elapsed > Budget && !_stopping)
             {
                 Interlocked.Increment(ref _handoffs);
@@ -122,7 +125,7 @@ internal sealed class HandoffThreads : IDisposable
         receiver.Thread.Start();
     }
 
-    /// <summary>One thread of the loop and when its current inline turn started (0: none).</summary>
+    /// <summary>One thread of the loop and when its current inline turn started (<see cref="Environment.TickCount64"/>; 0: none).</summary>
     internal sealed class Receiver(HandoffThreads owner) : IInlineGuard
     {
         public long InlineSince;

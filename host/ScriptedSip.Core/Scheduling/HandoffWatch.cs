@@ -63,6 +63,7 @@ internal static class HandoffWatch
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     private static void Run()
     {
         var idleLooks = 0;

@@ -123,6 +123,7 @@ public sealed partial class RouteWatchdog : IDisposable
     public void Dispose() => Stop();
 
     /// <summary>Looks at every clock once (the timer calls this; tests with fake time may too).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     public void Check()
     {
         Interlocked.Increment(ref _checks);
@@ -225,6 +226,7 @@ public interface ISipLogContext : ILogTagged
 public sealed class RouteClock
 {
     private readonly TimeProvider _time;
+    private readonly bool _systemTime; // the real clock: read directly, two calls fewer per read
     private readonly Stats.SipCounters? _counters;
     private readonly Stats.RouteTimingRecorder? _timings;
     private readonly RouteWatchdog? _watchdog;
@@ -235,6 +237,7 @@ public sealed class RouteClock
     internal RouteClock(TimeProvider time, Stats.SipCounters? counters, RouteWatchdog? watchdog = null)
     {
         _time = time;
+        _systemTime = ReferenceEquals(time, TimeProvider.System);
         _counters = counters;
         _watchdog = watchdog;
         _timings = counters?.RouteTimings.NewRecorder();
@@ -254,7 +257,7 @@ public sealed class RouteClock
         Route = route;
         _subject = subject;
         // A full fence between publishing the start and reading the watchdog's flag (see RouteWatchdog).
-        Interlocked.Exchange(ref _startedAt, Math.Max(1, _time.GetTimestamp()));
+        Interlocked.Exchange(ref _startedAt, Math.Max(1, Now()));
         Arrived();
     }
 
@@ -278,7 +281,7 @@ public sealed class RouteClock
         {
             // The clock the watchdog reads anyway: one more timestamp per turn, no allocation; the
             // recorder is this clock's own (one writer: the thread running as its worker).
-            var seconds = _time.GetElapsedTime(started).TotalSeconds;
+            var seconds = (Now() - started) / (double)(_systemTime ? System.Diagnostics.Stopwatch.Frequency : _time.TimestampFrequency);
             _timings!.Add(route, seconds);
             _counters.RouteRan(route, seconds);
         }
@@ -286,6 +289,8 @@ public sealed class RouteClock
         Volatile.Write(ref _startedAt, 0);
         _subject = null; // an idle worker must not keep the last message (and its script version) alive
     }
+
+    private long Now() => _systemTime ? System.Diagnostics.Stopwatch.GetTimestamp() : _time.GetTimestamp();
 
     internal bool TryMarkWarned(long started) => Interlocked.Exchange(ref _warnedFor, started) != started;
 }

@@ -80,6 +80,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     }
 
     /// <summary>Reads every signal once and switches the gate (the timer calls it; tests may too).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     public void Sample()
     {
         lock (_sampling)
@@ -167,6 +168,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     }
 
     /// <summary>Once a second after <see cref="IdleInterval"/> of quiet; back to the configured interval at the first sign of traffic.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     private void PaceSamples(bool nothingLive)
     {
         var received = _counters[SipCounter.Received];
