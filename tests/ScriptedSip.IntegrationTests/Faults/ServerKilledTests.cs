@@ -28,7 +28,7 @@ public sealed partial class ServerKilledTests
         using (var first = HostProcess.Start(deployment))
         {
             await first.WaitUntilAnsweringAsync(port);
-            Assert.That(Loaded(first.Stdout).FromCache, Is.Zero, "the first start compiles");
+            Assert.That((await LoadedAsync(first)).FromCache, Is.Zero, "the first start compiles");
 
             var uasPort = UdpPeer.FreePort();
             using var uas = Sipp.Start("-sn", "uas", "-p", uasPort.ToString(CultureInfo.InvariantCulture));
@@ -50,7 +50,7 @@ public sealed partial class ServerKilledTests
 
         using var second = HostProcess.Start(deployment);
         await second.WaitUntilAnsweringAsync(port);
-        var loaded = Loaded(second.Stdout);
+        var loaded = await LoadedAsync(second);
         Assert.That(loaded.Compiled, Is.Zero, second.Stdout);
         Assert.That(loaded.FromCache, Is.GreaterThan(0), second.Stdout);
         Assert.That(Lines(second.Stdout).Where(l => (l.StartsWith("WARN", StringComparison.Ordinal) || l.StartsWith("ERROR", StringComparison.Ordinal)) && l.Contains("cache", StringComparison.OrdinalIgnoreCase)), Is.Empty);
@@ -88,7 +88,7 @@ public sealed partial class ServerKilledTests
 
         using var second = HostProcess.Start(deployment);
         await second.WaitUntilAnsweringAsync(port);
-        var loaded = Loaded(second.Stdout);
+        var loaded = await LoadedAsync(second);
         Assert.That(loaded.FromCache, Is.Zero, second.Stdout);
         Assert.That(loaded.Compiled, Is.EqualTo(entries.Length), second.Stdout);
         Assert.That(Lines(second.Stdout), Has.Some.Matches("^WARN .*compile cache entry .* cannot be read .*: the route is compiled again"), second.Stdout);
@@ -97,11 +97,17 @@ public sealed partial class ServerKilledTests
         second.Kill();
         using var third = HostProcess.Start(deployment);
         await third.WaitUntilAnsweringAsync(port);
-        Assert.That(Loaded(third.Stdout).Compiled, Is.Zero, third.Stdout);
+        Assert.That((await LoadedAsync(third)).Compiled, Is.Zero, third.Stdout);
     }
 
-    private static (int Compiled, int FromCache) Loaded(string stdout)
+    /// <summary>
+    /// The counts of the "Scripts version … loaded" line, once the host has written it: the host may
+    /// answer before the line reaches its stdout (the console target is written asynchronously).
+    /// </summary>
+    private static async Task<(int Compiled, int FromCache)> LoadedAsync(HostProcess host)
     {
+        await host.WaitForOutputAsync(" from cache)");
+        var stdout = host.Stdout;
         var match = LoadedLine().Match(stdout);
         Assert.That(match.Success, Is.True, "no 'Scripts version … loaded' line: " + stdout);
         return (int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
