@@ -109,9 +109,16 @@ internal sealed class UdpErrorQueue
         ThreadPool.UnsafeQueueUserWorkItem(
             static state =>
             {
-                foreach (var datagram in state.Bounced)
+                try
                 {
-                    state.Sink.OnUnreachable(state.Transport, datagram.Destination, datagram.Quoted, datagram.Reason);
+                    foreach (var datagram in state.Bounced)
+                    {
+                        state.Sink.OnUnreachable(state.Transport, datagram.Destination, datagram.Quoted, datagram.Reason);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // the server stopped meanwhile: no branch is left to end
                 }
             },
             (Transport: transport, Sink: sink, Bounced: bounced),
