@@ -161,7 +161,11 @@ public sealed partial class StreamConnection : ISipTransport
         }
 
         var writing = WriteLoopAsync(stream);
-        await ReadLoopAsync(stream).ConfigureAwait(false);
+        if (stream is not NetworkStream || !_listener.StartPolling(this, _socket))
+        {
+            await ReadLoopAsync(stream).ConfigureAwait(false);
+        }
+
         await writing.ConfigureAwait(false);
     }
 
@@ -208,6 +212,7 @@ public sealed partial class StreamConnection : ISipTransport
         {
         }
 
+        _listener.StopPolling(this, _socket);
         _socket.Dispose();
         _stream?.Dispose();
         _listener.OnClosed(this, reason, detail);
@@ -237,8 +242,7 @@ public sealed partial class StreamConnection : ISipTransport
                     return;
                 }
 
-                // Bytes of a message that has not ended yet: the header timeout runs from its first byte.
-                Volatile.Write(ref _messageStartedAt, buffer.IsEmpty ? 0 : Volatile.Read(ref _messageStartedAt) is 0 ? now : _messageStartedAt);
+                MarkPartial(buffer.IsEmpty, now);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
@@ -265,37 +269,70 @@ public sealed partial class StreamConnection : ISipTransport
         }
     }
 
-    /// <summary>Frames and delivers every whole message in <paramref name="buffer"/>; false when the connection was closed for bad framing.</summary>
+    /// <summary>Bytes of a message that has not ended yet: the header timeout runs from its first byte.</summary>
+    private void MarkPartial(bool none, long now) =>
+        Volatile.Write(ref _messageStartedAt, none ? 0 : Volatile.Read(ref _messageStartedAt) is 0 ? now : _messageStartedAt);
+
+    /// <summary>Frames and queues every whole message in <paramref name="buffer"/>; false when the connection was closed for bad framing.</summary>
     private bool Consume(ref ReadOnlySequence<byte> buffer)
     {
         while (true)
         {
-            var frame = StreamFramer.Next(buffer, _listener.MaxMessageSize);
-            switch (frame.Kind)
+            switch (Step(ref buffer, out var message))
             {
-                case FrameKind.NeedMore:
+                case StepResult.NeedMore:
                     return true;
-                case FrameKind.Message:
-                    _listener.Deliver(this, buffer.Slice(0, frame.Length));
-                    Volatile.Write(ref _messageStartedAt, 0);
-                    break;
-                case FrameKind.Ping:
-                    _listener.CountPing();
-                    Write(Pong);
-                    break;
-                case FrameKind.Pong:
-                    break;
-                default:
-                    if (frame.CanReply)
-                    {
-                        _listener.ReplyBadFraming(this, buffer.Slice(0, frame.Length), frame.Error!);
-                    }
-
-                    CloseAfterWrites(CloseReason.BadFraming, frame.Error!);
+                case StepResult.Closed:
                     return false;
+                case StepResult.Message:
+                    _listener.Dispatch(message!);
+                    break;
             }
-
-            buffer = buffer.Slice(frame.Length);
         }
+    }
+
+    /// <summary>
+    /// Takes one frame off the front of <paramref name="buffer"/>: a whole message (counted and
+    /// copied out, for the caller to deliver), a keep-alive (answered), bad framing (the 400 when one
+    /// can be written, then closed), or nothing yet.
+    /// </summary>
+    private StepResult Step(ref ReadOnlySequence<byte> buffer, out InboundDatagram? message)
+    {
+        message = null;
+        var frame = StreamFramer.Next(buffer, _listener.MaxMessageSize);
+        switch (frame.Kind)
+        {
+            case FrameKind.NeedMore:
+                return StepResult.NeedMore;
+            case FrameKind.Message:
+                message = _listener.Take(this, buffer.Slice(0, frame.Length));
+                Volatile.Write(ref _messageStartedAt, 0);
+                buffer = buffer.Slice(frame.Length);
+                return StepResult.Message;
+            case FrameKind.Ping:
+                _listener.CountPing();
+                Write(Pong);
+                buffer = buffer.Slice(frame.Length);
+                return StepResult.Skipped;
+            case FrameKind.Pong:
+                buffer = buffer.Slice(frame.Length);
+                return StepResult.Skipped;
+            default:
+                if (frame.CanReply)
+                {
+                    _listener.ReplyBadFraming(this, buffer.Slice(0, frame.Length), frame.Error!);
+                }
+
+                CloseAfterWrites(CloseReason.BadFraming, frame.Error!);
+                return StepResult.Closed;
+        }
+    }
+
+    private enum StepResult
+    {
+        NeedMore,
+        Message,
+        Skipped,
+        Closed,
     }
 }

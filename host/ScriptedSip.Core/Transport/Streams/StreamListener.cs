@@ -28,6 +28,7 @@ public sealed class StreamListener : ISipTransport, IDisposable
     private readonly Dictionary<ConnectionKey, StreamConnection> _connections = [];
     private readonly Lock _gate = new();
     private readonly BadFramingReplier _badFraming;
+    private readonly StreamReadPoller? _poller;
     private ITimer? _sweep;
     private Task? _accepting;
     private long _lastRefusalLog;
@@ -79,7 +80,14 @@ public sealed class StreamListener : ISipTransport, IDisposable
         _socket.Listen(1024);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Local = endpoint with { EndPoint = LocalEndPoint };
+        _poller = endpoint.Protocol == SipProtocol.Tcp && tcp.ReadThread ? StreamReadPoller.TryCreate(sip.MaxMessageSize, "sip-tcp " + LocalEndPoint) : null;
     }
+
+    /// <summary>True when plain-TCP connections are read by the listener's own thread (Linux), false when by the runtime's asynchronous reads.</summary>
+    public bool PollsReads => _poller is not null;
+
+    /// <summary>Times reading moved to another thread because a route run inline by the read thread overran its budget.</summary>
+    public int ReadHandoffs => _poller?.Handoffs ?? 0;
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -112,6 +120,7 @@ public sealed class StreamListener : ISipTransport, IDisposable
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(Tcp.HeaderTimeoutMs, Tcp.IdleTimeoutMs) / 4, 20, 1000));
         _sweep = _time.CreateTimer(static s => ((StreamListener)s!).Sweep(), this, period, period);
+        _poller?.Start();
         _accepting = Task.Run(AcceptLoopAsync);
         StreamLog.Listening(_logger, Local.ToString(), _scheduler.WorkerCount);
     }
@@ -208,20 +217,90 @@ public sealed class StreamListener : ISipTransport, IDisposable
         }
 
         _accepting?.Wait(TimeSpan.FromSeconds(2));
+        _poller?.Stop(TimeSpan.FromSeconds(2));
     }
 
     public void Dispose()
     {
         Stop();
         _socket.Dispose();
+        _poller?.Dispose();
     }
 
-    /// <summary>A framed message from <paramref name="connection"/>: handed to its call's worker like a datagram.</summary>
-    internal void Deliver(StreamConnection connection, System.Buffers.ReadOnlySequence<byte> message)
+    /// <summary>Reads an established plain-TCP connection on the listener's read thread; false when that is not available (the caller reads asynchronously).</summary>
+    internal bool StartPolling(StreamConnection connection, Socket socket)
+    {
+        if (_poller is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!_poller.Add(connection, socket.Handle))
+            {
+                return false;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return true; // closed meanwhile: nothing to read
+        }
+
+        if (!connection.IsOpen)
+        {
+            StopPolling(connection, socket); // closed while being added: Close may have looked before the token was set
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops reading a connection that is closing, before its socket closes.</summary>
+    internal void StopPolling(StreamConnection connection, Socket socket)
+    {
+        if (_poller is not null && connection.PollToken != 0)
+        {
+            try
+            {
+                _poller.Remove(connection, socket.Handle);
+            }
+            catch (ObjectDisposedException)
+            {
+                // already closed: the kernel removed it from the set
+            }
+        }
+    }
+
+    /// <summary>A framed message from <paramref name="connection"/>, counted and copied out of the read buffer.</summary>
+    internal InboundDatagram Take(StreamConnection connection, System.Buffers.ReadOnlySequence<byte> message)
     {
         _counters.Increment(SipCounter.TcpMessages);
-        var datagram = InboundDatagram.Rent(connection, message, connection.Remote);
-        if (!_scheduler.TryDispatch(datagram))
+        return InboundDatagram.Rent(connection, message, connection.Remote);
+    }
+
+    /// <summary>
+    /// Runs a message as a turn on the calling read thread when its call's worker is idle (the
+    /// turn marked on <paramref name="guard"/>, so one that overruns moves reading to another
+    /// thread); queues it otherwise.
+    /// </summary>
+    internal void DeliverInline(InboundDatagram datagram, IInlineGuard guard)
+    {
+        var worker = _scheduler.WorkerOf(datagram);
+        guard.BeginTurn();
+        var done = _scheduler.TryRunInline(worker, datagram);
+        guard.EndTurn();
+        if (!done)
+        {
+            Dispatch(worker, datagram);
+        }
+    }
+
+    /// <summary>Hands a message to its call's worker like a datagram; refused past Sip:QueueLimit.</summary>
+    internal void Dispatch(InboundDatagram datagram) => Dispatch(_scheduler.WorkerOf(datagram), datagram);
+
+    private void Dispatch(int worker, InboundDatagram datagram)
+    {
+        if (!_scheduler.TryDispatch(worker, datagram))
         {
             lock (_overload)
             {

@@ -16,4 +16,11 @@ public sealed class TcpOptions
 
     /// <summary>Opening a connection to a next hop (and its TLS handshake) fails after this long: that branch ends with 503.</summary>
     public int ConnectTimeoutMs { get; set; } = 3000;
+
+    /// <summary>
+    /// Plain-TCP connections are read by the listener's own read thread (epoll; Linux only), which
+    /// runs a message's route itself when its worker is idle. False: the runtime's asynchronous
+    /// reads, every message queued to its worker (as TLS connections always are).
+    /// </summary>
+    public bool ReadThread { get; set; } = true;
 }

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using ScriptedSip.Core.Scheduling;
+
+namespace ScriptedSip.Core.Transport.Streams;
+
+/// <summary>
+/// Reads every plain-TCP connection of a listener on one thread of its own, as the UDP listener
+/// reads its socket: one epoll wait, one non-blocking read per readable connection, framing, and
+/// the last message of a read run as a turn right there when its call's worker is idle (the others
+/// queued to their workers). A message therefore costs one thread wake and one read — where the
+/// runtime's asynchronous reads cost the socket event thread's wake, three reads (the zero-byte
+/// read, the read, the next zero-byte read) and a second wake for the worker.
+/// <para>
+/// A route that blocks cannot stop the reading: the turn runs under <see cref="HandoffThreads"/>,
+/// whose watch gives the loop to a new thread once the turn overruns its budget. The blocked thread
+/// has finished with its connection before the turn starts (bytes read, messages framed, the rest
+/// kept), and the epoll set is level-triggered, so the events it leaves unlooked-at come to the new
+/// thread. TLS connections keep the runtime's asynchronous reads (the stream decrypts).
+/// </para>
+/// </summary>
+internal sealed class StreamReadPoller : IDisposable
+{
+    private const int BatchSize = 64;
+
+    private readonly Epoll _epoll;
+    private readonly HandoffThreads _threads;
+    private readonly ConcurrentDictionary<long, StreamConnection> _connections = new();
+    private readonly ConcurrentQueue<StreamConnection> _retries = new();
+    private readonly int _bufferSize;
+    private long _nextToken;
+    private volatile bool _stopping;
+
+    private StreamReadPoller(Epoll epoll, int maxMessageSize, string name)
+    {
+        _epoll = epoll;
+
+        // Room for a whole message kept from the last read plus a read as large again: the framer
+        // sees every message up to Sip:MaxMessageSize whole, and one past it as too large.
+        _bufferSize = Math.Max(2 * (maxMessageSize + 1), 64 * 1024);
+        _threads = new HandoffThreads(Loop, name);
+    }
+
+    /// <summary>Null where epoll is not available (not Linux): connections then read asynchronously.</summary>
+    public static StreamReadPoller? TryCreate(int maxMessageSize, string name) =>
+        Epoll.TryCreate() is { } epoll ? new StreamReadPoller(epoll, maxMessageSize, name) : null;
+
+    /// <summary>Times reading moved to another thread because a route run inline overran its budget.</summary>
+    public int Handoffs => _threads.Handoffs;
+
+    public void Start() => _threads.Start();
+
+    /// <summary>Starts reading an established connection; false when the kernel refused (the caller reads it asynchronously).</summary>
+    public bool Add(StreamConnection connection, nint fd)
+    {
+        var token = Interlocked.Increment(ref _nextToken);
+        _connections[token] = connection;
+        connection.PollToken = token;
+        if (_epoll.Watch(fd, token))
+        {
+            return true;
+        }
+
+        _connections.TryRemove(token, out _);
+        connection.PollToken = 0;
+        return false;
+    }
+
+    /// <summary>Stops reading a connection that is closing (before its socket is closed).</summary>
+    public void Remove(StreamConnection connection, nint fd)
+    {
+        if (connection.PollToken != 0 && _connections.TryRemove(connection.PollToken, out _))
+        {
+            _epoll.Forget(fd);
+        }
+    }
+
+    /// <summary>
+    /// A thread replaced during a turn left kept bytes of <paramref name="connection"/> that may hold
+    /// whole messages, which no new byte may ever announce: the current thread looks at them.
+    /// </summary>
+    public void Retry(StreamConnection connection)
+    {
+        _retries.Enqueue(connection);
+        _epoll.Wake();
+    }
+
+    /// <summary>Reports nothing for the connection until <see cref="Resume"/> (another thread is still delivering what it read).</summary>
+    public void Pause(StreamConnection connection, nint fd) => _epoll.Pause(fd, connection.PollToken);
+
+    public void Resume(StreamConnection connection, nint fd) => _epoll.Resume(fd, connection.PollToken);
+
+    public void Stop(TimeSpan timeout)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        _epoll.Wake();
+        _threads.Stop(timeout);
+    }
+
+    public void Dispose()
+    {
+        Stop(TimeSpan.FromSeconds(2));
+        _threads.Dispose();
+        _epoll.Dispose();
+    }
+
+    private void Loop(HandoffThreads.Receiver me)
+    {
+        var events = new byte[BatchSize * Epoll.EventSize];
+        var buffer = GC.AllocateUninitializedArray<byte>(_bufferSize);
+        while (!_stopping && _threads.IsCurrent(me))
+        {
+            var count = _epoll.Wait(events, -1);
+            for (var i = 0; i < count && !_stopping; i++)
+            {
+                // Replaced while a turn of this batch ran: the new thread sees the rest (level-triggered).
+                if (!_threads.IsCurrent(me))
+                {
+                    return;
+                }
+
+                var token = Epoll.TokenOf(events, i);
+                if (token == Epoll.WakeToken)
+                {
+                    _epoll.ClearWake();
+                    while (_threads.IsCurrent(me) && _retries.TryDequeue(out var retried))
+                    {
+                        retried.ReadReady(buffer, me, this);
+                    }
+                }
+                else if (_connections.TryGetValue(token, out var connection))
+                {
+                    connection.ReadReady(buffer, me, this);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using ScriptedSip.Core.Stats;
+using ScriptedSip.IntegrationTests.Infrastructure;
+using ScriptedSip.IntegrationTests.Scheduling;
+
+namespace ScriptedSip.IntegrationTests.Transport;
+
+/// <summary>
+/// The TCP listener's own read thread (Tcp:ReadThread): it runs routes inline when their worker is
+/// idle, so a route that blocks must cost its worker only — never the reading of other connections,
+/// nor of the blocked message's own connection.
+/// </summary>
+[NonParallelizable]
+public sealed class TcpReadThreadTests
+{
+    private const int Workers = 2;
+
+    [Test]
+    public async Task BlockingRouteOverTcp_OtherConnectionsAndTheSameConnectionServedMeanwhile_ReadingHandedOver()
+    {
+        using var deployment = new TestDeployment(TcpTransportTests.Settings()).WithScript("request_route.csx", """
+            if (Hdr("X-Block") == "1")
+            {
+                Xlog(ScriptLogLevel.Info, "blocking now");
+                System.Threading.Thread.Sleep(2000);
+                SlSendReply(200, "Blocked");
+                return;
+            }
+
+            SlSendReply(200, "OK");
+            """);
+        await using var host = await RunningHost.StartAsync(deployment);
+        var listener = host.Server.StreamListeners[0];
+        Assume.That(listener.PollsReads, Is.True, "the read thread needs epoll (Linux)");
+        using var blockedClient = await StreamPeer.ConnectAsync(TcpTransportTests.TcpEndPoint(host));
+        using var otherClient = await StreamPeer.ConnectAsync(TcpTransportTests.TcpEndPoint(host));
+
+        var blockedCall = CallWorkers.CallIdFor(0, Workers, "block");
+        await blockedClient.SendAsync(TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", blockedClient.LocalEndPoint, blockedCall, "X-Block: 1"));
+        await UdpCoreTests.Eventually(() => RunningHost.Logs().Any(l => l.Contains("blocking now", StringComparison.Ordinal)), 5000);
+        var clock = Stopwatch.StartNew();
+
+        // Another call of the blocked connection (on the free worker): read and answered while the block lasts.
+        await blockedClient.SendAsync(TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", blockedClient.LocalEndPoint, CallWorkers.CallIdFor(1, Workers, "same")));
+        var sameConnection = await blockedClient.ReceiveAsync(TcpTransportTests.Wait);
+        Assert.That(sameConnection, Does.StartWith("SIP/2.0 200 OK\r\n"), "the blocked message's connection is read on");
+
+        for (var i = 0; i < 50; i++)
+        {
+            await otherClient.SendAsync(TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", otherClient.LocalEndPoint, CallWorkers.CallIdFor(1, Workers, "other")));
+            var reply = await otherClient.ReceiveAsync(TcpTransportTests.Wait);
+            Assert.That(reply, Does.StartWith("SIP/2.0 200 OK\r\n"), $"request {i} of the other connection");
+        }
+
+        var othersDone = clock.Elapsed;
+        var blocked = await blockedClient.ReceiveAsync(TimeSpan.FromSeconds(10));
+        var blockedDone = clock.Elapsed;
+        TestContext.Out.WriteLine($"51 answered after {othersDone.TotalMilliseconds:F0} ms, the blocked one after {blockedDone.TotalMilliseconds:F0} ms");
+
+        Assert.That(blocked, Does.StartWith("SIP/2.0 200 Blocked\r\n"), "the blocking call itself is answered when its route ends");
+        Assert.That(listener.ReadHandoffs, Is.GreaterThanOrEqualTo(1), "reading moved to another thread while the route blocked");
+        Assert.That(host.Counters[SipCounter.TcpMessages], Is.EqualTo(52));
+    }
+
+    [Test]
+    public async Task PipelinedAndSplitMessages_EachAnsweredOnceInOrder()
+    {
+        using var deployment = new TestDeployment(TcpTransportTests.Settings())
+            .WithScript("request_route.csx", "SlSendReply(200, \"OK \" + Hdr(\"X-N\"));");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var client = await StreamPeer.ConnectAsync(TcpTransportTests.TcpEndPoint(host));
+        string Request(int n) => TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", client.LocalEndPoint, $"split-{n}@test", $"X-N: {n}", body: "v=0\r\n");
+
+        // Two whole messages and the start of a third in one write; the third's end in two more.
+        var third = Request(3);
+        await client.SendAsync(Request(1) + Request(2) + third[..40]);
+        await client.SendAsync(third[40..^3]);
+        await client.SendAsync(third[^3..]);
+
+        var replies = new List<string>();
+        while (replies.Count < 3 && await client.ReceiveAsync(TcpTransportTests.Wait) is { } text)
+        {
+            replies.AddRange(text.Split("SIP/2.0 200 ", StringSplitOptions.RemoveEmptyEntries).Select(r => r[..r.IndexOf('\r', StringComparison.Ordinal)]));
+        }
+
+        Assert.That(replies, Is.EqualTo(new[] { "OK 1", "OK 2", "OK 3" }));
+        Assert.That(host.Counters[SipCounter.TcpMessages], Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task ReadThreadOff_RuntimeReadsTheConnection_OptionsAnswered()
+    {
+        using var deployment = new TestDeployment(TcpTransportTests.Settings(tcp: "\"ReadThread\": false"))
+            .WithScript("request_route.csx", "SlSendReply(200, \"OK\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var client = await StreamPeer.ConnectAsync(TcpTransportTests.TcpEndPoint(host));
+
+        await client.SendAsync(TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", client.LocalEndPoint));
+        var reply = await client.ReceiveAsync(TcpTransportTests.Wait);
+
+        Assert.That(host.Server.StreamListeners[0].PollsReads, Is.False);
+        Assert.That(reply, Does.StartWith("SIP/2.0 200 OK\r\n"));
+    }
+}
