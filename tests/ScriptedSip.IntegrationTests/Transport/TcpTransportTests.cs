@@ -150,6 +150,45 @@ public sealed class TcpTransportTests
 
         Assert.That(codes, Does.Contain("SIP/2.0 599 Failure route ran"), "fr timers are 60 s: only the failed connect can have ended the branch");
         Assert.That(host.Counters[SipCounter.TcpConnectFailed], Is.EqualTo(1));
+        Assert.That(RunningHost.Logs(), Has.Some.Contains("(ConnectFailed): Connection refused"), "the log names the kernel's reason");
+    }
+
+    [Test]
+    public async Task Invite_TcpNextHopNeverCompletesTheHandshake_BranchEndsAtConnectTimeout_503()
+    {
+        // A listener whose accept queue is full: the kernel drops further SYNs, so a connect to it hangs.
+        using var full = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        full.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        full.Listen(0);
+        var target = (IPEndPoint)full.LocalEndPoint!;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        var queueFull = false;
+        for (var i = 0; i < 8 && !queueFull; i++)
+        {
+            var filler = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            fillers.Add(filler);
+            var connecting = filler.ConnectAsync(target);
+            queueFull = await Task.WhenAny(connecting, Task.Delay(300)) != connecting;
+        }
+
+        Assume.That(queueFull, "this kernel completes connects to a full accept queue");
+
+        using var deployment = new TestDeployment(Settings(tcp: "\"ConnectTimeoutMs\": 500", transactions: "\"FrTimerMs\": 60000, \"FrInvTimerMs\": 60000"))
+            .WithScript("request_route.csx", $"TRelay(\"sip:{target};transport=tcp\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@example.test", caller.LocalEndPoint, callId: "connect-timeout@test"));
+        var codes = new List<int>();
+        while (!codes.Any(c => c >= 200) && caller.Receive(Wait) is { } reply)
+        {
+            codes.Add(SipText.StatusCode(reply.Text));
+        }
+
+        Assert.That(codes, Does.Contain(503), "fr timers are 60 s: the connect timeout ended the branch");
+        Assert.That(host.Counters[SipCounter.TcpConnectFailed], Is.EqualTo(1));
+        Assert.That(RunningHost.Logs(), Has.Some.Contains("(ConnectFailed): timed out"));
+        fillers.ForEach(f => f.Dispose());
     }
 
     /// <summary>A reply to <paramref name="request"/> as a UAS writes it: every Via, Record-Route copied, a To tag.</summary>

@@ -73,6 +73,9 @@ internal sealed class Epoll : IDisposable
         return EpollCtl(_epoll, operation, (int)fd, ev) == 0;
     }
 
+    /// <summary>Reports <paramref name="fd"/> once when it becomes writable or fails (a connect ended; EPOLLOUT | EPOLLONESHOT).</summary>
+    public bool WatchOnceWritable(nint fd, long token) => Control(Add, fd, 0x004 | 0x40000000, token);
+
     /// <summary>Reports <paramref name="fd"/> again after <see cref="Pause"/> (at once if it is readable: level-triggered).</summary>
     public bool Resume(nint fd, long token) => Control(Modify, fd, Readable | HangUp, token);
 

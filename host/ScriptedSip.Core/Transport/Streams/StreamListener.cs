@@ -227,6 +227,10 @@ public sealed class StreamListener : ISipTransport, IDisposable
         _poller?.Dispose();
     }
 
+    /// <summary>Connects an outgoing socket: through the read thread when plain TCP is read there, else the runtime's asynchronous connect.</summary>
+    internal Task ConnectAsync(Socket socket, IPEndPoint to, CancellationToken cancel) =>
+        _poller is { } poller ? poller.ConnectAsync(socket, to, cancel) : socket.ConnectAsync(to, cancel).AsTask();
+
     /// <summary>Reads an established plain-TCP connection on the listener's read thread; false when that is not available (the caller reads asynchronously).</summary>
     internal bool StartPolling(StreamConnection connection, Socket socket)
     {

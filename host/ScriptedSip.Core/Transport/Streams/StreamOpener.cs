@@ -18,7 +18,7 @@ internal static class StreamOpener
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(listener.Tcp.ConnectTimeoutMs), time);
             if (connectTo is not null)
             {
-                await socket.ConnectAsync(connectTo, timeout.Token).ConfigureAwait(false);
+                await listener.ConnectAsync(socket, connectTo, timeout.Token).ConfigureAwait(false);
             }
 
             Stream stream = new NetworkStream(socket, ownsSocket: false);

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using ScriptedSip.Core.Scheduling;
 
 namespace ScriptedSip.Core.Transport.Streams;
@@ -26,6 +28,7 @@ internal sealed class StreamReadPoller : IDisposable
     private readonly HandoffThreads _threads;
     private readonly ConcurrentDictionary<long, StreamConnection> _connections = new();
     private readonly ConcurrentQueue<StreamConnection> _retries = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _connecting = new();
     private readonly int _bufferSize;
     private long _nextToken;
     private volatile bool _stopping;
@@ -72,6 +75,61 @@ internal sealed class StreamReadPoller : IDisposable
         {
             _epoll.Forget(fd);
         }
+    }
+
+    /// <summary>
+    /// Connects <paramref name="socket"/> without the runtime's socket engine: a socket it has
+    /// connected stays in its epoll set and wakes its event thread on every arriving segment, though
+    /// nothing there waits (this thread reads it). A non-blocking connect, its end reported here once.
+    /// </summary>
+    public async Task ConnectAsync(Socket socket, EndPoint to, CancellationToken cancel)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(to);
+            socket.Blocking = true;
+            return;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            // the usual case: the handshake is under way
+        }
+
+        var token = Interlocked.Increment(ref _nextToken);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _connecting[token] = done;
+        var fd = socket.Handle;
+        try
+        {
+            if (!_epoll.WatchOnceWritable(fd, token))
+            {
+                throw new SocketException((int)SocketError.SocketError);
+            }
+
+            using (cancel.UnsafeRegister(static (s, c) => ((TaskCompletionSource)s!).TrySetCanceled(c), done))
+            {
+                await done.Task.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _connecting.TryRemove(token, out _);
+            _epoll.Forget(fd);
+        }
+
+        var error = socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int code ? code : 0;
+        if (error != 0)
+        {
+            throw new SocketException(error);
+        }
+
+        if (!socket.Connected)
+        {
+            throw new SocketException((int)SocketError.NotConnected);
+        }
+
+        socket.Blocking = true; // NetworkStream wants a blocking socket; the connection sets it back once made
     }
 
     /// <summary>
@@ -135,6 +193,10 @@ internal sealed class StreamReadPoller : IDisposable
                 else if (_connections.TryGetValue(token, out var connection))
                 {
                     connection.ReadReady(buffer, me, this);
+                }
+                else if (_connecting.TryGetValue(token, out var connected))
+                {
+                    connected.TrySetResult();
                 }
             }
         }
