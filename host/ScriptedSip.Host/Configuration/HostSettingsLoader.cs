@@ -93,6 +93,7 @@ public static class HostSettingsLoader
         Range(problems, "Tcp:IdleTimeoutMs", tcp.IdleTimeoutMs, 10, 86_400_000, null);
         Range(problems, "Tcp:MaxConnections", tcp.MaxConnections, 1, 1_000_000, null);
         Range(problems, "Tcp:ConnectTimeoutMs", tcp.ConnectTimeoutMs, 10, 600_000, null);
+        Range(problems, "Tcp:ReadThreads", tcp.ReadThreads, 1, 64, null);
         Range(problems, "Overload:MaxTransactions", overload.MaxTransactions, 0, 100_000_000, "0 = no limit on the count");
         Range(problems, "Overload:RxQueuePercent", overload.RxQueuePercent, 1, 100, null);
         Range(problems, "Overload:QueuePercent", overload.QueuePercent, 1, 100, null);

@@ -10,6 +10,7 @@ public sealed class ConfigurationTests
     [TestCase("--Sip:Listen:0=sctp:127.0.0.1:5060", "error: Sip:Listen:0: 'sctp:127.0.0.1:5060' is not supported")]
     [TestCase("--Sip:Listen:0=tcp:127.0.0.1", "error: Sip:Listen:0: 'tcp:127.0.0.1' is not udp:IP:PORT")]
     [TestCase("--Tcp:MaxConnections=0", "error: Tcp:MaxConnections: 0 is out of range")]
+    [TestCase("--Tcp:ReadThreads=0", "error: Tcp:ReadThreads: 0 is out of range")]
     [TestCase("--Tcp:HeaderTimeoutMz=5", "error: Tcp:HeaderTimeoutMz: unknown key (did you mean Tcp:HeaderTimeoutMs?)")]
     [TestCase("--Sip:Listen:0=tls:127.0.0.1:0", "error: Tls:CertificatePath: a tls: listen address needs a certificate")]
     [TestCase("--Sip:Listen:0=tls:127.0.0.1:0 --Tls:CertificatePath=missing.crt --Tls:PrivateKeyPath=missing.key", "error: Tls:CertificatePath: cannot load the certificate")]

@@ -88,6 +88,28 @@ public sealed class TcpReadThreadTests
     }
 
     [Test]
+    public async Task TwoReadThreads_ConnectionsSpreadOverBoth_EachAnswered()
+    {
+        using var deployment = new TestDeployment(TcpTransportTests.Settings(tcp: "\"ReadThreads\": 2"))
+            .WithScript("request_route.csx", "SlSendReply(200, \"OK\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        Assume.That(host.Server.StreamListeners[0].PollsReads, Is.True, "the read threads need epoll (Linux)");
+        Assert.That(host.Server.StreamListeners[0].ReadThreads, Is.EqualTo(2));
+
+        var clients = new List<StreamPeer>();
+        for (var i = 0; i < 4; i++)
+        {
+            var client = await StreamPeer.ConnectAsync(TcpTransportTests.TcpEndPoint(host));
+            clients.Add(client);
+            await client.SendAsync(TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", client.LocalEndPoint));
+            Assert.That(await client.ReceiveAsync(TcpTransportTests.Wait), Does.StartWith("SIP/2.0 200 OK\r\n"), $"connection {i}");
+        }
+
+        Assert.That(host.Server.StreamListeners[0].ConnectionsPerReadThread, Is.EqualTo(new[] { 2, 2 }));
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Test]
     public async Task ReadThreadOff_RuntimeReadsTheConnection_OptionsAnswered()
     {
         using var deployment = new TestDeployment(TcpTransportTests.Settings(tcp: "\"ReadThread\": false"))

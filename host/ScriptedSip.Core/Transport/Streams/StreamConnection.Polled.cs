@@ -20,7 +20,10 @@ public sealed partial class StreamConnection
     private int _keptLength;
     private int _readState;
 
-    /// <summary>The connection's key in its listener's read thread (0: read asynchronously).</summary>
+    /// <summary>The read thread that reads (or connects) this connection; null: read asynchronously.</summary>
+    internal StreamReadPoller? Poller { get; set; }
+
+    /// <summary>The connection's key in its read thread (0: read asynchronously).</summary>
     internal long PollToken { get; set; }
 
     /// <summary>
@@ -105,7 +108,7 @@ public sealed partial class StreamConnection
 
             if (step == StepResult.Closed)
             {
-                _listener.StopPolling(this, _socket); // bad framing: nothing more is read; the 400 leaves, then it closes
+                StopPolling(); // bad framing: nothing more is read; the 400 leaves, then it closes
                 return false;
             }
 
@@ -192,6 +195,22 @@ public sealed partial class StreamConnection
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>Stops reading a connection that is closing (before its socket closes) or that read bad framing.</summary>
+    internal void StopPolling()
+    {
+        if (Poller is { } poller && PollToken != 0)
+        {
+            try
+            {
+                poller.Remove(this, _socket.Handle);
+            }
+            catch (ObjectDisposedException)
+            {
+                // already closed: the kernel removed it from the set
+            }
         }
     }
 

@@ -126,7 +126,7 @@ public sealed partial class StreamConnection : ISipTransport
     /// <summary>Opens (outgoing: connect, then TLS as client) or secures (accepted TLS), then reads until the connection ends.</summary>
     internal async Task RunAsync(IPEndPoint? connectTo)
     {
-        var (opened, failure, detail) = await StreamOpener.OpenAsync(_socket, connectTo, _listener, Inbound, ServerName ?? RemoteEndPoint.Address.ToString(), _time).ConfigureAwait(false);
+        var (opened, failure, detail) = await StreamOpener.OpenAsync(this, _socket, connectTo, _listener, Inbound, ServerName ?? RemoteEndPoint.Address.ToString(), _time).ConfigureAwait(false);
         if (opened is not { } stream)
         {
             Close(failure, detail);
@@ -212,7 +212,7 @@ public sealed partial class StreamConnection : ISipTransport
         {
         }
 
-        _listener.StopPolling(this, _socket);
+        StopPolling();
         _socket.Dispose();
         _stream?.Dispose();
         _listener.OnClosed(this, reason, detail);

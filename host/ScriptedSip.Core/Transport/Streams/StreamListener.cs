@@ -28,7 +28,8 @@ public sealed class StreamListener : ISipTransport, IDisposable
     private readonly Dictionary<ConnectionKey, StreamConnection> _connections = [];
     private readonly Lock _gate = new();
     private readonly BadFramingReplier _badFraming;
-    private readonly StreamReadPoller? _poller;
+    private readonly StreamReadPoller[] _pollers;
+    private int _nextPoller;
     private ITimer? _sweep;
     private Task? _accepting;
     private long _lastRefusalLog;
@@ -80,14 +81,20 @@ public sealed class StreamListener : ISipTransport, IDisposable
         _socket.Listen(1024);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Local = endpoint with { EndPoint = LocalEndPoint };
-        _poller = endpoint.Protocol == SipProtocol.Tcp && tcp.ReadThread ? StreamReadPoller.TryCreate(sip.MaxMessageSize, "sip-tcp " + LocalEndPoint) : null;
+        _pollers = endpoint.Protocol == SipProtocol.Tcp && tcp.ReadThread ? CreatePollers(Math.Max(1, tcp.ReadThreads)) : [];
     }
 
-    /// <summary>True when plain-TCP connections are read by the listener's own thread (Linux), false when by the runtime's asynchronous reads.</summary>
-    public bool PollsReads => _poller is not null;
+    /// <summary>True when plain-TCP connections are read by the listener's own threads (Linux), false when by the runtime's asynchronous reads.</summary>
+    public bool PollsReads => _pollers.Length > 0;
 
-    /// <summary>Times reading moved to another thread because a route run inline by the read thread overran its budget.</summary>
-    public int ReadHandoffs => _poller?.Handoffs ?? 0;
+    /// <summary>The listener's read threads (Tcp:ReadThreads; 0 when connections are read asynchronously).</summary>
+    public int ReadThreads => _pollers.Length;
+
+    /// <summary>Connections each read thread reads now.</summary>
+    public int[] ConnectionsPerReadThread => [.. _pollers.Select(p => p.ConnectionCount)];
+
+    /// <summary>Times reading moved to another thread because a route run inline by a read thread overran its budget.</summary>
+    public int ReadHandoffs => _pollers.Sum(p => p.Handoffs);
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -120,7 +127,11 @@ public sealed class StreamListener : ISipTransport, IDisposable
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(Tcp.HeaderTimeoutMs, Tcp.IdleTimeoutMs) / 4, 20, 1000));
         _sweep = _time.CreateTimer(static s => ((StreamListener)s!).Sweep(), this, period, period);
-        _poller?.Start();
+        foreach (var poller in _pollers)
+        {
+            poller.Start();
+        }
+
         _accepting = Task.Run(AcceptLoopAsync);
         StreamLog.Listening(_logger, Local.ToString(), _scheduler.WorkerCount);
     }
@@ -217,31 +228,49 @@ public sealed class StreamListener : ISipTransport, IDisposable
         }
 
         _accepting?.Wait(TimeSpan.FromSeconds(2));
-        _poller?.Stop(TimeSpan.FromSeconds(2));
+        foreach (var poller in _pollers)
+        {
+            poller.Stop(TimeSpan.FromSeconds(2));
+        }
     }
 
     public void Dispose()
     {
         Stop();
         _socket.Dispose();
-        _poller?.Dispose();
+        foreach (var poller in _pollers)
+        {
+            poller.Dispose();
+        }
     }
 
-    /// <summary>Connects an outgoing socket: through the read thread when plain TCP is read there, else the runtime's asynchronous connect.</summary>
-    internal Task ConnectAsync(Socket socket, IPEndPoint to, CancellationToken cancel) =>
-        _poller is { } poller ? poller.ConnectAsync(socket, to, cancel) : socket.ConnectAsync(to, cancel).AsTask();
+    /// <summary>
+    /// Connects an outgoing socket: through a read thread when plain TCP is read there (the one that
+    /// will read the connection), else the runtime's asynchronous connect.
+    /// </summary>
+    internal Task ConnectAsync(StreamConnection connection, Socket socket, IPEndPoint to, CancellationToken cancel)
+    {
+        if (_pollers.Length == 0)
+        {
+            return socket.ConnectAsync(to, cancel).AsTask();
+        }
 
-    /// <summary>Reads an established plain-TCP connection on the listener's read thread; false when that is not available (the caller reads asynchronously).</summary>
+        connection.Poller ??= NextPoller();
+        return connection.Poller.ConnectAsync(socket, to, cancel);
+    }
+
+    /// <summary>Reads an established plain-TCP connection on one of the listener's read threads; false when that is not available (the caller reads asynchronously).</summary>
     internal bool StartPolling(StreamConnection connection, Socket socket)
     {
-        if (_poller is null)
+        if (_pollers.Length == 0)
         {
             return false;
         }
 
+        connection.Poller ??= NextPoller();
         try
         {
-            if (!_poller.Add(connection, socket.Handle))
+            if (!connection.Poller.Add(connection, socket.Handle))
             {
                 return false;
             }
@@ -253,26 +282,10 @@ public sealed class StreamListener : ISipTransport, IDisposable
 
         if (!connection.IsOpen)
         {
-            StopPolling(connection, socket); // closed while being added: Close may have looked before the token was set
+            connection.StopPolling(); // closed while being added: Close may have looked before the token was set
         }
 
         return true;
-    }
-
-    /// <summary>Stops reading a connection that is closing, before its socket closes.</summary>
-    internal void StopPolling(StreamConnection connection, Socket socket)
-    {
-        if (_poller is not null && connection.PollToken != 0)
-        {
-            try
-            {
-                _poller.Remove(connection, socket.Handle);
-            }
-            catch (ObjectDisposedException)
-            {
-                // already closed: the kernel removed it from the set
-            }
-        }
     }
 
     /// <summary>A framed message from <paramref name="connection"/>, counted and copied out of the read buffer.</summary>
@@ -409,6 +422,26 @@ public sealed class StreamListener : ISipTransport, IDisposable
         _counters.Increment(SipCounter.TcpAccepted);
         _ = connection.RunAsync(connectTo: null);
     }
+
+    private StreamReadPoller[] CreatePollers(int count)
+    {
+        var pollers = new List<StreamReadPoller>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var name = count == 1 ? "sip-tcp " + LocalEndPoint : $"sip-tcp{i} {LocalEndPoint}";
+            if (StreamReadPoller.TryCreate(_sip.MaxMessageSize, name) is not { } poller)
+            {
+                break; // no epoll here: the runtime's asynchronous reads
+            }
+
+            pollers.Add(poller);
+        }
+
+        return [.. pollers];
+    }
+
+    /// <summary>Connections are spread over the read threads as they open.</summary>
+    private StreamReadPoller NextPoller() => _pollers[(int)((uint)Interlocked.Increment(ref _nextPoller) % (uint)_pollers.Length)];
 
     /// <summary>At most one line per second for refusals, with the count since the last one: a flood must not flood the log.</summary>
     private void LogRefusal(string what)

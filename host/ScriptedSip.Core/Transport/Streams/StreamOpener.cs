@@ -11,14 +11,14 @@ namespace ScriptedSip.Core.Transport.Streams;
 internal static class StreamOpener
 {
     public static async Task<(Stream? Stream, CloseReason Failure, string Detail)> OpenAsync(
-        Socket socket, IPEndPoint? connectTo, StreamListener listener, bool inbound, string targetHost, TimeProvider time)
+        StreamConnection connection, Socket socket, IPEndPoint? connectTo, StreamListener listener, bool inbound, string targetHost, TimeProvider time)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(listener.Tcp.ConnectTimeoutMs), time);
             if (connectTo is not null)
             {
-                await listener.ConnectAsync(socket, connectTo, timeout.Token).ConfigureAwait(false);
+                await listener.ConnectAsync(connection, socket, connectTo, timeout.Token).ConfigureAwait(false);
             }
 
             Stream stream = new NetworkStream(socket, ownsSocket: false);

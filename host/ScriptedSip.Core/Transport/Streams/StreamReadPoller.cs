@@ -50,6 +50,9 @@ internal sealed class StreamReadPoller : IDisposable
     /// <summary>Times reading moved to another thread because a route run inline overran its budget.</summary>
     public int Handoffs => _threads.Handoffs;
 
+    /// <summary>Connections read here now.</summary>
+    public int ConnectionCount => _connections.Count;
+
     public void Start() => _threads.Start();
 
     /// <summary>Starts reading an established connection; false when the kernel refused (the caller reads it asynchronously).</summary>

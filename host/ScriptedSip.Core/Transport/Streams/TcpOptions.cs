@@ -23,4 +23,7 @@ public sealed class TcpOptions
     /// reads, every message queued to its worker (as TLS connections always are).
     /// </summary>
     public bool ReadThread { get; set; } = true;
+
+    /// <summary>Read threads of each tcp: listener (with <see cref="ReadThread"/>); connections are spread over them as they open.</summary>
+    public int ReadThreads { get; set; } = 1;
 }
