@@ -29,6 +29,10 @@ public sealed partial class LocationService : IDisposable
     private readonly Lock _gate = new();
     private int _unflushed;
     private readonly Dictionary<string, List<Binding>> _table = new(StringComparer.Ordinal);
+
+    // No binding expires before this (a lower bound: lowered whenever a list is stored, made exact
+    // by each sweep that runs). The sweep skips the walk over every binding until it has passed.
+    private DateTimeOffset _earliestExpiry = DateTimeOffset.MaxValue;
     private readonly ILocationStore _store;
     private readonly Action<string, IReadOnlyList<Binding>> _applyForeign;
     private readonly RegistrarOptions _options;
@@ -50,7 +54,7 @@ public sealed partial class LocationService : IDisposable
             var live = bindings.Where(b => b.Expires > now).ToList();
             if (live.Count > 0)
             {
-                _table[aor] = live;
+                Put(aor, live);
             }
         }
     }
@@ -66,7 +70,7 @@ public sealed partial class LocationService : IDisposable
         }
         else
         {
-            _table[aor] = [.. bindings];
+            Put(aor, [.. bindings]);
         }
     }
 
@@ -197,7 +201,7 @@ public sealed partial class LocationService : IDisposable
             }
             else
             {
-                _table[aor] = next;
+                Put(aor, next);
             }
         }
 
@@ -307,18 +311,50 @@ public sealed partial class LocationService : IDisposable
         lock (_gate)
         {
             CatchUp();
-            foreach (var aor in _table.Keys.ToList())
+            if (now < _earliestExpiry)
             {
-                var list = _table[aor];
-                removed += list.RemoveAll(b => b.Expires <= now);
+                return 0; // nothing can have expired: no walk over the table (it holds the lock Save needs)
+            }
+
+            var earliest = DateTimeOffset.MaxValue;
+            foreach (var (aor, list) in _table)
+            {
+                for (var i = list.Count - 1; i >= 0; i--)
+                {
+                    if (list[i].Expires <= now)
+                    {
+                        list.RemoveAt(i);
+                        removed++;
+                    }
+                    else if (list[i].Expires < earliest)
+                    {
+                        earliest = list[i].Expires;
+                    }
+                }
+
                 if (list.Count == 0)
                 {
-                    _table.Remove(aor);
+                    _table.Remove(aor); // allowed while enumerating a Dictionary
                 }
             }
+
+            _earliestExpiry = earliest;
         }
 
         return removed;
+    }
+
+    /// <summary>Stores an AOR's bindings (under <c>_gate</c>), lowering the earliest expiry the sweep waits for.</summary>
+    private void Put(string aor, List<Binding> bindings)
+    {
+        _table[aor] = bindings;
+        foreach (var binding in bindings)
+        {
+            if (binding.Expires < _earliestExpiry)
+            {
+                _earliestExpiry = binding.Expires;
+            }
+        }
     }
 
     /// <summary>Writes the whole table to the store's snapshot and starts its journal afresh.</summary>

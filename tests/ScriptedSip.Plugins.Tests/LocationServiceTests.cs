@@ -55,6 +55,29 @@ public sealed class LocationServiceTests
     }
 
     [Test]
+    public void Sweep_RemovesExactlyTheExpired_NothingBeforeTheEarliestExpiry_ARefreshToAShorterExpiryIsSweptOnTime()
+    {
+        using var location = Create();
+        location.Register(Request("bob@d", 1, Contact("sip:bob@1.1.1.1", expires: 600)));
+        location.Register(Request("ann@d", 1, Contact("sip:ann@1.1.1.2", expires: 3600)));
+
+        _time.Advance(TimeSpan.FromSeconds(599));
+        Assert.That(location.SweepExpired(), Is.EqualTo(0));
+
+        // bob refreshes with a shorter expiry than the earliest one the table knew of
+        location.Register(Request("bob@d", 2, Contact("sip:bob@1.1.1.1", expires: 60)));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.That(location.SweepExpired(), Is.EqualTo(0), "the refresh moved bob's expiry from 600 s to 659 s");
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.That(location.SweepExpired(), Is.EqualTo(1), "bob's refreshed binding, 60 s after the refresh");
+        Assert.That(location.AorCount, Is.EqualTo(1));
+
+        _time.Advance(TimeSpan.FromSeconds(3000));
+        Assert.That(location.SweepExpired(), Is.EqualTo(1), "ann's");
+        Assert.That(location.AorCount, Is.EqualTo(0));
+    }
+
+    [Test]
     public void Journal_ReloadedAfterAbruptEnd_SnapshotPlusJournal_TruncatedTailCountedAndCut()
     {
         var location = Create();
