@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using ScriptedSip.Core.Stats;
+
 namespace ScriptedSip.Core.Transport.Streams;
 
 /// <summary>Why a connection ended; each has its own counter.</summary>
@@ -32,4 +35,23 @@ public enum CloseReason
 
     /// <summary>The server is stopping.</summary>
     Shutdown,
+}
+
+/// <summary>The counter and the log level of each way a connection ends.</summary>
+internal static class CloseAccounting
+{
+    /// <summary>The reason's own counter (<see cref="SipCounter.TcpClosed"/> when it has none) and how loud its log line is.</summary>
+    public static (SipCounter Counter, LogLevel Level) Of(CloseReason reason) => reason switch
+    {
+        CloseReason.Eof => (SipCounter.TcpClosedByPeer, LogLevel.Debug),
+        CloseReason.Truncated => (SipCounter.TcpTruncated, LogLevel.Warning),
+        CloseReason.Reset => (SipCounter.TcpReset, LogLevel.Debug),
+        CloseReason.Idle => (SipCounter.TcpIdleClosed, LogLevel.Debug),
+        CloseReason.HeaderTimeout => (SipCounter.TcpHeaderTimeouts, LogLevel.Warning),
+        CloseReason.BadFraming => (SipCounter.TcpBadFraming, LogLevel.Warning),
+        CloseReason.SendQueueFull => (SipCounter.TcpSendQueueFull, LogLevel.Warning),
+        CloseReason.ConnectFailed => (SipCounter.TcpConnectFailed, LogLevel.Warning),
+        CloseReason.TlsHandshakeFailed => (SipCounter.TlsHandshakeFailures, LogLevel.Warning),
+        _ => (SipCounter.TcpClosed, LogLevel.Debug),
+    };
 }

@@ -119,7 +119,7 @@ public sealed partial class StreamConnection
 
             if (!guard.IsCurrent)
             {
-                _listener.Dispatch(message);
+                _listener.Delivery.Dispatch(message);
                 continue;
             }
 
@@ -127,7 +127,7 @@ public sealed partial class StreamConnection
             Keep(data.FirstSpan);
             MarkPartial(data.IsEmpty, now);
             Release(poller);
-            _listener.DeliverInline(message, guard);
+            _listener.Delivery.DeliverInline(message, guard);
             if (!guard.IsCurrent || Interlocked.CompareExchange(ref _readState, Reading, Idle) != Idle)
             {
                 if (Volatile.Read(ref _keptLength) > 0)

@@ -27,7 +27,17 @@ public sealed partial class StreamConnection
             {
                 if (_sendDirect && _queued == 0)
                 {
-                    var sent = _socket.Send(bytes, SocketFlags.None, out var error);
+                    int sent;
+                    SocketError error;
+                    try
+                    {
+                        sent = _socket.Send(bytes, SocketFlags.None, out error);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return false; // closed by another thread between the check above and the send
+                    }
+
                     if (error is not (SocketError.Success or SocketError.WouldBlock))
                     {
                         failure = error;

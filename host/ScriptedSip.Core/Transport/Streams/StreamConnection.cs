@@ -285,7 +285,7 @@ public sealed partial class StreamConnection : ISipTransport
                 case StepResult.Closed:
                     return false;
                 case StepResult.Message:
-                    _listener.Dispatch(message!);
+                    _listener.Delivery.Dispatch(message!);
                     break;
             }
         }
@@ -305,7 +305,7 @@ public sealed partial class StreamConnection : ISipTransport
             case FrameKind.NeedMore:
                 return StepResult.NeedMore;
             case FrameKind.Message:
-                message = _listener.Take(this, buffer.Slice(0, frame.Length));
+                message = _listener.Delivery.Take(this, buffer.Slice(0, frame.Length));
                 Volatile.Write(ref _messageStartedAt, 0);
                 buffer = buffer.Slice(frame.Length);
                 return StepResult.Message;

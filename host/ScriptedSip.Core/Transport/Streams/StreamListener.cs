@@ -21,15 +21,13 @@ public sealed class StreamListener : ISipTransport, IDisposable
     private readonly Socket _socket;
     private readonly SipTransportOptions _sip;
     private readonly SipScheduler _scheduler;
-    private readonly IOverloadResponder _overload;
     private readonly SipCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<ConnectionKey, StreamConnection> _connections = [];
     private readonly Lock _gate = new();
     private readonly BadFramingReplier _badFraming;
-    private readonly StreamReadPoller[] _pollers;
-    private int _nextPoller;
+    private readonly StreamReadThreads _readThreads;
     private ITimer? _sweep;
     private Task? _accepting;
     private long _lastRefusalLog;
@@ -65,9 +63,9 @@ public sealed class StreamListener : ISipTransport, IDisposable
         Tcp = tcp;
         Tls = endpoint.Protocol == SipProtocol.Tls ? tls : null;
         _scheduler = scheduler;
-        _overload = overload;
         _badFraming = new BadFramingReplier(replier, counters);
         _counters = counters;
+        Delivery = new StreamDelivery(scheduler, overload, counters);
         _time = time;
         _logger = logger;
         _socket = new Socket(endpoint.Family, SocketType.Stream, ProtocolType.Tcp);
@@ -81,20 +79,20 @@ public sealed class StreamListener : ISipTransport, IDisposable
         _socket.Listen(1024);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         Local = endpoint with { EndPoint = LocalEndPoint };
-        _pollers = endpoint.Protocol == SipProtocol.Tcp && tcp.ReadThread ? CreatePollers(Math.Max(1, tcp.ReadThreads)) : [];
+        _readThreads = new StreamReadThreads(endpoint.Protocol == SipProtocol.Tcp && tcp.ReadThread ? Math.Max(1, tcp.ReadThreads) : 0, sip.MaxMessageSize, LocalEndPoint);
     }
 
     /// <summary>True when plain-TCP connections are read by the listener's own threads (Linux), false when by the runtime's asynchronous reads.</summary>
-    public bool PollsReads => _pollers.Length > 0;
+    public bool PollsReads => _readThreads.Count > 0;
 
     /// <summary>The listener's read threads (Tcp:ReadThreads; 0 when connections are read asynchronously).</summary>
-    public int ReadThreads => _pollers.Length;
+    public int ReadThreads => _readThreads.Count;
 
     /// <summary>Connections each read thread reads now.</summary>
-    public int[] ConnectionsPerReadThread => [.. _pollers.Select(p => p.ConnectionCount)];
+    public int[] ConnectionsPerReadThread => _readThreads.ConnectionsPerThread;
 
     /// <summary>Times reading moved to another thread because a route run inline by a read thread overran its budget.</summary>
-    public int ReadHandoffs => _pollers.Sum(p => p.Handoffs);
+    public int ReadHandoffs => _readThreads.Handoffs;
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -127,10 +125,7 @@ public sealed class StreamListener : ISipTransport, IDisposable
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(Tcp.HeaderTimeoutMs, Tcp.IdleTimeoutMs) / 4, 20, 1000));
         _sweep = _time.CreateTimer(static s => ((StreamListener)s!).Sweep(), this, period, period);
-        foreach (var poller in _pollers)
-        {
-            poller.Start();
-        }
+        _readThreads.Start();
 
         _accepting = Task.Run(AcceptLoopAsync);
         StreamLog.Listening(_logger, Local.ToString(), _scheduler.WorkerCount);
@@ -228,105 +223,25 @@ public sealed class StreamListener : ISipTransport, IDisposable
         }
 
         _accepting?.Wait(TimeSpan.FromSeconds(2));
-        foreach (var poller in _pollers)
-        {
-            poller.Stop(TimeSpan.FromSeconds(2));
-        }
+        _readThreads.Stop(TimeSpan.FromSeconds(2));
     }
 
     public void Dispose()
     {
         Stop();
         _socket.Dispose();
-        foreach (var poller in _pollers)
-        {
-            poller.Dispose();
-        }
+        _readThreads.Dispose();
     }
 
-    /// <summary>
-    /// Connects an outgoing socket: through a read thread when plain TCP is read there (the one that
-    /// will read the connection), else the runtime's asynchronous connect.
-    /// </summary>
-    internal Task ConnectAsync(StreamConnection connection, Socket socket, IPEndPoint to, CancellationToken cancel)
-    {
-        if (_pollers.Length == 0)
-        {
-            return socket.ConnectAsync(to, cancel).AsTask();
-        }
+    /// <summary>Connects an outgoing socket: through a read thread when plain TCP is read there, else the runtime's asynchronous connect.</summary>
+    internal Task ConnectAsync(StreamConnection connection, Socket socket, IPEndPoint to, CancellationToken cancel) =>
+        _readThreads.ConnectAsync(connection, socket, to, cancel);
 
-        connection.Poller ??= NextPoller();
-        return connection.Poller.ConnectAsync(socket, to, cancel);
-    }
+    /// <summary>Reads an established plain-TCP connection on a read thread; false when there is none (the caller reads asynchronously).</summary>
+    internal bool StartPolling(StreamConnection connection, Socket socket) => _readThreads.StartPolling(connection, socket);
 
-    /// <summary>Reads an established plain-TCP connection on one of the listener's read threads; false when that is not available (the caller reads asynchronously).</summary>
-    internal bool StartPolling(StreamConnection connection, Socket socket)
-    {
-        if (_pollers.Length == 0)
-        {
-            return false;
-        }
-
-        connection.Poller ??= NextPoller();
-        try
-        {
-            if (!connection.Poller.Add(connection, socket.Handle))
-            {
-                return false;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            return true; // closed meanwhile: nothing to read
-        }
-
-        if (!connection.IsOpen)
-        {
-            connection.StopPolling(); // closed while being added: Close may have looked before the token was set
-        }
-
-        return true;
-    }
-
-    /// <summary>A framed message from <paramref name="connection"/>, counted and copied out of the read buffer.</summary>
-    internal InboundDatagram Take(StreamConnection connection, System.Buffers.ReadOnlySequence<byte> message)
-    {
-        _counters.Increment(SipCounter.TcpMessages);
-        return InboundDatagram.Rent(connection, message, connection.Remote);
-    }
-
-    /// <summary>
-    /// Runs a message as a turn on the calling read thread when its call's worker is idle (the
-    /// turn marked on <paramref name="guard"/>, so one that overruns moves reading to another
-    /// thread); queues it otherwise.
-    /// </summary>
-    internal void DeliverInline(InboundDatagram datagram, IInlineGuard guard)
-    {
-        var worker = _scheduler.WorkerOf(datagram);
-        guard.BeginTurn();
-        var done = _scheduler.TryRunInline(worker, datagram);
-        guard.EndTurn();
-        if (!done)
-        {
-            Dispatch(worker, datagram);
-        }
-    }
-
-    /// <summary>Hands a message to its call's worker like a datagram; refused past Sip:QueueLimit.</summary>
-    internal void Dispatch(InboundDatagram datagram) => Dispatch(_scheduler.WorkerOf(datagram), datagram);
-
-    private void Dispatch(int worker, InboundDatagram datagram)
-    {
-        if (!_scheduler.TryDispatch(worker, datagram))
-        {
-            lock (_overload)
-            {
-                _overload.Refuse(datagram);
-            }
-
-            _counters.Increment(SipCounter.QueueFull);
-        }
-    }
+    /// <summary>Where the messages of this listener's connections go: counted, then run inline or queued to their workers.</summary>
+    internal StreamDelivery Delivery { get; }
 
     internal void CountPing() => _counters.Increment(SipCounter.TcpKeepAlives);
 
@@ -349,19 +264,7 @@ public sealed class StreamListener : ISipTransport, IDisposable
         }
 
         var peer = SocketAddressText.Describe(connection.Remote);
-        var (counter, level) = reason switch
-        {
-            CloseReason.Eof => (SipCounter.TcpClosedByPeer, LogLevel.Debug),
-            CloseReason.Truncated => (SipCounter.TcpTruncated, LogLevel.Warning),
-            CloseReason.Reset => (SipCounter.TcpReset, LogLevel.Debug),
-            CloseReason.Idle => (SipCounter.TcpIdleClosed, LogLevel.Debug),
-            CloseReason.HeaderTimeout => (SipCounter.TcpHeaderTimeouts, LogLevel.Warning),
-            CloseReason.BadFraming => (SipCounter.TcpBadFraming, LogLevel.Warning),
-            CloseReason.SendQueueFull => (SipCounter.TcpSendQueueFull, LogLevel.Warning),
-            CloseReason.ConnectFailed => (SipCounter.TcpConnectFailed, LogLevel.Warning),
-            CloseReason.TlsHandshakeFailed => (SipCounter.TlsHandshakeFailures, LogLevel.Warning),
-            _ => (SipCounter.TcpClosed, LogLevel.Debug),
-        };
+        var (counter, level) = CloseAccounting.Of(reason);
 
         // Logged before counted: whoever watches a counter finds the line already written.
         StreamLog.Closed(_logger, level, Local.ToString(), peer, reason.ToString(), detail);
@@ -422,26 +325,6 @@ public sealed class StreamListener : ISipTransport, IDisposable
         _counters.Increment(SipCounter.TcpAccepted);
         _ = connection.RunAsync(connectTo: null);
     }
-
-    private StreamReadPoller[] CreatePollers(int count)
-    {
-        var pollers = new List<StreamReadPoller>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var name = count == 1 ? "sip-tcp " + LocalEndPoint : $"sip-tcp{i} {LocalEndPoint}";
-            if (StreamReadPoller.TryCreate(_sip.MaxMessageSize, name) is not { } poller)
-            {
-                break; // no epoll here: the runtime's asynchronous reads
-            }
-
-            pollers.Add(poller);
-        }
-
-        return [.. pollers];
-    }
-
-    /// <summary>Connections are spread over the read threads as they open.</summary>
-    private StreamReadPoller NextPoller() => _pollers[(int)((uint)Interlocked.Increment(ref _nextPoller) % (uint)_pollers.Length)];
 
     /// <summary>At most one line per second for refusals, with the count since the last one: a flood must not flood the log.</summary>
     private void LogRefusal(string what)

@@ -8,16 +8,19 @@ namespace ScriptedSip.Core.Transport.Streams;
 /// <summary>
 /// Reads every plain-TCP connection of a listener on one thread of its own, as the UDP listener
 /// reads its socket: one epoll wait, one non-blocking read per readable connection, framing, and
-/// the last message of a read run as a turn right there when its call's worker is idle (the others
-/// queued to their workers). A message therefore costs one thread wake and one read — where the
+/// each message run as a turn right there when its call's worker is idle (queued to the worker
+/// otherwise). A message therefore costs one thread wake and one read — where the
 /// runtime's asynchronous reads cost the socket event thread's wake, three reads (the zero-byte
 /// read, the read, the next zero-byte read) and a second wake for the worker.
 /// <para>
 /// A route that blocks cannot stop the reading: the turn runs under <see cref="HandoffThreads"/>,
 /// whose watch gives the loop to a new thread once the turn overruns its budget. The blocked thread
-/// has finished with its connection before the turn starts (bytes read, messages framed, the rest
-/// kept), and the epoll set is level-triggered, so the events it leaves unlooked-at come to the new
-/// thread. TLS connections keep the runtime's asynchronous reads (the stream decrypts).
+/// has let go of its connection before the turn started (what followed the message kept in the
+/// connection, picked up by the new thread through <see cref="Retry"/>), and the epoll set is
+/// level-triggered, so the events it leaves unlooked-at come to the new thread. A thread's events
+/// cover many connections; one connection is read by one thread at a time. Outgoing connections
+/// connect through the same set (<see cref="ConnectAsync"/>). TLS connections keep the runtime's
+/// asynchronous reads (the stream decrypts).
 /// </para>
 /// </summary>
 internal sealed class StreamReadPoller : IDisposable
@@ -169,6 +172,21 @@ internal sealed class StreamReadPoller : IDisposable
         _epoll.Dispose();
     }
 
+    /// <summary>A failure while reading one connection closes that connection, never the thread that reads all the others.</summary>
+    private void ReadSafely(StreamConnection connection, byte[] buffer, HandoffThreads.Receiver me)
+    {
+        try
+        {
+            connection.ReadReady(buffer, me, this);
+        }
+#pragma warning disable CA1031 // the read thread must outlive any one connection's failure
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            connection.Close(CloseReason.Reset, "read failed: " + ex.Message);
+        }
+    }
+
     private void Loop(HandoffThreads.Receiver me)
     {
         var events = new byte[BatchSize * Epoll.EventSize];
@@ -190,12 +208,12 @@ internal sealed class StreamReadPoller : IDisposable
                     _epoll.ClearWake();
                     while (_threads.IsCurrent(me) && _retries.TryDequeue(out var retried))
                     {
-                        retried.ReadReady(buffer, me, this);
+                        ReadSafely(retried, buffer, me);
                     }
                 }
                 else if (_connections.TryGetValue(token, out var connection))
                 {
-                    connection.ReadReady(buffer, me, this);
+                    ReadSafely(connection, buffer, me);
                 }
                 else if (_connecting.TryGetValue(token, out var connected))
                 {
