@@ -118,12 +118,7 @@ public sealed class TcpTransportTests
         await using var host = await RunningHost.StartAsync(deployment);
         using var caller = new UdpPeer();
 
-        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@example.test", caller.LocalEndPoint, callId: "refused-503@test"));
-        var codes = new List<int>();
-        while (!codes.Any(c => c >= 200) && caller.Receive(Wait) is { } reply)
-        {
-            codes.Add(SipText.StatusCode(reply.Text));
-        }
+        var codes = InviteUntilFinal(caller, host, "refused-503@test");
 
         Assert.That(codes, Does.Contain(503), "fr timers are 60 s: the failed connect ended the branch");
     }
@@ -178,17 +173,25 @@ public sealed class TcpTransportTests
         await using var host = await RunningHost.StartAsync(deployment);
         using var caller = new UdpPeer();
 
-        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@example.test", caller.LocalEndPoint, callId: "connect-timeout@test"));
+        var codes = InviteUntilFinal(caller, host, "connect-timeout@test");
+
+        Assert.That(codes, Does.Contain(503), "fr timers are 60 s: the connect timeout ended the branch");
+        Assert.That(host.Counters[SipCounter.TcpConnectFailed], Is.EqualTo(1));
+        Assert.That(RunningHost.Logs(), Has.Some.Contains("(ConnectFailed): timed out"));
+        fillers.ForEach(f => f.Dispose());
+    }
+
+    /// <summary>Sends an INVITE from <paramref name="caller"/> and returns the status codes it gets, up to the first final one.</summary>
+    private static List<int> InviteUntilFinal(UdpPeer caller, RunningHost host, string callId)
+    {
+        caller.Send(host.EndPoint, SipText.Request("INVITE", "sip:bob@example.test", caller.LocalEndPoint, callId: callId));
         var codes = new List<int>();
         while (!codes.Any(c => c >= 200) && caller.Receive(Wait) is { } reply)
         {
             codes.Add(SipText.StatusCode(reply.Text));
         }
 
-        Assert.That(codes, Does.Contain(503), "fr timers are 60 s: the connect timeout ended the branch");
-        Assert.That(host.Counters[SipCounter.TcpConnectFailed], Is.EqualTo(1));
-        Assert.That(RunningHost.Logs(), Has.Some.Contains("(ConnectFailed): timed out"));
-        fillers.ForEach(f => f.Dispose());
+        return codes;
     }
 
     /// <summary>A reply to <paramref name="request"/> as a UAS writes it: every Via, Record-Route copied, a To tag.</summary>
