@@ -6,9 +6,10 @@ using System.Net.Sockets;
 namespace ScriptedSip.Core.Transport.Streams;
 
 /// <summary>
-/// One TCP or TLS connection, accepted or opened by us. It reads with a <see cref="PipeReader"/>
-/// (zero-byte reads: an idle connection holds no receive buffer), cuts messages with
-/// <see cref="StreamFramer"/> and hands each to the scheduler like a datagram, carrying this
+/// One TCP or TLS connection, accepted or opened by us. Plain TCP is read by one of its listener's
+/// read threads (<see cref="StreamReadPoller"/>); TLS, or TCP with <c>Tcp:ReadThread</c> off, with a
+/// <see cref="PipeReader"/> (zero-byte reads). Either way an idle connection holds no receive
+/// buffer; messages are cut with <see cref="StreamFramer"/> and handed on like datagrams, carrying this
 /// connection as its transport: a reply to a request sent through <see cref="Send"/> to the
 /// request's source goes back on this connection (RFC 3261 §18.2.2). Writes never block the caller:
 /// on plain TCP with nothing queued they go to the socket at once with a non-blocking send (no
