@@ -69,8 +69,9 @@ public sealed class StreamPeer : IDisposable
 
     public static Socket Listen(string address = "127.0.0.1")
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+        var ip = IPAddress.Parse(address);
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(ip, 0));
         socket.Listen(100);
         return socket;
     }

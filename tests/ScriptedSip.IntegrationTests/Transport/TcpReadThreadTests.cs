@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using ScriptedSip.Core.Stats;
 using ScriptedSip.IntegrationTests.Infrastructure;
@@ -107,6 +108,37 @@ public sealed class TcpReadThreadTests
 
         Assert.That(host.Server.StreamListeners[0].ConnectionsPerReadThread, Is.EqualTo(new[] { 2, 2 }));
         clients.ForEach(c => c.Dispose());
+    }
+
+    [Test]
+    public async Task IPv6_InviteInAndOutOverTcp_ReadAndConnectedByTheReadThread_FinalReplyBack()
+    {
+        using var uasListener = StreamPeer.Listen("::1");
+        var uasEndPoint = (IPEndPoint)uasListener.LocalEndPoint!;
+        var settings = TcpTransportTests.Settings().Replace("\"tcp:127.0.0.1:0\"", "\"tcp:[::1]:0\"", StringComparison.Ordinal);
+        using var deployment = new TestDeployment(settings)
+            .WithScript("request_route.csx", "Du = $\"sip:{Ru!.Split('@')[1]};transport=tcp\"; if (!TRelay()) { SlSendReply(500, \"Relay Failed\"); }");
+        await using var host = await RunningHost.StartAsync(deployment);
+        var listener = host.Server.StreamListeners[0];
+        Assume.That(listener.PollsReads, Is.True, "the read thread needs epoll (Linux)");
+        Assert.That(listener.LocalEndPoint.AddressFamily, Is.EqualTo(System.Net.Sockets.AddressFamily.InterNetworkV6));
+        using var caller = await StreamPeer.ConnectAsync(listener.LocalEndPoint);
+
+        await caller.SendAsync(TcpTransportTests.TcpRequest("INVITE", $"sip:bob@{uasEndPoint}", caller.LocalEndPoint, callId: "v6-tcp@test"));
+        using var uas = await StreamPeer.AcceptAsync(uasListener);
+        var invite = await uas.ReceiveAsync(TcpTransportTests.Wait) ?? throw new AssertionException("no INVITE at the IPv6 callee");
+        Assert.That(invite.Split("\r\n").First(l => l.StartsWith("Via:", StringComparison.Ordinal)), Does.StartWith($"Via: SIP/2.0/TCP [::1]:{listener.LocalEndPoint.Port};branch="));
+
+        await uas.SendAsync(TcpTransportTests.Reply(invite, 486, "Busy Here"));
+        var codes = new List<int>();
+        while (!codes.Contains(486) && await caller.ReceiveAsync(TcpTransportTests.Wait) is { } text)
+        {
+            codes.AddRange(text.Split("SIP/2.0 ", StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r[..3], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        Assert.That(codes, Does.Contain(486), "the callee's reply came back over the caller's IPv6 connection");
+        Assert.That(listener.ConnectionsPerReadThread, Is.EqualTo(new[] { 2 }), "both connections read by the read thread");
+        Assert.That(host.Counters[SipCounter.TcpEstablished], Is.EqualTo(1), "the outgoing connection was made");
     }
 
     [Test]
