@@ -64,6 +64,34 @@ public sealed class TcpReadThreadTests
     }
 
     [Test]
+    public async Task BlockingRouteOnTheFirstOfTwoMessagesInOneRead_TheSecondIsAnsweredWhileTheFirstBlocks()
+    {
+        using var deployment = new TestDeployment(TcpTransportTests.Settings()).WithScript("request_route.csx", """
+            if (Hdr("X-Block") == "1")
+            {
+                System.Threading.Thread.Sleep(2000);
+                SlSendReply(200, "Blocked");
+                return;
+            }
+
+            SlSendReply(200, "OK");
+            """);
+        await using var host = await RunningHost.StartAsync(deployment);
+        Assume.That(host.Server.StreamListeners[0].PollsReads, Is.True, "the read thread needs epoll (Linux)");
+        using var client = await StreamPeer.ConnectAsync(TcpTransportTests.TcpEndPoint(host));
+
+        // One write, so one read: the blocking message first, then a whole one of the free worker, then nothing more.
+        var blocking = TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", client.LocalEndPoint, CallWorkers.CallIdFor(0, Workers, "first"), "X-Block: 1");
+        var second = TcpTransportTests.TcpRequest("OPTIONS", "sip:x@127.0.0.1", client.LocalEndPoint, CallWorkers.CallIdFor(1, Workers, "second"));
+        await client.SendAsync(blocking + second);
+
+        var firstReply = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.That(firstReply, Does.StartWith("SIP/2.0 200 OK\r\n"), "the message kept behind the blocking one is handed to the thread that took over reading");
+        Assert.That(await client.ReceiveAsync(TimeSpan.FromSeconds(10)), Does.StartWith("SIP/2.0 200 Blocked\r\n"));
+        Assert.That(host.Server.StreamListeners[0].ReadHandoffs, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
     public async Task PipelinedAndSplitMessages_EachAnsweredOnceInOrder()
     {
         using var deployment = new TestDeployment(TcpTransportTests.Settings())

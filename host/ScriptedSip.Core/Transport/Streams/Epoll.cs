@@ -83,7 +83,7 @@ internal sealed class Epoll : IDisposable
     public bool Pause(nint fd, long token) => Control(Modify, fd, 0, token);
 
     /// <summary>Stops reporting <paramref name="fd"/> (closing it does that too; this is for a socket that stays open a moment longer).</summary>
-    public void Forget(nint fd) => _ = EpollCtl(_epoll, Delete, (int)fd, new byte[16]);
+    public bool Forget(nint fd) => EpollCtl(_epoll, Delete, (int)fd, new byte[16]) == 0;
 
     /// <summary>Waits for events; returns how many were written into <paramref name="events"/> (0 on EINTR).</summary>
     public int Wait(byte[] events, int timeoutMs)

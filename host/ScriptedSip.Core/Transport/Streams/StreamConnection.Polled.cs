@@ -124,15 +124,24 @@ public sealed partial class StreamConnection
             }
 
             // The connection is free during the turn; taken back after it unless reading moved on.
+            // Kept bytes (maybe whole messages no new byte will announce) are handed to the thread
+            // that takes over should the turn block.
             Keep(data.FirstSpan);
             MarkPartial(data.IsEmpty, now);
+            var handsOver = !data.IsEmpty;
+            if (handsOver)
+            {
+                poller.LetGoForTurn(this);
+            }
+
             Release(poller);
             _listener.Delivery.DeliverInline(message, guard);
+            var stillWaiting = handsOver && poller.TakeBack(this);
             if (!guard.IsCurrent || Interlocked.CompareExchange(ref _readState, Reading, Idle) != Idle)
             {
-                if (Volatile.Read(ref _keptLength) > 0)
+                if (stillWaiting)
                 {
-                    poller.Retry(this); // kept whole messages may wait for no further byte: the new thread looks
+                    poller.Retry(this); // the new thread started before the hand-over was set: tell it now
                 }
 
                 return true;
@@ -173,29 +182,17 @@ public sealed partial class StreamConnection
     /// </summary>
     private void Park(StreamReadPoller poller)
     {
-        try
+        // A socket closed meanwhile is skipped: nothing to read.
+        SocketHandles.Use(_socket, fd => poller.Pause(this, fd));
+        if (Interlocked.CompareExchange(ref _readState, Parked, Reading) != Reading)
         {
-            poller.Pause(this, _socket.Handle);
-            if (Interlocked.CompareExchange(ref _readState, Parked, Reading) != Reading)
-            {
-                poller.Resume(this, _socket.Handle); // the delivery ended meanwhile
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // closed meanwhile: nothing to read
+            SocketHandles.Use(_socket, fd => poller.Resume(this, fd)); // the delivery ended meanwhile
         }
     }
 
     private void Unpark(StreamReadPoller poller)
     {
-        try
-        {
-            poller.Resume(this, _socket.Handle);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        SocketHandles.Use(_socket, fd => poller.Resume(this, fd));
     }
 
     /// <summary>Stops reading a connection that is closing (before its socket closes) or that read bad framing.</summary>
@@ -203,14 +200,8 @@ public sealed partial class StreamConnection
     {
         if (Poller is { } poller && PollToken != 0)
         {
-            try
-            {
-                poller.Remove(this, _socket.Handle);
-            }
-            catch (ObjectDisposedException)
-            {
-                // already closed: the kernel removed it from the set
-            }
+            // Already closed: the kernel removed it from the set, and its number may be another socket's now.
+            SocketHandles.Use(_socket, fd => poller.Remove(this, fd));
         }
     }
 

@@ -16,7 +16,7 @@ namespace ScriptedSip.Core.Transport.Streams;
 /// A route that blocks cannot stop the reading: the turn runs under <see cref="HandoffThreads"/>,
 /// whose watch gives the loop to a new thread once the turn overruns its budget. The blocked thread
 /// has let go of its connection before the turn started (what followed the message kept in the
-/// connection, picked up by the new thread through <see cref="Retry"/>), and the epoll set is
+/// connection, read first by the new thread: <see cref="LetGoForTurn"/>), and the epoll set is
 /// level-triggered, so the events it leaves unlooked-at come to the new thread. A thread's events
 /// cover many connections; one connection is read by one thread at a time. Outgoing connections
 /// connect through the same set (<see cref="ConnectAsync"/>). TLS connections keep the runtime's
@@ -34,6 +34,7 @@ internal sealed class StreamReadPoller : IDisposable
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _connecting = new();
     private readonly int _bufferSize;
     private long _nextToken;
+    private StreamConnection? _letGo;
     private volatile bool _stopping;
 
     private StreamReadPoller(Epoll epoll, int maxMessageSize, string name)
@@ -75,13 +76,8 @@ internal sealed class StreamReadPoller : IDisposable
     }
 
     /// <summary>Stops reading a connection that is closing (before its socket is closed).</summary>
-    public void Remove(StreamConnection connection, nint fd)
-    {
-        if (connection.PollToken != 0 && _connections.TryRemove(connection.PollToken, out _))
-        {
-            _epoll.Forget(fd);
-        }
-    }
+    public bool Remove(StreamConnection connection, nint fd) =>
+        connection.PollToken != 0 && _connections.TryRemove(connection.PollToken, out _) && _epoll.Forget(fd);
 
     /// <summary>
     /// Connects <paramref name="socket"/> without the runtime's socket engine: a socket it has
@@ -105,10 +101,9 @@ internal sealed class StreamReadPoller : IDisposable
         var token = Interlocked.Increment(ref _nextToken);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _connecting[token] = done;
-        var fd = socket.Handle;
         try
         {
-            if (!_epoll.WatchOnceWritable(fd, token))
+            if (!SocketHandles.Use(socket, fd => _epoll.WatchOnceWritable(fd, token)))
             {
                 throw new SocketException((int)SocketError.SocketError);
             }
@@ -121,7 +116,7 @@ internal sealed class StreamReadPoller : IDisposable
         finally
         {
             _connecting.TryRemove(token, out _);
-            _epoll.Forget(fd);
+            SocketHandles.Use(socket, fd => _epoll.Forget(fd)); // not when closed meanwhile: its number may be another socket's now
         }
 
         var error = socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int code ? code : 0;
@@ -149,9 +144,9 @@ internal sealed class StreamReadPoller : IDisposable
     }
 
     /// <summary>Reports nothing for the connection until <see cref="Resume"/> (another thread is still delivering what it read).</summary>
-    public void Pause(StreamConnection connection, nint fd) => _epoll.Pause(fd, connection.PollToken);
+    public bool Pause(StreamConnection connection, nint fd) => _epoll.Pause(fd, connection.PollToken);
 
-    public void Resume(StreamConnection connection, nint fd) => _epoll.Resume(fd, connection.PollToken);
+    public bool Resume(StreamConnection connection, nint fd) => _epoll.Resume(fd, connection.PollToken);
 
     public void Stop(TimeSpan timeout)
     {
@@ -172,6 +167,17 @@ internal sealed class StreamReadPoller : IDisposable
         _epoll.Dispose();
     }
 
+    private void CompleteConnects(byte[] events, int from, int count)
+    {
+        for (var j = from; j < count; j++)
+        {
+            if (_connecting.TryGetValue(Epoll.TokenOf(events, j), out var connected))
+            {
+                connected.TrySetResult();
+            }
+        }
+    }
+
     /// <summary>A failure while reading one connection closes that connection, never the thread that reads all the others.</summary>
     private void ReadSafely(StreamConnection connection, byte[] buffer, HandoffThreads.Receiver me)
     {
@@ -187,18 +193,41 @@ internal sealed class StreamReadPoller : IDisposable
         }
     }
 
+    /// <summary>
+    /// Before an inline turn: <paramref name="connection"/> was let go of with kept bytes (possibly
+    /// whole messages). Should the turn block, the thread that takes over reads them first.
+    /// </summary>
+    public void LetGoForTurn(StreamConnection connection) => Volatile.Write(ref _letGo, connection);
+
+    /// <summary>After the turn: true when the connection was still waiting here (no new thread took it).</summary>
+    public bool TakeBack(StreamConnection connection) => ReferenceEquals(Interlocked.CompareExchange(ref _letGo, null, connection), connection);
+
     private void Loop(HandoffThreads.Receiver me)
     {
         var events = new byte[BatchSize * Epoll.EventSize];
         var buffer = GC.AllocateUninitializedArray<byte>(_bufferSize);
+
+        // Taking over from a thread blocked in a turn: what it let go of and what it had not retried yet.
+        if (Interlocked.Exchange(ref _letGo, null) is { } handedOver)
+        {
+            ReadSafely(handedOver, buffer, me);
+        }
+
+        while (_threads.IsCurrent(me) && _retries.TryDequeue(out var pending))
+        {
+            ReadSafely(pending, buffer, me);
+        }
+
         while (!_stopping && _threads.IsCurrent(me))
         {
             var count = _epoll.Wait(events, -1);
             for (var i = 0; i < count && !_stopping; i++)
             {
-                // Replaced while a turn of this batch ran: the new thread sees the rest (level-triggered).
+                // Replaced while a turn of this batch ran: the new thread sees the rest (level-triggered),
+                // except finished connects, which are reported once.
                 if (!_threads.IsCurrent(me))
                 {
+                    CompleteConnects(events, i, count);
                     return;
                 }
 

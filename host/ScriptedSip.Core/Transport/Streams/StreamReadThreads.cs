@@ -80,17 +80,10 @@ internal sealed class StreamReadThreads : IDisposable
             return false;
         }
 
-        connection.Poller ??= Next();
-        try
+        var poller = connection.Poller ??= Next();
+        if (!SocketHandles.Use(socket, fd => poller.Add(connection, fd)))
         {
-            if (!connection.Poller.Add(connection, socket.Handle))
-            {
-                return false;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            return true; // closed meanwhile: nothing to read
+            return !connection.IsOpen; // closed meanwhile: nothing to read; else the kernel refused: read asynchronously
         }
 
         if (!connection.IsOpen)
