@@ -44,6 +44,7 @@ public enum AuthResult
 public sealed partial class Auth
 {
     private readonly AuthOptions _options;
+    private readonly IReadOnlyList<string> _algorithms; // the options' list, de-duplicated once (read on every challenge and check)
     private readonly NonceService _nonces;
     private readonly FailureLimiter _failures;
     private readonly ILogger _logger;
@@ -52,6 +53,7 @@ public sealed partial class Auth
     internal Auth(AuthOptions options, NonceService nonces, FailureLimiter failures, ILogger logger)
     {
         _options = options;
+        _algorithms = options.EffectiveAlgorithms;
         _nonces = nonces;
         _failures = failures;
         _logger = logger;
@@ -99,7 +101,7 @@ public sealed partial class Auth
             return Challenge(message, register, realm, stale: false, AuthResult.NoCredentials);
         }
 
-        if (!_options.EffectiveAlgorithms.Contains(credentials.Algorithm, StringComparer.OrdinalIgnoreCase))
+        if (!_algorithms.Contains(credentials.Algorithm, StringComparer.OrdinalIgnoreCase))
         {
             LogMalformed(_logger, source, $"algorithm '{Shorten(credentials.Algorithm)}' is not offered");
             return Challenge(message, register, realm, stale: false, AuthResult.Malformed);
@@ -222,7 +224,7 @@ public sealed partial class Auth
     {
         var nonce = _nonces.Issue(message.Si);
         var header = register ? "WWW-Authenticate" : "Proxy-Authenticate";
-        foreach (var algorithm in _options.EffectiveAlgorithms)
+        foreach (var algorithm in _algorithms)
         {
             message.AppendToReply($"{header}: Digest realm=\"{realm}\", nonce=\"{nonce}\", qop=\"auth\", algorithm={algorithm.ToUpperInvariant()}{(stale ? ", stale=true" : string.Empty)}");
         }

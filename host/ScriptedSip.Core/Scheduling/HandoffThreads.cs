@@ -3,8 +3,8 @@ namespace ScriptedSip.Core.Scheduling;
 /// <summary>
 /// Keeps one thread doing a loop's job (receiving on a listener's socket, ticking the timer wheel)
 /// even when that thread runs a route itself (inline, when the call's worker is idle) and the route
-/// blocks. A watch looks every <see cref="Budget"/>: a thread whose inline turn has run longer than
-/// that is replaced — a new thread takes over the loop, and the old one ends once its turn returns.
+/// blocks. A look comes about every <see cref="Budget"/> (the timer wheel's ticker after each tick, or
+/// the watch's own thread): a thread whose inline turn has run longer than that is replaced — a new thread takes over the loop, and the old one ends once its turn returns.
 /// At most one thread runs the loop at a time, and at most one blocked thread per worker exists (an
 /// inline turn holds its worker), so a blocking route costs one worker, never the listener or the
 /// timers. The watch is shared by every loop of the process (<see cref="HandoffWatch"/>).
@@ -20,11 +20,16 @@ internal sealed class HandoffThreads : IDisposable
 
     /// <param name="loop">The job; it returns once <see cref="IsCurrent"/> is false for its receiver.</param>
     /// <param name="name">Thread name of the loop's threads.</param>
-    public HandoffThreads(Action<Receiver> loop, string name)
+    /// <param name="isTicker">The timer wheel's ticker: it looks at the other loops after each tick (<see cref="HandoffWatch.LookFromTicker"/>).</param>
+    public HandoffThreads(Action<Receiver> loop, string name, bool isTicker = false)
     {
         _loop = loop;
         _name = name;
+        IsTicker = isTicker;
     }
+
+    /// <summary>The timer wheel's ticker (looked at by the watch's own thread, never by a ticker).</summary>
+    public bool IsTicker { get; }
 
     /// <summary>How long an inline turn may run before the loop moves to another thread.</summary>
     public static TimeSpan Budget { get; } = TimeSpan.FromMilliseconds(10);
@@ -102,8 +107,8 @@ internal sealed class HandoffThreads : IDisposable
             var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - since);
             if (elapsed > Budget && !_stopping)
             {
-                Interlocked.Increment(ref _handoffs);
-                StartReceiver();
+                // The ticker and the watch may both see the same overrun: one hand-off only.
+                ReplaceReceiver(current);
             }
             else
             {
@@ -122,6 +127,19 @@ internal sealed class HandoffThreads : IDisposable
         var receiver = new Receiver(this);
         receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
         _current = receiver;
+        receiver.Thread.Start();
+    }
+
+    private void ReplaceReceiver(Receiver overran)
+    {
+        var receiver = new Receiver(this);
+        receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
+        if (Interlocked.CompareExchange(ref _current, receiver, overran) != overran)
+        {
+            return; // the other looker replaced it first
+        }
+
+        Interlocked.Increment(ref _handoffs);
         receiver.Thread.Start();
     }
 

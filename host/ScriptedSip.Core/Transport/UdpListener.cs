@@ -167,6 +167,12 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     /// <summary>Times the process's handoff watch parked because every loop was idle (the listeners' and the timer's).</summary>
     public static int ReceiveWatchParks => HandoffThreads.Parks;
 
+    /// <summary>Looks at the receive loops made by the timer wheel's ticker after its ticks (process-wide; observable in tests).</summary>
+    public static long ReceiveLooksByTicker => HandoffWatch.TickerLooks;
+
+    /// <summary>Looks at the receive loops made by the hand-off watch's own thread (process-wide; observable in tests).</summary>
+    public static long ReceiveLooksByWatch => HandoffWatch.OwnLooks;
+
     private void ReceiveLoop(HandoffThreads owner, HandoffThreads.Receiver me)
     {
         // One byte more than the limit, so an oversized datagram is seen as such and not silently cut.

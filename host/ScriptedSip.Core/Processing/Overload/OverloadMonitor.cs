@@ -37,6 +37,8 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     private TimeSpan _interval;
     private bool _slow;
     private bool _asleep;
+    private bool _tickerSamples;   // the wheel's ticker takes the samples; our timer is the fallback
+    private long _lastSampleAt;    // Environment.TickCount64 of the last sample
     private int _idleSamples;
     private long _lastReceived;
     private long _since;
@@ -67,7 +69,17 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     /// <summary>Samples made so far (observable in tests).</summary>
     public long Samples { get; private set; }
 
-    public void Start()
+    /// <summary>Starts sampling on a timer of its own.</summary>
+    public void Start() => Start(null);
+
+    /// <summary>
+    /// Starts sampling. With the real clock's <paramref name="wheel"/>, samples are taken by the
+    /// wheel's ticker after a tick while it ticks (a timer is pending, so always under SIP load):
+    /// it is awake every 10 ms anyway, where a timer of our own wakes two threads (the runtime's
+    /// timer thread and a pool thread) ten times a second. Our own timer then fires only once a
+    /// second, to take over if the ticker's samples stop (it parks when no timer is pending).
+    /// </summary>
+    public void Start(Timers.TimerWheel? wheel)
     {
         if (!_options.Enabled)
         {
@@ -76,49 +88,113 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
 
         _interval = TimeSpan.FromMilliseconds(_options.SampleIntervalMs);
         _lastReceived = _counters[SipCounter.Received];
-        _timer = _time.CreateTimer(_ => Sample(), null, _interval, _interval);
+        _timer = _time.CreateTimer(_ => SampleOnTimer(), null, _interval, _interval);
+        wheel?.AddTickChore(SampleOnTick);
     }
 
+    /// <summary>Samples the ticker took (observable in tests).</summary>
+    public long TickerSamples { get; private set; }
+
     /// <summary>Reads every signal once and switches the gate (the timer calls it; tests may too).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     public void Sample()
     {
         lock (_sampling)
         {
-            if (_asleep)
+            SampleLocked();
+        }
+    }
+
+    /// <summary>After each tick of the wheel, on its ticker thread: a sample when one is due. Never waits for the lock.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
+    private void SampleOnTick()
+    {
+        var pace = _slow ? IdleInterval : _interval;
+        if (Environment.TickCount64 - Volatile.Read(ref _lastSampleAt) < (long)pace.TotalMilliseconds || !_sampling.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            if (_asleep || _timer is null)
             {
-                return; // a tick that fired as the monitor went to sleep
+                return;
             }
 
-            var transactions = _transactions();
-            var queue = _deepestQueue();
-            var (rxPercent, socket, drops) = _kernel?.Read() ?? (0, 0, 0);
-            KernelDrops = drops;
-            Samples++;
-            PaceSamples(transactions == 0 && queue == 0 && rxPercent == 0 && !_gate.Shedding);
+            if (!_tickerSamples)
+            {
+                _tickerSamples = true;
+                _timer.Change(IdleInterval, IdleInterval); // the fallback's pace
+            }
 
-            // Each signal as a fraction of its high-water mark; the largest decides.
-            var txLevel = _options.MaxTransactions > 0 ? (double)transactions / _options.MaxTransactions : 0;
-            var queueLevel = (double)queue / _queueHighWater;
-            var rxLevel = (double)rxPercent / _options.RxQueuePercent;
-            var level = Math.Max(txLevel, Math.Max(queueLevel, rxLevel));
-            if (!_gate.Shedding && level >= 1)
+            TickerSamples++;
+            SampleLocked();
+        }
+        finally
+        {
+            _sampling.Exit();
+        }
+    }
+
+    /// <summary>Our own timer: samples unless the ticker has been sampling; takes over when the ticker's samples stopped.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
+    private void SampleOnTimer()
+    {
+        lock (_sampling)
+        {
+            if (_tickerSamples)
             {
-                var reason = txLevel >= 1 ? $"{transactions} live transactions (Overload:MaxTransactions {_options.MaxTransactions})"
-                    : queueLevel >= 1 ? $"{queue} received messages waiting at one worker ({_options.QueuePercent} % of Sip:QueueLimit is {_queueHighWater})"
-                    : $"the kernel receive queue of udp:{_kernel!.Locals[socket]} is {rxPercent} % full (Overload:RxQueuePercent {_options.RxQueuePercent}; kernel drops so far {drops})";
-                _since = _time.GetTimestamp();
-                _refusedAtStart = _counters[SipCounter.OverloadRefused];
-                _gate.SetShedding(true);
-                LogStarted(_logger, reason, _options.RetryAfterSeconds);
-                _counters.Increment(SipCounter.OverloadEpisodes);
+                var pace = _slow ? IdleInterval : _interval;
+                if (Environment.TickCount64 - _lastSampleAt <= 3 * (long)pace.TotalMilliseconds)
+                {
+                    return; // the ticker samples
+                }
+
+                _tickerSamples = false;
+                _timer?.Change(pace, pace);
             }
-            else if (_gate.Shedding && level < 0.5)
-            {
-                _gate.SetShedding(false);
-                var refused = _counters[SipCounter.OverloadRefused] - _refusedAtStart;
-                LogEnded(_logger, (long)_time.GetElapsedTime(_since).TotalMilliseconds, refused);
-            }
+
+            SampleLocked();
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
+    private void SampleLocked()
+    {
+        if (_asleep)
+        {
+            return; // a tick that fired as the monitor went to sleep
+        }
+
+        Volatile.Write(ref _lastSampleAt, Environment.TickCount64);
+        var transactions = _transactions();
+        var queue = _deepestQueue();
+        var (rxPercent, socket, drops) = _kernel?.Read() ?? (0, 0, 0);
+        KernelDrops = drops;
+        Samples++;
+        PaceSamples(transactions == 0 && queue == 0 && rxPercent == 0 && !_gate.Shedding);
+
+        // Each signal as a fraction of its high-water mark; the largest decides.
+        var txLevel = _options.MaxTransactions > 0 ? (double)transactions / _options.MaxTransactions : 0;
+        var queueLevel = (double)queue / _queueHighWater;
+        var rxLevel = (double)rxPercent / _options.RxQueuePercent;
+        var level = Math.Max(txLevel, Math.Max(queueLevel, rxLevel));
+        if (!_gate.Shedding && level >= 1)
+        {
+            var reason = txLevel >= 1 ? $"{transactions} live transactions (Overload:MaxTransactions {_options.MaxTransactions})"
+                : queueLevel >= 1 ? $"{queue} received messages waiting at one worker ({_options.QueuePercent} % of Sip:QueueLimit is {_queueHighWater})"
+                : $"the kernel receive queue of udp:{_kernel!.Locals[socket]} is {rxPercent} % full (Overload:RxQueuePercent {_options.RxQueuePercent}; kernel drops so far {drops})";
+            _since = _time.GetTimestamp();
+            _refusedAtStart = _counters[SipCounter.OverloadRefused];
+            _gate.SetShedding(true);
+            LogStarted(_logger, reason, _options.RetryAfterSeconds);
+            _counters.Increment(SipCounter.OverloadEpisodes);
+        }
+        else if (_gate.Shedding && level < 0.5)
+        {
+            _gate.SetShedding(false);
+            var refused = _counters[SipCounter.OverloadRefused] - _refusedAtStart;
+            LogEnded(_logger, (long)_time.GetElapsedTime(_since).TotalMilliseconds, refused);
         }
     }
 
@@ -163,6 +239,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
             _asleep = false;
             _slow = false;
             _idleSamples = 0;
+            _tickerSamples = false;
             _timer!.Change(_interval, _interval);
         }
     }
@@ -180,15 +257,22 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
             return;
         }
 
+        // While the ticker samples, our timer stays at the fallback's pace; the ticker reads _slow.
         if (!_slow && _idleSamples * _interval.TotalMilliseconds >= IdleInterval.TotalMilliseconds)
         {
             _slow = true;
-            _timer.Change(IdleInterval, IdleInterval);
+            if (!_tickerSamples)
+            {
+                _timer.Change(IdleInterval, IdleInterval);
+            }
         }
         else if (_slow && !quiet)
         {
             _slow = false;
-            _timer.Change(_interval, _interval);
+            if (!_tickerSamples)
+            {
+                _timer.Change(_interval, _interval);
+            }
         }
     }
 
