@@ -45,12 +45,16 @@ internal static class HandoffWatch
     private static long s_lastActiveAt;
     private static long s_tickerLooks;
     private static long s_ownLooks;
+    private static long s_wakes;
 
     /// <summary>Times the watch parked because every loop was idle (observable in tests).</summary>
     public static int Parks => Volatile.Read(ref s_parks);
 
     /// <summary>Looks the ticker made for the other loops (observable in tests).</summary>
     public static long TickerLooks => Interlocked.Read(ref s_tickerLooks);
+
+    /// <summary>Times the watch's own thread woke to look (observable in tests).</summary>
+    public static long Wakes => Interlocked.Read(ref s_wakes);
 
     /// <summary>Looks the watch's own thread made at loops other than the tickers (observable in tests).</summary>
     public static long OwnLooks => Interlocked.Read(ref s_ownLooks);
@@ -125,6 +129,7 @@ internal static class HandoffWatch
         while (true)
         {
             Thread.Sleep(pause);
+            Interlocked.Increment(ref s_wakes);
             var now = Environment.TickCount64;
             var delegated = now - Volatile.Read(ref s_tickerLookedAt) <= DelegationFreshMs;
             var anyTurns = false;
@@ -146,7 +151,10 @@ internal static class HandoffWatch
                 // A turn seen running is looked at again just after its budget ends, not a whole
                 // period later: a blocking route holds its loop for about one budget, not up to two.
                 var next = untilOverrun + MinimumPause;
-                pause = next < pause ? next : pause;
+                if (threads.InTurn && next < pause)
+                {
+                    pause = next;
+                }
             }
 
             if (anyTurns)

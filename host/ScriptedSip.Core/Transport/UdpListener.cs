@@ -173,6 +173,9 @@ public sealed partial class UdpListener : ISipTransport, IDisposable
     /// <summary>Looks at the receive loops made by the hand-off watch's own thread (process-wide; observable in tests).</summary>
     public static long ReceiveLooksByWatch => HandoffWatch.OwnLooks;
 
+    /// <summary>Times the hand-off watch's own thread woke to look at any loop (process-wide; observable in tests).</summary>
+    public static long WatchWakes => HandoffWatch.Wakes;
+
     private void ReceiveLoop(HandoffThreads owner, HandoffThreads.Receiver me)
     {
         // One byte more than the limit, so an oversized datagram is seen as such and not silently cut.

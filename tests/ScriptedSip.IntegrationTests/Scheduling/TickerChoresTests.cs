@@ -38,6 +38,7 @@ public sealed class TickerChoresTests
         var overload = host.Server.Overload!;
         var tickerLooks = UdpListener.ReceiveLooksByTicker;
         var watchLooks = UdpListener.ReceiveLooksByWatch;
+        var watchWakes = UdpListener.WatchWakes;
         var samples = overload.Samples;
         var tickerSamples = overload.TickerSamples;
 
@@ -52,12 +53,16 @@ public sealed class TickerChoresTests
         }
 
         var ownLooks = UdpListener.ReceiveLooksByWatch - watchLooks;
+        var wakes = UdpListener.WatchWakes - watchWakes;
         var ownSamples = overload.Samples - samples - (overload.TickerSamples - tickerSamples);
-        TestContext.Out.WriteLine($"{pings} pings; watch's own looks at receive loops: {ownLooks}; monitor's own-timer samples: {ownSamples}");
+        TestContext.Out.WriteLine($"{pings} pings; watch's own looks at receive loops: {ownLooks}; monitor's own-timer samples: {ownSamples}; watch wake-ups: {wakes}");
 
         // Looking every 10 ms itself, the watch would have looked at each receive loop about 50 times.
         Assert.That(ownLooks, Is.LessThan(25), "the watch's own thread left the receive loops to the ticker");
         Assert.That(ownSamples, Is.LessThanOrEqualTo(2), "the monitor's own timer left the sampling to the ticker");
+
+        // And it woke about every 50 ms (to look at the ticker) instead of every 10 ms.
+        Assert.That(wakes, Is.LessThan(25), "the watch's own thread slowed down while the ticker looks");
     }
 
     [Test]
