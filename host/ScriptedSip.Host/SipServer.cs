@@ -154,7 +154,7 @@ public sealed partial class SipServer : IHostedService, IDisposable
             _counters,
             _services.Time,
             _loggerFactory.CreateLogger<OverloadMonitor>());
-        Overload.Start(_services.Transactions.Wheel);
+        Overload.Start();
         _services.Watchdog.Follow(Overload);
         Started = true;
         return Task.CompletedTask;

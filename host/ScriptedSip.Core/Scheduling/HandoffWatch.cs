@@ -14,6 +14,10 @@ namespace ScriptedSip.Core.Scheduling;
 /// ticker's looks stop (it parks with no timer pending, or a turn holds it), the watch looks at
 /// everything every budget again.
 /// </para>
+/// <para>
+/// Chores (<see cref="AddChore"/>: the overload monitor's sampling) run with the looks at the loops,
+/// on whichever thread makes them, so they wake no thread of their own while SIP traffic flows.
+/// </para>
 /// While no loop has run an inline turn for about a second the watch parks until the next turn
 /// starts, so an idle server wakes nobody.
 /// </summary>
@@ -36,6 +40,7 @@ internal static class HandoffWatch
     private static readonly Lock Gate = new();
     private static readonly ManualResetEventSlim Wake = new(false, spinCount: 0);
     private static HandoffThreads[] s_watched = [];
+    private static Action[] s_chores = [];
     private static Thread? s_thread;
     private static int s_parked;
     private static int s_parks;
@@ -72,6 +77,27 @@ internal static class HandoffWatch
         }
 
         Wake.Set();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="chore"/> about every <see cref="HandoffThreads.Budget"/> while any loop
+    /// runs turns (never while the watch parks): after each tick of the timer wheel, or on the
+    /// watch's own thread while the wheel is quiet. It must be short and never block.
+    /// </summary>
+    public static void AddChore(Action chore)
+    {
+        lock (Gate)
+        {
+            s_chores = [.. s_chores, chore];
+        }
+    }
+
+    public static void RemoveChore(Action chore)
+    {
+        lock (Gate)
+        {
+            s_chores = Array.FindAll(s_chores, c => c != chore);
+        }
     }
 
     public static void Remove(HandoffThreads threads)
@@ -119,6 +145,15 @@ internal static class HandoffWatch
 
         Volatile.Write(ref s_tickerLookedAt, now);
         Interlocked.Increment(ref s_tickerLooks);
+        RunChores();
+    }
+
+    private static void RunChores()
+    {
+        foreach (var chore in Volatile.Read(ref s_chores))
+        {
+            chore();
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
@@ -160,6 +195,11 @@ internal static class HandoffWatch
             if (anyTurns)
             {
                 Volatile.Write(ref s_lastActiveAt, now);
+            }
+
+            if (!delegated)
+            {
+                RunChores(); // the ticker does them while it looks
             }
 
             if (now - Volatile.Read(ref s_lastActiveAt) < (long)IdleBeforeParking.TotalMilliseconds)

@@ -24,8 +24,6 @@ internal sealed class DedicatedTicker : ITimer
     private readonly Func<bool> _hasWork;
     private readonly ManualResetEventSlim _stop = new(false, spinCount: 0);
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
-    private readonly Lock _choresGate = new();
-    private Action[] _chores = [];
     private int _parked;
 
     /// <param name="tick">Runs once per period while <paramref name="hasWork"/> is true.</param>
@@ -47,19 +45,6 @@ internal sealed class DedicatedTicker : ITimer
     /// thread's guard: mark each turn with Begin/End and stop when the guard is no longer current.
     /// </summary>
     public Action<IInlineGuard>? AfterTick { get; set; }
-
-    /// <summary>
-    /// Periodic chores that need a thread awake about every 10 ms while SIP traffic flows (the
-    /// overload sampler): run after each tick, so they wake no thread of their own. Each must be
-    /// short and never block.
-    /// </summary>
-    public void AddChore(Action chore)
-    {
-        lock (_choresGate)
-        {
-            _chores = [.. _chores, chore];
-        }
-    }
 
     /// <summary>Times the thread parked because nothing was pending (observable in tests).</summary>
     public int Parks { get; private set; }
@@ -129,12 +114,8 @@ internal sealed class DedicatedTicker : ITimer
 
             _tick();
 
-            // Awake anyway: look at the other loops for the hand-off watch, and do the chores.
+            // Awake anyway: look at the other loops for the hand-off watch (and do its chores).
             HandoffWatch.LookFromTicker();
-            foreach (var chore in Volatile.Read(ref _chores))
-            {
-                chore();
-            }
         }
     }
 }

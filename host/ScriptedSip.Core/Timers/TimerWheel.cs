@@ -74,21 +74,6 @@ public sealed partial class TimerWheel : IDisposable
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="chore"/> on the ticker thread after each tick, while the wheel ticks (a
-    /// timer is pending); false with a fake clock (no ticker thread: the caller keeps its own timer).
-    /// </summary>
-    internal bool AddTickChore(Action chore)
-    {
-        if (_ticker is not { } ticker)
-        {
-            return false;
-        }
-
-        ticker.AddChore(chore);
-        return true;
-    }
-
     /// <summary>Times ticking moved to a new thread because a turn run on the ticker overran its budget.</summary>
     internal int TickerHandoffs => _ticker?.Handoffs ?? 0;
 

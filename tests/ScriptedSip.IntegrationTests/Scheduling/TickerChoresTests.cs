@@ -40,21 +40,21 @@ public sealed class TickerChoresTests
         var watchLooks = UdpListener.ReceiveLooksByWatch;
         var watchWakes = UdpListener.WatchWakes;
         var samples = overload.Samples;
-        var tickerSamples = overload.TickerSamples;
+        var lookSamples = overload.SamplesOnLooks;
 
         // Traffic keeps route turns running (the watch does not park) for about half a second of ticks.
         var pings = 0;
         var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (UdpListener.ReceiveLooksByTicker < tickerLooks + 50 || overload.TickerSamples < tickerSamples + 4)
+        while (UdpListener.ReceiveLooksByTicker < tickerLooks + 50 || overload.SamplesOnLooks < lookSamples + 4)
         {
             peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, $"ping-{pings++}", "X-Ping: 1"));
             Assert.That(SipText.StatusCode(peer.ReceiveText(Wait)), Is.EqualTo(200));
-            Assert.That(deadline.Elapsed, Is.LessThan(Wait), $"the ticker does not look at the receive loops ({UdpListener.ReceiveLooksByTicker - tickerLooks}) or take samples ({overload.TickerSamples - tickerSamples})");
+            Assert.That(deadline.Elapsed, Is.LessThan(Wait), $"the ticker does not look at the receive loops ({UdpListener.ReceiveLooksByTicker - tickerLooks}) or take samples ({overload.SamplesOnLooks - lookSamples})");
         }
 
         var ownLooks = UdpListener.ReceiveLooksByWatch - watchLooks;
         var wakes = UdpListener.WatchWakes - watchWakes;
-        var ownSamples = overload.Samples - samples - (overload.TickerSamples - tickerSamples);
+        var ownSamples = overload.Samples - samples - (overload.SamplesOnLooks - lookSamples);
         TestContext.Out.WriteLine($"{pings} pings; watch's own looks at receive loops: {ownLooks}; monitor's own-timer samples: {ownSamples}; watch wake-ups: {wakes}");
 
         // Looking every 10 ms itself, the watch would have looked at each receive loop about 50 times.
@@ -63,6 +63,30 @@ public sealed class TickerChoresTests
 
         // And it woke about every 50 ms (to look at the ticker) instead of every 10 ms.
         Assert.That(wakes, Is.LessThan(25), "the watch's own thread slowed down while the ticker looks");
+    }
+
+    [Test]
+    public async Task WithNoTimerPending_TheWatchTakesTheOverloadSamples()
+    {
+        using var deployment = new TestDeployment().WithScript("request_route.csx", "SlSendReply(200, \"OK\");");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var peer = new UdpPeer();
+        var overload = host.Server.Overload!;
+        var samples = overload.Samples;
+        var lookSamples = overload.SamplesOnLooks;
+
+        // Stateless replies only: no transaction, so the wheel's ticker parks; the watch looks itself.
+        var pings = 0;
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (overload.SamplesOnLooks < lookSamples + 5)
+        {
+            peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, $"ping-{pings++}"));
+            Assert.That(SipText.StatusCode(peer.ReceiveText(Wait)), Is.EqualTo(200));
+            Assert.That(deadline.Elapsed, Is.LessThan(Wait), "the watch's looks take no samples");
+        }
+
+        var ownSamples = overload.Samples - samples - (overload.SamplesOnLooks - lookSamples);
+        Assert.That(ownSamples, Is.LessThanOrEqualTo(2), "the monitor's own timer left the sampling to the watch");
     }
 
     [Test]

@@ -37,7 +37,8 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     private TimeSpan _interval;
     private bool _slow;
     private bool _asleep;
-    private bool _tickerSamples;   // the wheel's ticker takes the samples; our timer is the fallback
+    private bool _lookSamples;     // the hand-off watch's looks take the samples; our timer is the fallback
+    private Action? _chore;
     private long _lastSampleAt;    // Environment.TickCount64 of the last sample
     private int _idleSamples;
     private long _lastReceived;
@@ -69,17 +70,15 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     /// <summary>Samples made so far (observable in tests).</summary>
     public long Samples { get; private set; }
 
-    /// <summary>Starts sampling on a timer of its own.</summary>
-    public void Start() => Start(null);
-
     /// <summary>
-    /// Starts sampling. With the real clock's <paramref name="wheel"/>, samples are taken by the
-    /// wheel's ticker after a tick while it ticks (a timer is pending, so always under SIP load):
-    /// it is awake every 10 ms anyway, where a timer of our own wakes two threads (the runtime's
-    /// timer thread and a pool thread) ten times a second. Our own timer then fires only once a
-    /// second, to take over if the ticker's samples stop (it parks when no timer is pending).
+    /// Starts sampling. With the real clock the samples are taken by the hand-off watch's looks at
+    /// the receive loops (<see cref="Scheduling.HandoffWatch.AddChore"/>: the timer wheel's ticker
+    /// after each tick, or the watch's own thread), which are awake about every 10 ms anyway while
+    /// SIP traffic flows, where a timer of our own wakes two threads (the runtime's timer thread and
+    /// a pool thread) ten times a second. Our own timer then fires once a second, to take over when
+    /// those looks stop (an idle server's watch parks). With a fake clock (tests) only our timer samples.
     /// </summary>
-    public void Start(Timers.TimerWheel? wheel)
+    public void Start()
     {
         if (!_options.Enabled)
         {
@@ -89,11 +88,15 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
         _interval = TimeSpan.FromMilliseconds(_options.SampleIntervalMs);
         _lastReceived = _counters[SipCounter.Received];
         _timer = _time.CreateTimer(_ => SampleOnTimer(), null, _interval, _interval);
-        wheel?.AddTickChore(SampleOnTick);
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            _chore = SampleOnLook;
+            Scheduling.HandoffWatch.AddChore(_chore);
+        }
     }
 
-    /// <summary>Samples the ticker took (observable in tests).</summary>
-    public long TickerSamples { get; private set; }
+    /// <summary>Samples taken with the hand-off watch's looks (observable in tests).</summary>
+    public long SamplesOnLooks { get; private set; }
 
     /// <summary>Reads every signal once and switches the gate (the timer calls it; tests may too).</summary>
     public void Sample()
@@ -104,9 +107,9 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
         }
     }
 
-    /// <summary>After each tick of the wheel, on its ticker thread: a sample when one is due. Never waits for the lock.</summary>
+    /// <summary>With a look of the hand-off watch (the ticker's or the watch's thread): a sample when one is due. Never waits for the lock.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
-    private void SampleOnTick()
+    private void SampleOnLook()
     {
         var pace = _slow ? IdleInterval : _interval;
         if (Environment.TickCount64 - Volatile.Read(ref _lastSampleAt) < (long)pace.TotalMilliseconds || !_sampling.TryEnter())
@@ -121,13 +124,13 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
                 return;
             }
 
-            if (!_tickerSamples)
+            if (!_lookSamples)
             {
-                _tickerSamples = true;
+                _lookSamples = true;
                 _timer.Change(IdleInterval, IdleInterval); // the fallback's pace
             }
 
-            TickerSamples++;
+            SamplesOnLooks++;
             SampleLocked();
         }
         finally
@@ -136,21 +139,21 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
         }
     }
 
-    /// <summary>Our own timer: samples unless the ticker has been sampling; takes over when the ticker's samples stopped.</summary>
+    /// <summary>Our own timer: samples unless the looks have been sampling; takes over when they stopped.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // periodic: compiled optimised once, never recompiled while SIP runs
     private void SampleOnTimer()
     {
         lock (_sampling)
         {
-            if (_tickerSamples)
+            if (_lookSamples)
             {
                 var pace = _slow ? IdleInterval : _interval;
                 if (Environment.TickCount64 - _lastSampleAt <= 3 * (long)pace.TotalMilliseconds)
                 {
-                    return; // the ticker samples
+                    return; // the looks sample
                 }
 
-                _tickerSamples = false;
+                _lookSamples = false;
                 _timer?.Change(pace, pace);
             }
 
@@ -198,7 +201,15 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
         }
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        if (_chore is not null)
+        {
+            Scheduling.HandoffWatch.RemoveChore(_chore);
+        }
+
+        _timer?.Dispose();
+    }
 
     /// <summary>True while sampling waits for the next turn.</summary>
     public bool Asleep
@@ -239,7 +250,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
             _asleep = false;
             _slow = false;
             _idleSamples = 0;
-            _tickerSamples = false;
+            _lookSamples = false;
             _timer!.Change(_interval, _interval);
         }
     }
@@ -257,11 +268,11 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
             return;
         }
 
-        // While the ticker samples, our timer stays at the fallback's pace; the ticker reads _slow.
+        // While the looks sample, our timer stays at the fallback's pace; they read _slow.
         if (!_slow && _idleSamples * _interval.TotalMilliseconds >= IdleInterval.TotalMilliseconds)
         {
             _slow = true;
-            if (!_tickerSamples)
+            if (!_lookSamples)
             {
                 _timer.Change(IdleInterval, IdleInterval);
             }
@@ -269,7 +280,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
         else if (_slow && !quiet)
         {
             _slow = false;
-            if (!_tickerSamples)
+            if (!_lookSamples)
             {
                 _timer.Change(_interval, _interval);
             }
