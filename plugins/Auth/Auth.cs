@@ -137,13 +137,16 @@ public sealed partial class Auth
             return Challenge(message, register, realm, stale: true, AuthResult.StaleNonce);
         }
 
-        var nc = credentials.NonceCount is null ? 1 : long.Parse(credentials.NonceCount, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var nc = credentials.NonceCount is null ? 1 : uint.Parse(credentials.NonceCount, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         // A retransmission carries the same top Via (branch) and CSeq as the request that used the count.
-        var request = message.Hdr("Via") is { } via && message.Hdr("CSeq") is { } cseq ? via + "\n" + cseq : string.Empty;
-        if (!_nonces.RecordCount(credentials.Nonce, nc, request))
+        var request = message.Hdr("Via") is { } via && message.Hdr("CSeq") is { } cseq ? HashCode.Combine(via, cseq) | 1 : 0;
+        switch (_nonces.RecordCount(credentials.Nonce, nc, request))
         {
-            LogReplay(_logger, source, credentials.Username);
-            return Challenge(message, register, realm, stale: false, AuthResult.Replayed);
+            case NonceCountResult.Replayed:
+                LogReplay(_logger, source, credentials.Username);
+                return Challenge(message, register, realm, stale: false, AuthResult.Replayed);
+            case NonceCountResult.Untracked:
+                return Challenge(message, register, realm, stale: true, AuthResult.StaleNonce);
         }
 
         if (!string.Equals(credentials.Username, identity.User, StringComparison.Ordinal))

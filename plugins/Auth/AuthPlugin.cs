@@ -15,23 +15,19 @@ public sealed class AuthPlugin : IScriptedSipPlugin
         var nonces = new NonceService(secret, context.Time, TimeSpan.FromSeconds(options.NonceExpiresSeconds));
         var failures = new FailureLimiter(context.Time, options.MaxFailures, TimeSpan.FromSeconds(options.FailureWindowSeconds));
         context.Export(new Auth(options, nonces, failures, context.Logger));
-        context.AddService(new AuthSweeper(nonces, failures, context.Time));
+        context.AddService(new AuthSweeper(failures, context.Time));
     }
 }
 
-/// <summary>Forgets expired nonce counts and ended failure windows once a minute.</summary>
-internal sealed class AuthSweeper(NonceService nonces, FailureLimiter failures, TimeProvider time) : IPluginService
+/// <summary>Forgets ended failure windows once a minute (nonce counts live in a table of fixed size: nothing to sweep).</summary>
+internal sealed class AuthSweeper(FailureLimiter failures, TimeProvider time) : IPluginService
 {
     private ITimer? _timer;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _timer = time.CreateTimer(
-            _ =>
-            {
-                nonces.Sweep();
-                failures.Sweep();
-            },
+            _ => failures.Sweep(),
             null,
             TimeSpan.FromMinutes(1),
             TimeSpan.FromMinutes(1));

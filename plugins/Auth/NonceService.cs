@@ -16,17 +16,18 @@ internal enum NonceState
 }
 
 /// <summary>
-/// Stateless nonces: base64url of the issue time (8 bytes), 8 random bytes and an HMAC-SHA-256
-/// (16 bytes) over both and the requester's address, keyed by a secret of this server. Nothing is stored per
-/// challenge; only the highest nonce-count seen per nonce in use is kept (replay protection) and
-/// dropped when the nonce expires.
+/// Stateless nonces: base64url of the issue time (8 bytes), a sequence number (4 bytes), 4 random
+/// bytes and an HMAC-SHA-256 (16 bytes) over them and the requester's address, keyed by a secret of
+/// this server. Nothing is stored per challenge; the highest nonce-count seen per nonce is kept in a
+/// table of fixed size, in the slot its sequence number picks (<see cref="NonceCounts"/>).
 /// </summary>
 internal sealed class NonceService
 {
     private readonly byte[] _secret;
     private readonly TimeProvider _time;
     private readonly TimeSpan _lifetime;
-    private readonly ConcurrentDictionary<string, (long Count, string Request, DateTimeOffset Expires)> _counts = new(StringComparer.Ordinal);
+    private readonly NonceCounts _counts = new();
+    private int _sequence = RandomNumberGenerator.GetInt32(int.MaxValue);
 
     // Keyed HMACs reused across requests (the key's pads computed once, not per challenge and per
     // check); per instance, so a reloaded plugin's old service keeps nothing alive in thread statics.
@@ -43,7 +44,8 @@ internal sealed class NonceService
     {
         Span<byte> raw = stackalloc byte[32];
         BinaryPrimitives.WriteInt64BigEndian(raw, _time.GetUtcNow().ToUnixTimeSeconds());
-        RandomBytes.Fill(raw[8..16]); // every challenge its own nonce, also within one second
+        BinaryPrimitives.WriteUInt32BigEndian(raw[8..], (uint)Interlocked.Increment(ref _sequence));
+        RandomBytes.Fill(raw[12..16]); // not guessable from the one before
         Mac(raw[..16], source, raw[16..]);
         return Base64Url.EncodeToString(raw);
     }
@@ -71,50 +73,21 @@ internal sealed class NonceService
     }
 
     /// <summary>
-    /// Records a nonce-count; false when it is not higher than one already seen with this nonce (a
-    /// replay) — unless it is the very request that used it, sent again: <paramref name="request"/>
-    /// (its top Via and CSeq) equal to the one recorded with that count. A REGISTER answered
-    /// statelessly is retransmitted by a phone (or sipp) whose 200 was late; refusing the copy would
-    /// answer 401 to a request that already succeeded.
+    /// Records a nonce-count of a nonce that <see cref="CheckOrigin"/> accepted: <see cref="NonceCountResult.Replayed"/>
+    /// when it is not higher than one already seen with this nonce — unless it is the very request
+    /// that used it, sent again (<paramref name="requestHash"/>: its top Via and CSeq, equal to the one
+    /// recorded with that count). A REGISTER answered statelessly is retransmitted by a phone (or
+    /// sipp) whose 200 was late; refusing the copy would answer 401 to a request that already succeeded.
     /// </summary>
-    public bool RecordCount(string nonce, long nonceCount, string request)
+    public NonceCountResult RecordCount(string nonce, uint nonceCount, int requestHash)
     {
-        // Compare-and-swap rather than AddOrUpdate: no closures allocated per request.
-        while (true)
+        Span<byte> raw = stackalloc byte[33];
+        if (nonce.Length != 43 || Base64Url.DecodeFromChars(nonce, raw, out _, out var written) != OperationStatus.Done || written != 32)
         {
-            if (!_counts.TryGetValue(nonce, out var seen))
-            {
-                if (_counts.TryAdd(nonce, (nonceCount, request, _time.GetUtcNow() + _lifetime)))
-                {
-                    return true;
-                }
-
-                continue;
-            }
-
-            if (nonceCount <= seen.Count)
-            {
-                return nonceCount == seen.Count && request.Length > 0 && string.Equals(request, seen.Request, StringComparison.Ordinal);
-            }
-
-            if (_counts.TryUpdate(nonce, (nonceCount, request, seen.Expires), seen))
-            {
-                return true;
-            }
+            return NonceCountResult.Untracked;
         }
-    }
 
-    /// <summary>Forgets the counts of expired nonces.</summary>
-    public void Sweep()
-    {
-        var now = _time.GetUtcNow();
-        foreach (var (nonce, seen) in _counts)
-        {
-            if (seen.Expires < now)
-            {
-                _counts.TryRemove(nonce, out _);
-            }
-        }
+        return _counts.Record(BinaryPrimitives.ReadUInt32BigEndian(raw[8..]), nonceCount, requestHash);
     }
 
     private void Mac(ReadOnlySpan<byte> stamp, string source, Span<byte> destination)
