@@ -20,20 +20,9 @@ public sealed class TickerChoresTests
     public async Task WhileTimersTick_TheTickerLooksAtTheReceiveLoops_AndTakesTheOverloadSamples()
     {
         using var silent = new UdpPeer(); // never answers: the relayed request's timers keep the wheel ticking
-        using var deployment = new TestDeployment(StatefulProxyTests.Settings("\"FrTimerMs\": 30000"))
-            .WithScript("request_route.csx", $$"""
-                if (Hdr("X-Ping") == "1")
-                {
-                    SlSendReply(200, "OK");
-                    return;
-                }
-
-                TRelay("sip:{{silent.LocalEndPoint}}");
-                """);
+        using var deployment = WithPendingRelay(silent);
         await using var host = await RunningHost.StartAsync(deployment);
-        using var peer = new UdpPeer();
-        peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, "pending-call"));
-        Assert.That(silent.ReceiveText(Wait), Does.Contain("pending-call"), "relayed: a transaction waits with its timers");
+        using var peer = StartPendingCall(host, silent);
 
         var overload = host.Server.Overload!;
         var tickerLooks = UdpListener.ReceiveLooksByTicker;
@@ -93,7 +82,26 @@ public sealed class TickerChoresTests
     public async Task WhileTimersTick_ABlockingRoute_IsStillHandedOver()
     {
         using var silent = new UdpPeer();
-        using var deployment = new TestDeployment(StatefulProxyTests.Settings("\"FrTimerMs\": 30000"))
+        using var deployment = WithPendingRelay(silent);
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var peer = StartPendingCall(host, silent);
+        var listener = host.Server.Listeners[0];
+        var handoffs = listener.ReceiverHandoffs;
+
+        var blocked = CallWorkers.CallIdFor(0, 2, "blocked");
+        var free = CallWorkers.CallIdFor(1, 2, "free");
+        peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, blocked, "X-Block: 1"));
+        peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, free, "X-Ping: 1"));
+
+        var first = peer.ReceiveText(Wait);
+        Assert.That(SipText.Header(first, "Call-ID"), Is.EqualTo(free), "answered while the other route blocks");
+        Assert.That(listener.ReceiverHandoffs, Is.GreaterThan(handoffs));
+        Assert.That(SipText.Header(peer.ReceiveText(Wait), "Call-ID"), Is.EqualTo(blocked));
+    }
+
+    /// <summary>Relays to <paramref name="silent"/> (which never answers); X-Ping is answered at once, X-Block after 1.5 s.</summary>
+    private static TestDeployment WithPendingRelay(UdpPeer silent) =>
+        new TestDeployment(StatefulProxyTests.Settings("\"FrTimerMs\": 30000"))
             .WithScript("request_route.csx", $$"""
                 if (Hdr("X-Block") == "1")
                 {
@@ -110,21 +118,13 @@ public sealed class TickerChoresTests
 
                 TRelay("sip:{{silent.LocalEndPoint}}");
                 """);
-        await using var host = await RunningHost.StartAsync(deployment);
-        using var peer = new UdpPeer();
+
+    /// <summary>One relayed request that stays pending: its transaction's timers keep the wheel ticking.</summary>
+    private static UdpPeer StartPendingCall(RunningHost host, UdpPeer silent)
+    {
+        var peer = new UdpPeer();
         peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, "pending-call"));
-        Assert.That(silent.ReceiveText(Wait), Does.Contain("pending-call"));
-        var listener = host.Server.Listeners[0];
-        var handoffs = listener.ReceiverHandoffs;
-
-        var blocked = CallWorkers.CallIdFor(0, 2, "blocked");
-        var free = CallWorkers.CallIdFor(1, 2, "free");
-        peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, blocked, "X-Block: 1"));
-        peer.Send(host.EndPoint, SipText.Request("OPTIONS", "sip:x@127.0.0.1", peer.LocalEndPoint, free, "X-Ping: 1"));
-
-        var first = peer.ReceiveText(Wait);
-        Assert.That(SipText.Header(first, "Call-ID"), Is.EqualTo(free), "answered while the other route blocks");
-        Assert.That(listener.ReceiverHandoffs, Is.GreaterThan(handoffs));
-        Assert.That(SipText.Header(peer.ReceiveText(Wait), "Call-ID"), Is.EqualTo(blocked));
+        Assert.That(silent.ReceiveText(Wait), Does.Contain("pending-call"), "relayed: a transaction waits with its timers");
+        return peer;
     }
 }
