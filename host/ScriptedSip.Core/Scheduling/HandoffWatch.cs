@@ -92,6 +92,9 @@ internal static class HandoffWatch
         }
     }
 
+    /// <summary>The chores now (observable in tests).</summary>
+    internal static Action[] Chores => Volatile.Read(ref s_chores);
+
     public static void RemoveChore(Action chore)
     {
         lock (Gate)

@@ -108,6 +108,23 @@ public sealed class OverloadSamplingPaceTests
         return (watchdog, clock);
     }
 
+    [Test]
+    public void RealClock_SamplesWithTheWatchsLooks_AndALookThatRacesDisposeTakesNoSample()
+    {
+        var before = ScriptedSip.Core.Scheduling.HandoffWatch.Chores;
+        var options = new OverloadOptions { SampleIntervalMs = 100 };
+        var monitor = new OverloadMonitor(options, new OverloadGate(), () => 0, () => 0, 1000, kernel: null, new SipCounters(), TimeProvider.System, NullLogger.Instance);
+        monitor.Start();
+        var chore = ScriptedSip.Core.Scheduling.HandoffWatch.Chores.Except(before).Single();
+
+        monitor.Dispose();
+        Assert.That(ScriptedSip.Core.Scheduling.HandoffWatch.Chores, Does.Not.Contain(chore), "removed on dispose");
+
+        // A look that took the chore just before its removal runs it after the monitor is gone.
+        Assert.DoesNotThrow(() => chore());
+        Assert.That(monitor.SamplesOnLooks, Is.Zero, "a disposed monitor samples nothing");
+    }
+
     private static (OverloadMonitor Monitor, FakeTimeProvider Time, SipCounters Counters, int[] Live) Start(int maxTransactions = 100_000)
     {
         var time = new FakeTimeProvider();

@@ -39,6 +39,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     private bool _asleep;
     private bool _lookSamples;     // the hand-off watch's looks take the samples; our timer is the fallback
     private Action? _chore;
+    private bool _disposed;
     private long _lastSampleAt;    // Environment.TickCount64 of the last sample
     private int _idleSamples;
     private long _lastReceived;
@@ -119,7 +120,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
 
         try
         {
-            if (_asleep || _timer is null)
+            if (_disposed || _asleep || _timer is null)
             {
                 return;
             }
@@ -145,6 +146,11 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     {
         lock (_sampling)
         {
+            if (_disposed)
+            {
+                return; // a tick that fired as the monitor was disposed
+            }
+
             if (_lookSamples)
             {
                 var pace = _slow ? IdleInterval : _interval;
@@ -208,7 +214,13 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
             Scheduling.HandoffWatch.RemoveChore(_chore);
         }
 
-        _timer?.Dispose();
+        // Under the lock: a look that took the chore just before its removal may be sampling now,
+        // and it must not change a disposed timer (that throws on the ticker's thread).
+        lock (_sampling)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
     }
 
     /// <summary>True while sampling waits for the next turn.</summary>
@@ -227,7 +239,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     {
         lock (_sampling)
         {
-            if (_timer is null || _gate.Shedding)
+            if (_timer is null || _disposed || _gate.Shedding)
             {
                 return false;
             }
@@ -242,7 +254,7 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
     {
         lock (_sampling)
         {
-            if (!_asleep)
+            if (!_asleep || _disposed)
             {
                 return;
             }
