@@ -112,7 +112,7 @@ public sealed partial class Auth
             return Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
         }
 
-        var nonceState = _nonces.CheckOrigin(credentials.Nonce, source);
+        var nonceState = _nonces.CheckOrigin(credentials.Nonce, source, out var nonceSequence);
         if (nonceState == NonceState.Invalid)
         {
             return Challenge(message, register, realm, stale: false, AuthResult.NoCredentials);
@@ -140,7 +140,7 @@ public sealed partial class Auth
         var nc = credentials.NonceCount is null ? 1 : uint.Parse(credentials.NonceCount, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         // A retransmission carries the same top Via (branch) and CSeq as the request that used the count.
         var request = message.Hdr("Via") is { } via && message.Hdr("CSeq") is { } cseq ? HashCode.Combine(via, cseq) | 1 : 0;
-        switch (_nonces.RecordCount(credentials.Nonce, nc, request))
+        switch (_nonces.RecordCount(nonceSequence, nc, request))
         {
             case NonceCountResult.Replayed:
                 LogReplay(_logger, source, credentials.Username);

@@ -51,8 +51,12 @@ internal sealed class NonceService
     }
 
     /// <summary>Checks that the nonce is ours, issued to this source, and not older than its lifetime.</summary>
-    public NonceState CheckOrigin(string nonce, string source)
+    public NonceState CheckOrigin(string nonce, string source) => CheckOrigin(nonce, source, out _);
+
+    /// <summary>As above; <paramref name="sequence"/> is the nonce's sequence number, for <see cref="RecordCount"/>.</summary>
+    public NonceState CheckOrigin(string nonce, string source, out uint sequence)
     {
+        sequence = 0;
         Span<byte> raw = stackalloc byte[33];
         // DecodeFromChars reports bad input (TryDecodeFromChars throws on it): a forged nonce costs no exception.
         if (nonce.Length != 43 || Base64Url.DecodeFromChars(nonce, raw, out _, out var written) != OperationStatus.Done || written != 32)
@@ -67,28 +71,21 @@ internal sealed class NonceService
             return NonceState.Invalid;
         }
 
+        sequence = BinaryPrimitives.ReadUInt32BigEndian(raw[8..]);
         var issued = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(raw));
         var now = _time.GetUtcNow();
         return now - issued > _lifetime || issued > now + TimeSpan.FromMinutes(1) ? NonceState.Stale : NonceState.Valid;
     }
 
     /// <summary>
-    /// Records a nonce-count of a nonce that <see cref="CheckOrigin"/> accepted: <see cref="NonceCountResult.Replayed"/>
+    /// Records a nonce-count of a nonce that <see cref="CheckOrigin(string, string, out uint)"/> accepted (its sequence number): <see cref="NonceCountResult.Replayed"/>
     /// when it is not higher than one already seen with this nonce — unless it is the very request
     /// that used it, sent again (<paramref name="requestHash"/>: its top Via and CSeq, equal to the one
     /// recorded with that count). A REGISTER answered statelessly is retransmitted by a phone (or
     /// sipp) whose 200 was late; refusing the copy would answer 401 to a request that already succeeded.
     /// </summary>
-    public NonceCountResult RecordCount(string nonce, uint nonceCount, int requestHash)
-    {
-        Span<byte> raw = stackalloc byte[33];
-        if (nonce.Length != 43 || Base64Url.DecodeFromChars(nonce, raw, out _, out var written) != OperationStatus.Done || written != 32)
-        {
-            return NonceCountResult.Untracked;
-        }
-
-        return _counts.Record(BinaryPrimitives.ReadUInt32BigEndian(raw[8..]), nonceCount, requestHash);
-    }
+    public NonceCountResult RecordCount(uint sequence, uint nonceCount, int requestHash) =>
+        _counts.Record(sequence, nonceCount, requestHash);
 
     private void Mac(ReadOnlySpan<byte> stamp, string source, Span<byte> destination)
     {

@@ -64,13 +64,13 @@ public sealed class NonceServiceTests
         var nonces = new NonceService(new byte[32], _time, TimeSpan.FromSeconds(30));
         var nonce = nonces.Issue("192.0.2.1");
 
-        Assert.That(nonces.RecordCount(nonce, 1, 11), Is.EqualTo(NonceCountResult.Fresh));
-        Assert.That(nonces.RecordCount(nonce, 1, 11), Is.EqualTo(NonceCountResult.Fresh), "the same request again");
-        Assert.That(nonces.RecordCount(nonce, 1, 22), Is.EqualTo(NonceCountResult.Replayed), "another request with a used count");
-        Assert.That(nonces.RecordCount(nonce, 3, 33), Is.EqualTo(NonceCountResult.Fresh));
-        Assert.That(nonces.RecordCount(nonce, 2, 44), Is.EqualTo(NonceCountResult.Replayed), "a lower count");
-        Assert.That(nonces.RecordCount(nonce, 1, 11), Is.EqualTo(NonceCountResult.Replayed), "the first request after a higher count");
-        Assert.That(nonces.RecordCount(nonce, 3, 0), Is.EqualTo(NonceCountResult.Replayed), "no request identity: no retransmission exception");
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 1, 11), Is.EqualTo(NonceCountResult.Fresh));
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 1, 11), Is.EqualTo(NonceCountResult.Fresh), "the same request again");
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 1, 22), Is.EqualTo(NonceCountResult.Replayed), "another request with a used count");
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 3, 33), Is.EqualTo(NonceCountResult.Fresh));
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 2, 44), Is.EqualTo(NonceCountResult.Replayed), "a lower count");
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 1, 11), Is.EqualTo(NonceCountResult.Replayed), "the first request after a higher count");
+        Assert.That(nonces.RecordCount(Sequence(nonces, nonce), 3, 0), Is.EqualTo(NonceCountResult.Replayed), "no request identity: no retransmission exception");
     }
 
     [Test]
@@ -80,10 +80,10 @@ public sealed class NonceServiceTests
         var first = nonces.Issue("192.0.2.1");
         var second = nonces.Issue("192.0.2.1");
 
-        Assert.That(nonces.RecordCount(first, 5, 1), Is.EqualTo(NonceCountResult.Fresh));
-        Assert.That(nonces.RecordCount(second, 1, 2), Is.EqualTo(NonceCountResult.Fresh), "a count of another nonce");
-        Assert.That(nonces.RecordCount(first, 5, 3), Is.EqualTo(NonceCountResult.Replayed));
-        Assert.That(nonces.RecordCount(second, 2, 4), Is.EqualTo(NonceCountResult.Fresh));
+        Assert.That(nonces.RecordCount(Sequence(nonces, first), 5, 1), Is.EqualTo(NonceCountResult.Fresh));
+        Assert.That(nonces.RecordCount(Sequence(nonces, second), 1, 2), Is.EqualTo(NonceCountResult.Fresh), "a count of another nonce");
+        Assert.That(nonces.RecordCount(Sequence(nonces, first), 5, 3), Is.EqualTo(NonceCountResult.Replayed));
+        Assert.That(nonces.RecordCount(Sequence(nonces, second), 2, 4), Is.EqualTo(NonceCountResult.Fresh));
     }
 
     [Test]
@@ -91,7 +91,7 @@ public sealed class NonceServiceTests
     {
         var nonces = new NonceService(new byte[32], _time, TimeSpan.FromSeconds(300));
         var old = nonces.Issue("192.0.2.1");
-        Assert.That(nonces.RecordCount(old, 1, 1), Is.EqualTo(NonceCountResult.Fresh));
+        Assert.That(nonces.RecordCount(Sequence(nonces, old), 1, 1), Is.EqualTo(NonceCountResult.Fresh));
 
         // The table's size in nonces later, a new nonce falls on the same slot and takes it over.
         string newer = old;
@@ -100,9 +100,9 @@ public sealed class NonceServiceTests
             newer = nonces.Issue("192.0.2.1");
         }
 
-        Assert.That(nonces.RecordCount(newer, 1, 2), Is.EqualTo(NonceCountResult.Fresh));
-        Assert.That(nonces.RecordCount(old, 2, 3), Is.EqualTo(NonceCountResult.Untracked), "its count can no longer be checked: stale");
-        Assert.That(nonces.RecordCount(newer, 1, 4), Is.EqualTo(NonceCountResult.Replayed), "the newer nonce's count is kept");
+        Assert.That(nonces.RecordCount(Sequence(nonces, newer), 1, 2), Is.EqualTo(NonceCountResult.Fresh));
+        Assert.That(nonces.RecordCount(Sequence(nonces, old), 2, 3), Is.EqualTo(NonceCountResult.Untracked), "its count can no longer be checked: stale");
+        Assert.That(nonces.RecordCount(Sequence(nonces, newer), 1, 4), Is.EqualTo(NonceCountResult.Replayed), "the newer nonce's count is kept");
     }
 
     [Test]
@@ -110,16 +110,25 @@ public sealed class NonceServiceTests
     {
         var nonces = new NonceService(new byte[32], _time, TimeSpan.FromSeconds(300));
         var issued = Enumerable.Range(0, 10_000).Select(_ => nonces.Issue("192.0.2.1")).ToArray();
-        nonces.RecordCount(issued[0], 1, 1); // first call's one-time costs
+        nonces.RecordCount(Sequence(nonces, issued[0]), 1, 1); // first call's one-time costs
 
+        // The whole check as AuthCheck makes it: the origin (which yields the sequence), then the count.
         var before = GC.GetAllocatedBytesForCurrentThread();
         foreach (var nonce in issued)
         {
-            nonces.RecordCount(nonce, 1, 1);
-            nonces.RecordCount(nonce, 2, 2);
+            nonces.CheckOrigin(nonce, "192.0.2.1", out var sequence);
+            nonces.RecordCount(sequence, 1, 1);
+            nonces.RecordCount(sequence, 2, 2);
         }
 
         // A map of nonces kept an entry (and a string) per nonce in use for its whole lifetime.
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.EqualTo(0));
+    }
+
+    /// <summary>The nonce's sequence number, as AuthCheck gets it from the origin check.</summary>
+    private static uint Sequence(NonceService nonces, string nonce)
+    {
+        Assert.That(nonces.CheckOrigin(nonce, "192.0.2.1", out var sequence), Is.EqualTo(NonceState.Valid));
+        return sequence;
     }
 }

@@ -124,16 +124,14 @@ internal sealed class HandoffThreads : IDisposable
 
     private void StartReceiver()
     {
-        var receiver = new Receiver(this);
-        receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
+        var receiver = NewReceiver();
         _current = receiver;
         receiver.Thread.Start();
     }
 
     private void ReplaceReceiver(Receiver overran)
     {
-        var receiver = new Receiver(this);
-        receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
+        var receiver = NewReceiver();
         if (Interlocked.CompareExchange(ref _current, receiver, overran) != overran)
         {
             return; // the other looker replaced it first
@@ -141,6 +139,13 @@ internal sealed class HandoffThreads : IDisposable
 
         Interlocked.Increment(ref _handoffs);
         receiver.Thread.Start();
+    }
+
+    private Receiver NewReceiver()
+    {
+        var receiver = new Receiver(this);
+        receiver.Thread = new Thread(() => _loop(receiver)) { IsBackground = true, Name = _name };
+        return receiver;
     }
 
     /// <summary>One thread of the loop and when its current inline turn started (<see cref="Environment.TickCount64"/>; 0: none).</summary>

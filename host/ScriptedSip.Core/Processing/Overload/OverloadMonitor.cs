@@ -214,8 +214,8 @@ public sealed partial class OverloadMonitor : IDisposable, Scheduling.IIdleFollo
             Scheduling.HandoffWatch.RemoveChore(_chore);
         }
 
-        // Under the lock: a look that took the chore just before its removal may be sampling now,
-        // and it must not change a disposed timer (that throws on the ticker's thread).
+        // Under the lock: a look that took the chore just before its removal may be about to sample;
+        // it sees the flag and takes no sample of a monitor that is gone.
         lock (_sampling)
         {
             _disposed = true;
