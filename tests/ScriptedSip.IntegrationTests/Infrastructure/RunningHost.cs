@@ -73,7 +73,23 @@ public sealed class RunningHost : IAsyncDisposable
     public static IReadOnlyList<string> Logs()
     {
         var target = NLog.LogManager.Configuration?.FindTargetByName<MemoryTarget>(TestDeployment.MemoryTargetName);
-        return target is null ? [] : [.. target.Logs];
+        if (target is null)
+        {
+            return [];
+        }
+
+        // The target appends under NLog's own lock, which a reader cannot take: a copy that races an
+        // append fails (the list grew between its count and its copy) and is simply made again.
+        while (true)
+        {
+            try
+            {
+                return [.. target.Logs];
+            }
+            catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+            {
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
