@@ -125,8 +125,16 @@ internal sealed class BranchReplies
             _ctx.StopBranchTimers(branch);
             if (status < 300)
             {
+                // Read before the relay: sending the final ends an await's hold.
+                var noRoute = transaction.Suspension == SuspendState.None && transaction.RunningRoutes == 0;
                 RelayUpstreamLocked(context, transaction, status);
                 CancelOtherBranchesLocked(transaction);
+                branch.KeepOnlyStartLine();
+                if (noRoute && transaction.FinalSent)
+                {
+                    transaction.KeepOnlyStartLine();
+                }
+
                 return;
             }
 

@@ -41,6 +41,16 @@ internal sealed class ClientBranch
         Transport = transport;
     }
 
+    /// <summary>
+    /// After a 2xx nothing re-sends this branch's request (no retransmission, no CANCEL, no hop-by-hop
+    /// ACK): only its start line is kept (the branch results read the Request-URI from it), so the
+    /// transaction's wait state does not hold a full copy of the request for its last seconds.
+    /// </summary>
+    public void KeepOnlyStartLine()
+    {
+        Request = TransactionContext.StartLineOnly(Request);
+    }
+
     /// <summary>Highest status received so far; 0 = nothing yet.</summary>
     public int Status { get; set; }
 

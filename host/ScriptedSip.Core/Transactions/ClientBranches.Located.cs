@@ -39,7 +39,7 @@ internal sealed partial class ClientBranches
 
             if (transaction.IsInvite && transaction.LastStatus == 0)
             {
-                TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 100, "Trying"));
+                _ctx.Layer.Server.SendLocalReplyLocked(transaction, context.Message, 100, "Trying"); // as in Relay: the route's parse
             }
 
             var incoming = context.Transport is Transport.Streams.StreamConnection connection ? connection.Listener : context.Transport;

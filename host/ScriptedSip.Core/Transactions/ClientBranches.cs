@@ -98,7 +98,9 @@ internal sealed partial class ClientBranches
             if (transaction.IsInvite && transaction.LastStatus == 0)
             {
                 // Stop the caller's INVITE retransmissions while the next hop thinks (RFC 3261 §16.7 / Kamailio's auto 100).
-                TransactionContext.WithRequest(transaction, request => _ctx.Layer.Server.SendLocalReplyLocked(transaction, request, 100, "Trying"));
+                // Built from the request as this route parsed it (the transaction's copy holds the same
+                // bytes): no second parse, no closure.
+                _ctx.Layer.Server.SendLocalReplyLocked(transaction, context.Message, 100, "Trying");
             }
 
             var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), hop.EndPoint.Serialize(), transport);

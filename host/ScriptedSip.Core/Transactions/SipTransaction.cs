@@ -42,8 +42,18 @@ public sealed class SipTransaction
 
     internal ServerKey Key { get; }
 
-    /// <summary>The request as received.</summary>
-    public byte[] Request { get; }
+    /// <summary>The request as received (only its start line once a 2xx has ended the transaction: <see cref="KeepOnlyStartLine"/>).</summary>
+    public byte[] Request { get; private set; }
+
+    /// <summary>
+    /// Once a 2xx went upstream and no route of this transaction runs or waits, nothing parses the
+    /// request again (no local reply, no failure or resumed route): only its start line stays, so the
+    /// wait state does not hold the whole request. Call with the gate held.
+    /// </summary>
+    internal void KeepOnlyStartLine()
+    {
+        Request = TransactionContext.StartLineOnly(Request);
+    }
 
     /// <summary>Where the request came from.</summary>
     public SocketAddress Source { get; }

@@ -101,6 +101,13 @@ internal sealed class TransactionContext
         }
     }
 
+    /// <summary>A copy of the message's start line with its CRLF (the message itself when it has nothing after it).</summary>
+    internal static byte[] StartLineOnly(byte[] message)
+    {
+        var lineEnd = message.AsSpan().IndexOf("\r\n"u8);
+        return lineEnd >= 0 && lineEnd + 2 < message.Length ? message.AsSpan(0, lineEnd + 2).ToArray() : message;
+    }
+
     public static SocketAddress Copy(SocketAddress source)
     {
         var copy = new SocketAddress(source.Family, source.Size);

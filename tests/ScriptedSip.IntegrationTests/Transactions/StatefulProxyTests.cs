@@ -165,6 +165,36 @@ public sealed class StatefulProxyTests
     }
 
     [Test]
+    public async Task AnsweredInvite_WaitStateKeepsOnlyTheStartLine_RetransmissionsStillAnswered()
+    {
+        using var callee = new UdpPeer();
+        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 5000, \"WaitMs\": 5000")).WithShippedScripts();
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+        var uri = $"sip:bob@{callee.LocalEndPoint}";
+        var invite = SipText.Request("INVITE", uri, caller.LocalEndPoint, callId: "wait-state@test");
+
+        caller.Send(host.EndPoint, invite);
+        var relayed = callee.ReceiveText(TimeSpan.FromSeconds(5));
+        var ok = ProxiedCall.Reply(relayed, 200, "OK");
+        callee.Send(host.EndPoint, ok);
+        Assert.That(SipText.StatusCode(ProxiedCall.FinalReply(caller, TimeSpan.FromSeconds(5))), Is.EqualTo(200));
+
+        // The transaction waits (WaitMs) with the start lines of its request and branch only.
+        var transaction = host.Server.Transactions.Table.Snapshot().Single();
+        Assert.That(System.Text.Encoding.ASCII.GetString(transaction.Request), Is.EqualTo($"INVITE {uri} SIP/2.0\r\n"));
+        Assert.That(ScriptedSip.Core.Transactions.ForkedRequest.Results(transaction).Select(r => r.Uri), Is.EqualTo(new[] { uri }));
+
+        // It still answers: the caller's INVITE again gets the 200 again (not relayed), the callee's
+        // retransmitted 200 reaches the caller.
+        caller.Send(host.EndPoint, invite);
+        Assert.That(SipText.StatusCode(caller.ReceiveText(TimeSpan.FromSeconds(5))), Is.EqualTo(200));
+        callee.Send(host.EndPoint, ok);
+        Assert.That(SipText.StatusCode(caller.ReceiveText(TimeSpan.FromSeconds(5))), Is.EqualTo(200));
+        Assert.That(host.Counters[SipCounter.RetransmissionsAbsorbed], Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task ReplyMatchingNoTransaction_RelayedByVia_OrDroppedWhenNotOurs()
     {
         using var deployment = new TestDeployment(Settings()).WithShippedScripts();
