@@ -259,7 +259,11 @@ public sealed partial class Auth
         return (user, colon > 0 ? host[..colon] : host);
     }
 
-    private static string Sanitize(string realm) => new([.. realm.Where(c => c is not ('"' or '\\' or '\r' or '\n'))]);
+    /// <summary>The realm without the characters that would break its quoted-string; the same string when it has none (the usual case).</summary>
+    private static string Sanitize(string realm) =>
+        realm.AsSpan().IndexOfAny(RealmBreakers) < 0 ? realm : new([.. realm.Where(c => !RealmBreakers.Contains(c))]);
+
+    private static readonly System.Buffers.SearchValues<char> RealmBreakers = System.Buffers.SearchValues.Create("\"\\\r\n");
 
     private static string Shorten(string text) => text.Length <= 32 ? text : text[..32] + "…";
 

@@ -149,9 +149,15 @@ public sealed class Registrar
         }
 
         // Serial forking by q-value (RFC 3261 §16.6, Kamailio's t_load_contacts): the best group now,
-        // in parallel; the lower groups wait for NextContacts in the failure route.
-        var groups = contacts.GroupBy(b => b.Q).Select(g => g.ToList()).ToList();
-        _serial.Stash(ForkKey(message), groups.Skip(1));
+        // in parallel; the lower groups wait for NextContacts in the failure route. The contacts
+        // come best first, so each group is a run of equal q.
+        var groups = GroupsByQ(contacts);
+        if (groups.Count > 1 || _serial.EverStashed)
+        {
+            // Only then is there something to stash, or an earlier lookup's groups for this request to drop.
+            _serial.Stash(ForkKey(message), groups.Skip(1));
+        }
+
         Target(message, groups[0]);
         return LookupResult.Found;
     }
@@ -176,6 +182,22 @@ public sealed class Registrar
         return true;
     }
 
+    private static List<List<Binding>> GroupsByQ(IReadOnlyList<Binding> bestFirst)
+    {
+        var groups = new List<List<Binding>>(1);
+        foreach (var binding in bestFirst)
+        {
+            if (groups.Count == 0 || groups[^1][0].Q != binding.Q)
+            {
+                groups.Add(new List<Binding>(bestFirst.Count));
+            }
+
+            groups[^1].Add(binding);
+        }
+
+        return groups;
+    }
+
     /// <summary>Contact groups waiting for <see cref="NextContacts"/> (for tests and monitoring).</summary>
     public int PendingSerialForks => _serial.Count;
 
@@ -189,9 +211,9 @@ public sealed class Registrar
             message.AppendHf("Route: " + path); // RFC 3327 §5.2: the request follows the stored Path
         }
 
-        foreach (var other in group.Skip(1))
+        for (var i = 1; i < group.Count; i++)
         {
-            message.AppendBranch(other.Contact, NextHop(other));
+            message.AppendBranch(group[i].Contact, NextHop(group[i]));
         }
     }
 

@@ -20,6 +20,14 @@ internal sealed class SerialForks
 
     public int Count => _pending.Count;
 
+    /// <summary>
+    /// True once anything was stashed: until then a lookup with one q-value group has nothing to drop
+    /// and skips building the request's key (a dictionary's Count takes all its locks).
+    /// </summary>
+    public bool EverStashed => Volatile.Read(ref _everStashed);
+
+    private bool _everStashed;
+
     /// <summary>Raised after groups were stashed (the sweep wakes for them).</summary>
     public event Action? Added;
 
@@ -32,6 +40,7 @@ internal sealed class SerialForks
             return;
         }
 
+        Volatile.Write(ref _everStashed, true);
         _pending[key] = (queue, _time.GetUtcNow() + Lifetime);
         Added?.Invoke();
     }
