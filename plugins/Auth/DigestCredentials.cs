@@ -131,13 +131,13 @@ public static class DigestParser
             return false;
         }
 
-        if (nc is not null && (nc.Length != 8 || !nc.All(char.IsAsciiHexDigit)))
+        if (nc is not null && (nc.Length != 8 || !IsHex(nc)))
         {
             error = "nc is not 8 hex digits";
             return false;
         }
 
-        if (!response.All(char.IsAsciiHexDigit) || response.Length is not (32 or 64))
+        if (!IsHex(response) || response.Length is not (32 or 64))
         {
             error = "response is not a hex digest";
             return false;
@@ -150,6 +150,10 @@ public static class DigestParser
 
     /// <summary>The parameters a check reads; their slot is the index here.</summary>
     private static readonly string[] Names = ["username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "cnonce"];
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    private static bool IsHex(string text) => !text.AsSpan().ContainsAnyExcept(HexDigits);
 
     private static int Slot(ReadOnlySpan<char> name)
     {
