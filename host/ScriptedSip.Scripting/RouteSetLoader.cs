@@ -277,9 +277,28 @@ public sealed class RouteSetLoader
             ?? throw new InvalidOperationException($"{assembly.GetName().Name}: no script entry point");
         var factory = method.CreateDelegate<Func<object?[], Task<object?>>>();
 
-        // Slot 0 holds the globals, slot 1 the submission instance the factory creates.
-        return globals => factory([globals, null]);
+        // Slot 0 holds the globals, slot 1 the submission instance the factory creates. The submission
+        // reads both in its constructor and keeps neither the array nor a reference to it, so one
+        // array per thread serves every run (a route that runs another route on the same thread
+        // fills it again after the outer constructor is done with it).
+        return globals =>
+        {
+            var slots = t_submissionSlots ??= new object?[2];
+            slots[0] = globals;
+            try
+            {
+                return factory(slots);
+            }
+            finally
+            {
+                slots[0] = null; // keeps no message alive
+                slots[1] = null;
+            }
+        };
     }
+
+    [ThreadStatic]
+    private static object?[]? t_submissionSlots;
 
     private sealed record CompileOutcome(IReadOnlyDictionary<string, RouteImage> Images, IReadOnlyList<string> Errors, int Compiled, int FromCache);
 

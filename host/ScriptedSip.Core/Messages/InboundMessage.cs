@@ -25,15 +25,46 @@ public sealed class InboundMessage : ILogTagged
     private byte[]? _replyHeaders;
     private int _generation;
 
-    public InboundMessage(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
+    public InboundMessage(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received) =>
+        Reset(datagram, buffers, routes, kind, origin);
+
+    /// <summary>
+    /// Makes this instance a new message, as the constructor does: every field is set here. The
+    /// message path reuses one instance per worker for the messages whose route finished without
+    /// waiting (nothing holds it then), so a message costs no allocation of its own.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Routes))]
+    internal void Reset(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
     {
         ArgumentNullException.ThrowIfNull(datagram);
         ArgumentNullException.ThrowIfNull(buffers);
         _datagram = datagram;
         _buffers = buffers;
+        _ownsBuffers = false;
+        _editing = false;
+        _callId = null;
+        _requestUri = null;
+        _replyHeaders = null;
+        _generation = 0;
+        _branches = null;
         Routes = routes;
         Kind = kind;
         Origin = origin;
+        RequestUriChanged = false;
+        Destination = null;
+        ForcedProtocol = null;
+        RecordRouteRequested = false;
+        RecordRouteWritten = false;
+        MaxForwardsDone = false;
+        Replied = false;
+        Forwarded = false;
+        Dropped = false;
+        ExitRequested = false;
+        Relayed = false;
+        DidSuspend = false;
+        Transaction = null;
+        PendingFailureRoute = null;
+        PendingOnReplyRoute = null;
     }
 
     /// <summary>The received bytes and their source (rebuilt from the transaction's copy after <see cref="Hibernate"/>).</summary>
@@ -67,11 +98,11 @@ public sealed class InboundMessage : ILogTagged
 
 
     /// <summary>The route set (script version) this message runs under, from start to end.</summary>
-    public IRouteSet Routes { get; }
+    public IRouteSet Routes { get; private set; }
 
-    public RouteKind Kind { get; }
+    public RouteKind Kind { get; private set; }
 
-    public RouteOrigin Origin { get; }
+    public RouteOrigin Origin { get; private set; }
 
     public SocketAddress Source => Datagram.Source;
 

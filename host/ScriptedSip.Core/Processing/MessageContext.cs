@@ -36,6 +36,20 @@ public sealed partial class MessageContext : RouteGlobals, ISipLogContext, IRout
     {
     }
 
+    /// <summary>
+    /// This facade and its message for the next message of the same worker, after a route that
+    /// finished without waiting (see <see cref="InboundMessage.Reset"/>).
+    /// </summary>
+    internal MessageContext Reuse(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind)
+    {
+        _m.Reset(datagram, buffers, routes, kind);
+        _mb = null;
+        _si = null;
+        _ri = null;
+        _var = null; // a new dictionary: a script may still hold the last message's
+        return this;
+    }
+
     /// <summary>The message this run works on (shared with the services and the transaction layer).</summary>
     public InboundMessage Inbound => _m;
 
