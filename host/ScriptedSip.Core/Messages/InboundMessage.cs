@@ -34,10 +34,24 @@ public sealed class InboundMessage : ILogTagged
     /// waiting (nothing holds it then), so a message costs no allocation of its own.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Routes))]
-    internal void Reset(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
+    internal InboundMessage Reset(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin = RouteOrigin.Received)
     {
         ArgumentNullException.ThrowIfNull(datagram);
         ArgumentNullException.ThrowIfNull(buffers);
+        Assign(datagram, buffers, routes, kind, origin);
+        return this;
+    }
+
+    /// <summary>
+    /// Drops every reference while the instance waits for the next message: a spare must not keep
+    /// the last message's script version (a replaced one could never unload), its transaction or its
+    /// bytes alive.
+    /// </summary>
+    internal void Forget() => Assign(null, null, null!, RouteKind.Event, RouteOrigin.Received);
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Routes))]
+    private void Assign(InboundDatagram? datagram, MessageBuffers? buffers, IRouteSet routes, RouteKind kind, RouteOrigin origin)
+    {
         _datagram = datagram;
         _buffers = buffers;
         _ownsBuffers = false;

@@ -43,10 +43,17 @@ public sealed partial class MessageContext : RouteGlobals, ISipLogContext, IRout
     internal MessageContext Reuse(InboundDatagram datagram, MessageBuffers buffers, IRouteSet routes, RouteKind kind)
     {
         _m.Reset(datagram, buffers, routes, kind);
+        return this;
+    }
+
+    /// <summary>The run is over: drop what it referenced (its script version, its variables — whose values may be the script's own types) until <see cref="Reuse"/>.</summary>
+    internal MessageContext Forget()
+    {
+        _m.Forget();
         _mb = null;
         _si = null;
         _ri = null;
-        _var = null; // a new dictionary: a script may still hold the last message's
+        _var = null; // a new dictionary next time: a script may still hold this one
         return this;
     }
 

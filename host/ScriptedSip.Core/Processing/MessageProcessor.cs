@@ -23,6 +23,7 @@ public sealed class MessageProcessor : IDatagramHandler
     // The context of the last route that finished without waiting: nothing holds it, the next run
     // takes it (a message costs no allocation of its own). Null while a run has it.
     private MessageContext? _spare;
+    private InboundMessage? _spareReply;
 
     public MessageProcessor(ProcessingServices services)
     {
@@ -74,9 +75,14 @@ public sealed class MessageProcessor : IDatagramHandler
             return;
         }
 
-        var reply = new InboundMessage(datagram, _buffers, _services.Routes.Current, RouteKind.Reply);
+        // Reply routes never wait (RouteRunner.RunSynchronously) and nothing keeps the message after
+        // the relay: one instance serves every reply of this worker.
+        var reply = _spareReply?.Reset(datagram, _buffers, _services.Routes.Current, RouteKind.Reply) ?? new InboundMessage(datagram, _buffers, _services.Routes.Current, RouteKind.Reply);
+        _spareReply = null;
         _services.Transactions.HandleReply(reply);
         datagram.Release();
+        reply.Forget();
+        _spareReply = reply;
     }
 
     private void HandleNoSip(InboundDatagram datagram)
@@ -156,7 +162,7 @@ public sealed class MessageProcessor : IDatagramHandler
         if (_services.Runner.Run(context, entry, routeName))
         {
             datagram.Release();
-            _spare = context;
+            _spare = context.Forget();
         }
         else
         {

@@ -60,9 +60,10 @@ public sealed class RouteRunner : ITransactionRoutes
     {
         ArgumentNullException.ThrowIfNull(reply);
         var routes = reply.Routes;
-        var context = new MessageContext(_services, reply);
+        MessageContext? context = null; // only when a route runs: most deployments have no reply route
         if (routes.ReplyRoute is { } replyRoute)
         {
+            context = new MessageContext(_services, reply);
             RunSynchronously(context, replyRoute, RouteNames.Reply);
             if (reply.Dropped)
             {
@@ -72,7 +73,7 @@ public sealed class RouteRunner : ITransactionRoutes
 
         if (onReplyRoute is not null && routes.Find(onReplyRoute) is { } onReply)
         {
-            RunSynchronously(context, onReply, onReplyRoute);
+            RunSynchronously(context ?? new MessageContext(_services, reply), onReply, onReplyRoute);
         }
 
         return !reply.Dropped;

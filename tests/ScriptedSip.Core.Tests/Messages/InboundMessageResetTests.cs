@@ -43,6 +43,24 @@ public sealed class InboundMessageResetTests
         }
     }
 
+    [Test]
+    public void Forget_DropsEveryReference()
+    {
+        var used = new InboundMessage(Datagram(), MessageBuffers.Rent(), new NoRoutes(), RouteKind.Request);
+        foreach (var field in Fields)
+        {
+            field.SetValue(used, NonDefault(field.FieldType));
+        }
+
+        // A spare waiting for the next message must not keep the last one's script version alive.
+        used.Forget();
+
+        foreach (var field in Fields.Where(f => !f.FieldType.IsValueType))
+        {
+            Assert.That(field.GetValue(used), Is.Null, field.Name);
+        }
+    }
+
     private static InboundDatagram Datagram() =>
         InboundDatagram.Rent(new NowhereTransport(), Encoding.ASCII.GetBytes("0123456789012345678901234567890123456789"), new IPEndPoint(IPAddress.Loopback, 5070).Serialize());
 
