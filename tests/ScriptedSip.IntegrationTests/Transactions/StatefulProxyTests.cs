@@ -198,6 +198,28 @@ public sealed class StatefulProxyTests
     }
 
     [Test]
+    public async Task AnsweredWhileTheRouteAwaits_TheRouteStillReadsItsRequestAfterwards()
+    {
+        using var callee = new UdpPeer();
+        // The route relays, then waits until the test says the 200 has gone upstream, then reads a
+        // header: trimming the answered transaction must not take the request from a route that
+        // still runs. (Today such a route keeps its own parse — a relayed message has edits and is
+        // not hibernated — and the trim also skips a transaction with a waiting route.)
+        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 5000, \"WaitMs\": 5000"))
+            .WithScript("request_route.csx", $"TRelay(\"sip:127.0.0.1:{callee.LocalEndPoint.Port}\"); while (!Shv.ContainsKey(\"go\")) {{ await Task.Delay(10); }} Shv[\"tag\"] = Hdr(\"X-Tag\") ?? \"(gone)\";");
+        await using var host = await RunningHost.StartAsync(deployment);
+        using var caller = new UdpPeer();
+
+        caller.Send(host.EndPoint, SipText.Request("INVITE", $"sip:bob@{callee.LocalEndPoint}", caller.LocalEndPoint, extraHeaders: "X-Tag: kept"));
+        callee.Send(host.EndPoint, ProxiedCall.Reply(callee.ReceiveText(TimeSpan.FromSeconds(5)), 200, "OK"));
+        Assert.That(SipText.StatusCode(ProxiedCall.FinalReply(caller, TimeSpan.FromSeconds(5))), Is.EqualTo(200));
+        host.Shv["go"] = true;
+
+        await UdpCoreTests.Eventually(() => host.Shv.ContainsKey("tag"), 5_000);
+        Assert.That(host.Shv["tag"], Is.EqualTo("kept"));
+    }
+
+    [Test]
     public async Task ReplyMatchingNoTransaction_RelayedByVia_OrDroppedWhenNotOurs()
     {
         using var deployment = new TestDeployment(Settings()).WithShippedScripts();
