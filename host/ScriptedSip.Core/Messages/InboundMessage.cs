@@ -76,6 +76,7 @@ public sealed class InboundMessage : ILogTagged
         ExitRequested = false;
         Relayed = false;
         DidSuspend = false;
+        LeftRunning = false;
         Transaction = null;
         PendingFailureRoute = null;
         PendingOnReplyRoute = null;
@@ -217,6 +218,11 @@ public sealed class InboundMessage : ILogTagged
     internal void MarkRelayed() => Relayed = true;
 
     internal void MarkSuspended() => DidSuspend = true;
+
+    /// <summary>A route that must not wait (a reply route) waited anyway and runs on without us: this instance is never reused.</summary>
+    internal bool LeftRunning { get; private set; }
+
+    internal void MarkLeftRunning() => LeftRunning = true;
 
     // ---- transaction ------------------------------------------------------------------------
 

@@ -81,8 +81,11 @@ public sealed class MessageProcessor : IDatagramHandler
         _spareReply = null;
         _services.Transactions.HandleReply(reply);
         datagram.Release();
-        reply.Forget();
-        _spareReply = reply;
+        if (!reply.LeftRunning)
+        {
+            reply.Forget();
+            _spareReply = reply;
+        }
     }
 
     private void HandleNoSip(InboundDatagram datagram)

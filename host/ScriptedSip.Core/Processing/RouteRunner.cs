@@ -50,6 +50,7 @@ public sealed class RouteRunner : ITransactionRoutes
         var task = Start(context, entry, routeName);
         if (!task.IsCompleted)
         {
+            context.Inbound.MarkLeftRunning(); // its continuation may still touch the message: not to be reused
             task = Task.FromException<object?>(new InvalidOperationException($"route {routeName} awaited something; reply routes must complete without awaiting"));
         }
 
