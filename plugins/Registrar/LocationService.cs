@@ -199,21 +199,7 @@ public sealed partial class LocationService : IDisposable
         {
             CatchUp();
             var live = Live(aor, _time.GetUtcNow());
-
-            // Insertion sort: stable (equal ones keep their registration order) and without the
-            // allocations of a LINQ ordering; an address-of-record has a handful of bindings.
-            for (var i = 1; i < live.Count; i++)
-            {
-                var binding = live[i];
-                var j = i - 1;
-                for (; j >= 0 && BestFirst(live[j], binding) > 0; j--)
-                {
-                    live[j + 1] = live[j];
-                }
-
-                live[j + 1] = binding;
-            }
-
+            BindingOrder.SortBestFirst(live);
             return live;
         }
     }
@@ -392,27 +378,8 @@ public sealed partial class LocationService : IDisposable
         }
     }
 
-    /// <summary>Highest q first, then the most recently registered (the later expiry).</summary>
-    private static readonly Comparison<Binding> BestFirst = static (a, b) => a.Q != b.Q ? b.Q.CompareTo(a.Q) : b.Expires.CompareTo(a.Expires);
-
-    private List<Binding> Live(string aor, DateTimeOffset now)
-    {
-        if (!_table.TryGetValue(aor, out var list))
-        {
-            return [];
-        }
-
-        var live = new List<Binding>(list.Count);
-        foreach (var binding in list)
-        {
-            if (binding.Expires > now)
-            {
-                live.Add(binding);
-            }
-        }
-
-        return live;
-    }
+    private List<Binding> Live(string aor, DateTimeOffset now) =>
+        _table.TryGetValue(aor, out var list) ? BindingOrder.Live(list, now) : [];
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "REGISTER for {Aor} refused: {Count} bindings would exceed MaxContacts {Max}")]
     private static partial void LogTooMany(ILogger logger, string aor, int count, int max);
