@@ -46,9 +46,13 @@ public sealed class StatefulProxyTests
         // Loss on the caller's side only: sipp's built-in UAS under simulated loss was seen to leave
         // a call without any reply for 10 s in one run out of many, which a proxy cannot repair;
         // loss towards the callee is tested with a UAS this test controls (below).
-        // The default wait time: with loss, a BYE retransmitted after its 200 was lost must still find
-        // its transaction (a 300 ms wait, as the other tests use, would relay it again as a new request).
-        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 10000, \"WaitMs\": 5000")).WithShippedScripts();
+        // A long wait: with loss, a BYE retransmitted after its 200 was lost must still find its
+        // transaction (a 300 ms wait, as the other tests use, would relay it again as a new request,
+        // which the callee no longer knows: 408 after the fr timer). With the default 5 s, the caller's
+        // first four BYE copies (0, 0.5, 1.5, 3.5 s) all had to lose the request or its 200 for that to
+        // happen — about once in 11,000 calls at 5 % loss each way, and a CI run saw it once; 12 s
+        // covers six copies (about once in a million).
+        using var deployment = new TestDeployment(Settings("\"FrTimerMs\": 10000, \"WaitMs\": 12000")).WithShippedScripts();
         await using var host = await RunningHost.StartAsync(deployment);
         var uasPort = UdpPeer.FreePort();
         const int Calls = 200;
