@@ -44,7 +44,7 @@ public enum AuthResult
 public sealed partial class Auth
 {
     private readonly AuthOptions _options;
-    private readonly IReadOnlyList<string> _algorithms; // the options' list, de-duplicated once (read on every challenge and check)
+    private readonly string[] _algorithms; // the options' list, de-duplicated once (read on every challenge and check; an array: no enumerator)
     private readonly NonceService _nonces;
     private readonly FailureLimiter _failures;
     private readonly ILogger _logger;
@@ -53,7 +53,7 @@ public sealed partial class Auth
     internal Auth(AuthOptions options, NonceService nonces, FailureLimiter failures, ILogger logger)
     {
         _options = options;
-        _algorithms = options.EffectiveAlgorithms;
+        _algorithms = [.. options.EffectiveAlgorithms];
         _nonces = nonces;
         _failures = failures;
         _logger = logger;
@@ -77,54 +77,94 @@ public sealed partial class Auth
     /// 400 for malformed credentials, or 403. On success <c>Var["auth.user"]</c> holds the user.
     /// </summary>
     [RouteKinds(RouteKind.Request)]
-    public async Task<AuthResult> AuthCheck(RouteGlobals message, string realm)
+    public Task<AuthResult> AuthCheck(RouteGlobals message, string realm)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (!TryExamine(message, realm, out var check, out var refusal))
+        {
+            return Completed(refusal);
+        }
+
+        var secret = LookupConfigured(check.Credentials.Username);
+        return secret is null && _provider is { } provider
+            ? ConcludeWithProviderAsync(check, provider)
+            : Completed(Conclude(check, secret));
+    }
+
+    /// <summary>A check past its first steps, waiting for the user's secret.</summary>
+    private readonly record struct PendingCheck(
+        RouteGlobals Message, bool Register, string Realm, string Source, string User,
+        DigestCredentials Credentials, NonceState NonceState, uint NonceSequence);
+
+    /// <summary>
+    /// The steps before the secret is needed: blocked sources, malformed or missing credentials, an
+    /// algorithm not offered, a blocked user, a nonce not ours. False when one of them answered the
+    /// request (<paramref name="refusal"/> says how).
+    /// </summary>
+    private bool TryExamine(RouteGlobals message, string realm, out PendingCheck check, out AuthResult refusal)
+    {
+        check = default;
         var register = message.IsMethod("REGISTER");
         var identity = UserAndDomain(register ? message.Tu : message.Fu);
         realm = Sanitize(string.IsNullOrWhiteSpace(realm) ? identity.Domain : realm);
         var source = message.Si;
         if (_failures.IsBlocked(FailureKind.Source, source))
         {
-            return Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
+            refusal = Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
+            return false;
         }
 
         var (credentials, problem) = FindCredentials(message.HdrAll(register ? "Authorization" : "Proxy-Authorization"), realm);
         if (problem is not null)
         {
             LogMalformed(_logger, source, problem);
-            return Refuse(message, 400, "Bad credentials: " + problem, AuthResult.Malformed);
+            refusal = Refuse(message, 400, "Bad credentials: " + problem, AuthResult.Malformed);
+            return false;
         }
 
         if (credentials is null)
         {
-            return Challenge(message, register, realm, stale: false, AuthResult.NoCredentials);
+            refusal = Challenge(message, register, realm, stale: false, AuthResult.NoCredentials);
+            return false;
         }
 
-        if (!_algorithms.Contains(credentials.Algorithm, StringComparer.OrdinalIgnoreCase))
+        if (!Offers(credentials.Algorithm))
         {
             LogMalformed(_logger, source, $"algorithm '{Shorten(credentials.Algorithm)}' is not offered");
-            return Challenge(message, register, realm, stale: false, AuthResult.Malformed);
+            refusal = Challenge(message, register, realm, stale: false, AuthResult.Malformed);
+            return false;
         }
 
         if (_failures.IsBlocked(FailureKind.User, credentials.Username))
         {
-            return Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
+            refusal = Refuse(message, 403, "Too many failed attempts", AuthResult.Blocked);
+            return false;
         }
 
         var nonceState = _nonces.CheckOrigin(credentials.Nonce, source, out var nonceSequence);
         if (nonceState == NonceState.Invalid)
         {
-            return Challenge(message, register, realm, stale: false, AuthResult.NoCredentials);
+            refusal = Challenge(message, register, realm, stale: false, AuthResult.NoCredentials);
+            return false;
         }
 
-        var secret = LookupConfigured(credentials.Username);
-        if (secret is null && _provider is { } provider)
-        {
-            // Resumes on the call's worker (the route's synchronization context): the reply below is sent from there.
-            secret = await provider(credentials.Username, realm).ConfigureAwait(true);
-        }
+        check = new PendingCheck(message, register, realm, source, identity.User, credentials, nonceState, nonceSequence);
+        refusal = AuthResult.Ok;
+        return true;
+    }
 
+    /// <summary>A user the configuration does not know: the provider may be slow, the route awaits it without holding a worker.</summary>
+    private async Task<AuthResult> ConcludeWithProviderAsync(PendingCheck check, Func<string, string, Task<string?>> provider)
+    {
+        // Resumes on the call's worker (the route's synchronization context): the reply in Conclude is sent from there.
+        var secret = await provider(check.Credentials.Username, check.Realm).ConfigureAwait(true);
+        return Conclude(check, secret);
+    }
+
+    /// <summary>The steps with the secret: the response, a stale nonce, the nonce-count, the identity.</summary>
+    private AuthResult Conclude(PendingCheck check, string? secret)
+    {
+        var (message, register, realm, source, user, credentials, nonceState, nonceSequence) = check;
         var verdict = secret is null ? AuthResult.UnknownUser : Verify(secret, credentials, realm, message.Rm ?? string.Empty);
         if (verdict != AuthResult.Ok)
         {
@@ -149,14 +189,30 @@ public sealed partial class Auth
                 return Challenge(message, register, realm, stale: true, AuthResult.StaleNonce);
         }
 
-        if (!string.Equals(credentials.Username, identity.User, StringComparison.Ordinal))
+        if (!string.Equals(credentials.Username, user, StringComparison.Ordinal))
         {
-            LogMismatch(_logger, source, credentials.Username, identity.User);
+            LogMismatch(_logger, source, credentials.Username, user);
             return Refuse(message, 403, "Forbidden auth ID", AuthResult.IdentityMismatch);
         }
 
         message.Var["auth.user"] = credentials.Username;
         return AuthResult.Ok;
+    }
+
+    /// <summary>One finished task per result, shared: a check that needs no provider allocates no task.</summary>
+    private static readonly Task<AuthResult>[] CompletedChecks = CompletedPerResult();
+
+    private static Task<AuthResult> Completed(AuthResult result) => CompletedChecks[(int)result - (int)AuthResult.IdentityMismatch];
+
+    private static Task<AuthResult>[] CompletedPerResult()
+    {
+        var tasks = new Task<AuthResult>[(int)AuthResult.Ok - (int)AuthResult.IdentityMismatch + 1];
+        foreach (var result in Enum.GetValues<AuthResult>())
+        {
+            tasks[(int)result - (int)AuthResult.IdentityMismatch] = Task.FromResult(result);
+        }
+
+        return tasks;
     }
 
     /// <summary>Removes the credentials header before the request is relayed (consume_credentials).</summary>
@@ -249,14 +305,30 @@ public sealed partial class Auth
             return (string.Empty, string.Empty);
         }
 
-        var rest = uri[(uri.IndexOf(':', StringComparison.Ordinal) + 1)..];
-        var at = rest.IndexOf('@', StringComparison.Ordinal);
-        var user = at < 0 ? string.Empty : rest[..at];
+        // Spans until the two results: one string each, nothing in between.
+        var rest = uri.AsSpan(uri.IndexOf(':', StringComparison.Ordinal) + 1);
+        var at = rest.IndexOf('@');
+        var user = at < 0 ? [] : rest[..at];
         var host = at < 0 ? rest : rest[(at + 1)..];
-        var end = host.IndexOfAny([';', '?', '>']);
+        var end = host.IndexOfAny(HostEnd);
         host = end < 0 ? host : host[..end];
         var colon = host.StartsWith('[') ? host.IndexOf("]:", StringComparison.Ordinal) + 1 : host.LastIndexOf(':');
-        return (user, colon > 0 ? host[..colon] : host);
+        return (user.ToString(), (colon > 0 ? host[..colon] : host).ToString());
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HostEnd = System.Buffers.SearchValues.Create(";?>");
+
+    private bool Offers(string algorithm)
+    {
+        foreach (var offered in _algorithms)
+        {
+            if (string.Equals(offered, algorithm, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The realm without the characters that would break its quoted-string; the same string when it has none (the usual case).</summary>

@@ -22,6 +22,8 @@ public sealed class InboundMessage : ILogTagged
     private bool _editing;
     private string? _callId;
     private string? _requestUri;
+    private string? _fromUri;
+    private string? _toUri;
     private byte[]? _replyHeaders;
     private int _generation;
 
@@ -58,6 +60,8 @@ public sealed class InboundMessage : ILogTagged
         _editing = false;
         _callId = null;
         _requestUri = null;
+        _fromUri = null;
+        _toUri = null;
         _replyHeaders = null;
         _generation = 0;
         _branches = null;
@@ -144,6 +148,15 @@ public sealed class InboundMessage : ILogTagged
         : _requestUri ??= Message.RequestUri.IsEmpty ? null : Message.GetString(Message.RequestUri);
 
     public bool RequestUriChanged { get; private set; }
+
+    /// <summary>
+    /// The From URI as received (made once: a route reads it several times — sanity check,
+    /// IsMyself, authentication). Edits of the From header do not change it, as in Kamailio's $fu.
+    /// </summary>
+    public string? FromUri => !IsSip || Message.From.Uri.IsEmpty ? null : _fromUri ??= Message.GetString(Message.From.Uri);
+
+    /// <summary>The To URI as received (made once, as <see cref="FromUri"/>).</summary>
+    public string? ToUri => !IsSip || Message.To.Uri.IsEmpty ? null : _toUri ??= Message.GetString(Message.To.Uri);
 
     /// <summary>The next hop without changing the Request-URI (from loose routing, or set by the script): Kamailio's $du.</summary>
     public string? Destination { get; set; }

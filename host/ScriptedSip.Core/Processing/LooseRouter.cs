@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using ScriptedSip.Core.Messages;
 using ScriptedSip.Core.Parsing;
@@ -92,9 +93,30 @@ public sealed class LooseRouter
             return false;
         }
 
-        var text = Encoding.UTF8.GetBytes(uri.Contains(':', StringComparison.Ordinal) && uri.StartsWith("sip", StringComparison.OrdinalIgnoreCase) ? uri : "sip:" + uri);
-        return SipUriParser.TryParse(text, out var parsed) && _transports.IsUs(text.AsSpan(parsed.Host.Start, parsed.Host.Length), parsed.Port);
+        // Scripts ask this several times per request (From, Request-URI): the URI is encoded into a
+        // stack buffer (a pooled one when long), never a new array.
+        var prefix = uri.Contains(':', StringComparison.Ordinal) && uri.StartsWith("sip", StringComparison.OrdinalIgnoreCase) ? 0 : SipScheme.Length;
+        var length = prefix + Encoding.UTF8.GetMaxByteCount(uri.Length);
+        byte[]? rented = null;
+        var buffer = length <= StackUriBytes ? stackalloc byte[StackUriBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            SipScheme[..prefix].CopyTo(buffer);
+            var text = buffer[..(prefix + Encoding.UTF8.GetBytes(uri, buffer[prefix..]))];
+            return SipUriParser.TryParse(text, out var parsed) && _transports.IsUs(text.Slice(parsed.Host.Start, parsed.Host.Length), parsed.Port);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
+
+    private const int StackUriBytes = 512;
+
+    private static ReadOnlySpan<byte> SipScheme => "sip:"u8;
 
     private bool RequestUriIsUs(SipMessage msg) =>
         SipUriParser.TryParse(msg.Span(msg.RequestUri), out var uri)

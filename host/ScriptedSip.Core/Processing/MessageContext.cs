@@ -139,9 +139,9 @@ public sealed partial class MessageContext : RouteGlobals, ISipLogContext, IRout
 
     public override string? Ci => _m.CallId;
 
-    public override string? Fu => IsSip ? Text(Msg.From.Uri) : null;
+    public override string? Fu => _m.FromUri;
 
-    public override string? Tu => IsSip ? Text(Msg.To.Uri) : null;
+    public override string? Tu => _m.ToUri;
 
     public override string? Hdr(string name)
     {
