@@ -48,7 +48,7 @@ for rep in $(seq 1 "$REPS"); do
     for scen in $SCENARIOS; do
         run_one "$rep" "$scen" kamailio kamailio "$NEW_DLL"
         # shellcheck disable=SC2086 # OLD_ENV: words of VAR=value
-        run_one "$rep" "$scen" old scriptedsip "$OLD_DLL" $OLD_ENV
+        run_one "$rep" "$scen" old scriptedsip "$OLD_DLL" ${OLD_ENV:-}
         run_one "$rep" "$scen" new scriptedsip "$NEW_DLL"
     done
 done

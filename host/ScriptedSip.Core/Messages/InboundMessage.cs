@@ -175,8 +175,17 @@ public sealed class InboundMessage : ILogTagged
 
     public void AppendReplyHeader(string line)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\r\n");
-        _replyHeaders = _replyHeaders is null ? bytes : [.. _replyHeaders, .. bytes];
+        ArgumentNullException.ThrowIfNull(line);
+
+        // One array for all lines, written in place (an authentication challenge adds one line per
+        // algorithm to every 401/407): no joined string, no intermediate copies.
+        var start = _replyHeaders?.Length ?? 0;
+        var grown = new byte[start + System.Text.Encoding.UTF8.GetByteCount(line) + 2];
+        _replyHeaders?.CopyTo(grown, 0);
+        var written = System.Text.Encoding.UTF8.GetBytes(line, grown.AsSpan(start));
+        grown[start + written] = (byte)'\r';
+        grown[start + written + 1] = (byte)'\n';
+        _replyHeaders = grown;
     }
 
     private List<(string Uri, string? Destination)>? _branches;
