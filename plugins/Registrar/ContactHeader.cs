@@ -234,10 +234,27 @@ public static class ContactHeader
 /// <summary>Small helpers on Contact URIs (comparison, host:port), without a full URI parser.</summary>
 public static class ContactUri
 {
-    public static bool LooksLikeSipUri(string uri) =>
-        uri.Length is > 4 and < 1024
-        && (uri.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
-        && !uri.Any(c => char.IsWhiteSpace(c) || c is '<' or '>' or '"');
+    public static bool LooksLikeSipUri(string uri) => LooksLikeSipUri(uri.AsSpan());
+
+    /// <summary>As <see cref="LooksLikeSipUri(string)"/>, on a span (no enumerator, nothing allocated).</summary>
+    public static bool LooksLikeSipUri(ReadOnlySpan<char> uri)
+    {
+        if (uri.Length is <= 4 or >= 1024
+            || !(uri.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("sips:", StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        foreach (var c in uri)
+        {
+            if (char.IsWhiteSpace(c) || c is '<' or '>' or '"')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>RFC 3261 §19.1.4, simplified: scheme and host case-insensitive, user part exact, parameters ignored.</summary>
     public static bool Equivalent(string a, string b) =>

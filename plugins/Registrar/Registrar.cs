@@ -184,9 +184,16 @@ public sealed class Registrar
 
     private static List<List<Binding>> GroupsByQ(IReadOnlyList<Binding> bestFirst)
     {
-        var groups = new List<List<Binding>>(1);
-        foreach (var binding in bestFirst)
+        // Indexed (an interface foreach boxes its enumerator); one q-value — the usual case — is the list itself.
+        if (bestFirst is List<Binding> { Count: > 0 } list && list[0].Q == list[^1].Q)
         {
+            return [list];
+        }
+
+        var groups = new List<List<Binding>>(1);
+        for (var i = 0; i < bestFirst.Count; i++)
+        {
+            var binding = bestFirst[i];
             if (groups.Count == 0 || groups[^1][0].Q != binding.Q)
             {
                 groups.Add(new List<Binding>(bestFirst.Count));
@@ -245,23 +252,38 @@ public sealed class Registrar
     /// <summary>The address-of-record of a SIP URI: <c>user@host</c>, host lower-case, without port and parameters.</summary>
     public static string? ToAor(string? uri)
     {
-        if (uri is null || !ContactUri.LooksLikeSipUri(uri.Trim()))
+        if (uri is null)
         {
             return null;
         }
 
-        var rest = uri.Trim();
-        rest = rest[(rest.IndexOf(':', StringComparison.Ordinal) + 1)..];
-        var at = rest.IndexOf('@', StringComparison.Ordinal);
+        // Every lookup and save asks this: spans until the one string it returns.
+        var trimmed = uri.AsSpan().Trim();
+        if (!ContactUri.LooksLikeSipUri(trimmed))
+        {
+            return null;
+        }
+
+        var rest = trimmed[(trimmed.IndexOf(':') + 1)..];
+        var at = rest.IndexOf('@');
         if (at <= 0)
         {
             return null;
         }
 
         var user = rest[..at];
-        var hostPort = ContactUri.HostPort("sip:" + rest);
-        var host = hostPort[..hostPort.LastIndexOf(':')];
-        return user + "@" + host;
+        var host = rest[(at + 1)..];
+        var end = host.IndexOfAny(';', '?');
+        host = end < 0 ? host : host[..end];
+        var portColon = host.StartsWith('[') ? host.IndexOf("]:", StringComparison.Ordinal) + 1 : host.LastIndexOf(':');
+        host = portColon > 0 ? host[..portColon] : host;
+
+        var length = user.Length + 1 + host.Length;
+        Span<char> text = length <= 256 ? stackalloc char[length] : new char[length];
+        user.CopyTo(text);
+        text[user.Length] = '@';
+        host.ToLowerInvariant(text[(user.Length + 1)..]);
+        return new string(text);
     }
 
     private static string Normalize(string aor)
