@@ -263,13 +263,23 @@ public static class ContactUri
     /// <summary>The host and port (<c>host:port</c>, port 5060 when absent) of a SIP URI.</summary>
     public static string HostPort(string uri)
     {
-        var rest = uri[(uri.IndexOf(':', StringComparison.Ordinal) + 1)..];
-        var at = rest.IndexOf('@', StringComparison.Ordinal);
-        rest = at < 0 ? rest : rest[(at + 1)..];
-        var end = rest.IndexOfAny([';', '?']);
-        rest = end < 0 ? rest : rest[..end];
-        var portColon = rest.StartsWith('[') ? rest.IndexOf("]:", StringComparison.Ordinal) + 1 : rest.LastIndexOf(':');
-        return (portColon > 0 ? rest : rest + ":5060").ToLowerInvariant();
+        var rest = uri.AsSpan(uri.IndexOf(':', StringComparison.Ordinal) + 1);
+        var at = rest.IndexOf('@');
+        var hostPort = HostAndPort(at < 0 ? rest : rest[(at + 1)..], out var portColon);
+        return (portColon > 0 ? hostPort.ToString() : string.Concat(hostPort, ":5060")).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// The <c>host[:port]</c> at the start of what follows a URI's user part, without parameters and
+    /// headers; <paramref name="portColon"/> is the index of the port's colon in it (IPv6 references
+    /// in brackets), not above 0 when there is no port.
+    /// </summary>
+    public static ReadOnlySpan<char> HostAndPort(ReadOnlySpan<char> afterUser, out int portColon)
+    {
+        var end = afterUser.IndexOfAny(';', '?');
+        var hostPort = end < 0 ? afterUser : afterUser[..end];
+        portColon = hostPort.StartsWith('[') ? hostPort.IndexOf("]:", StringComparison.Ordinal) + 1 : hostPort.LastIndexOf(':');
+        return hostPort;
     }
 
     private static string Normalize(string uri)

@@ -272,10 +272,7 @@ public sealed class Registrar
         }
 
         var user = rest[..at];
-        var host = rest[(at + 1)..];
-        var end = host.IndexOfAny(';', '?');
-        host = end < 0 ? host : host[..end];
-        var portColon = host.StartsWith('[') ? host.IndexOf("]:", StringComparison.Ordinal) + 1 : host.LastIndexOf(':');
+        var host = ContactUri.HostAndPort(rest[(at + 1)..], out var portColon);
         host = portColon > 0 ? host[..portColon] : host;
 
         var length = user.Length + 1 + host.Length;

@@ -96,7 +96,7 @@ public sealed class LooseRouter
         // Scripts ask this several times per request (From, Request-URI): the URI is encoded into a
         // stack buffer (a pooled one when long), never a new array.
         var prefix = uri.Contains(':', StringComparison.Ordinal) && uri.StartsWith("sip", StringComparison.OrdinalIgnoreCase) ? 0 : SipScheme.Length;
-        var length = prefix + Encoding.UTF8.GetMaxByteCount(uri.Length);
+        var length = prefix + Encoding.UTF8.GetByteCount(uri); // exact: the stack serves every URI up to 512 bytes
         byte[]? rented = null;
         var buffer = length <= StackUriBytes ? stackalloc byte[StackUriBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
