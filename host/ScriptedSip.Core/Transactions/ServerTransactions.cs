@@ -36,11 +36,15 @@ internal sealed class ServerTransactions
 
         var key = ServerKey.From(message);
         var source = TransactionContext.Copy(context.Source);
-        var replyTo = TransactionContext.Copy(context.Source);
+        var replyTo = source;
         // Over TCP/TLS the reply goes back on the request's connection (RFC 3261 §18.2.2): its source.
-        if (!message.TopVia.HasRport && !context.Transport.IsReliable)
+        // Usually the Via port is the source port too: then both are one object (neither changes
+        // after this), which a finished transaction holds for its last seconds.
+        var viaPort = message.TopVia.Port > 0 ? message.TopVia.Port : 5060;
+        if (!message.TopVia.HasRport && !context.Transport.IsReliable && viaPort != SocketAddressText.Port(source))
         {
-            SocketAddressText.SetPort(replyTo, message.TopVia.Port > 0 ? message.TopVia.Port : 5060);
+            replyTo = TransactionContext.Copy(context.Source);
+            SocketAddressText.SetPort(replyTo, viaPort);
         }
 
         var transaction = _ctx.Table.GetOrAdd(key, message, source, replyTo, context.Transport, out var created);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace ScriptedSip.Core.Transport;
 
@@ -57,12 +58,30 @@ public static class SocketAddressText
         return ip.TryFormat(destination, out var length) ? length : -1;
     }
 
+    /// <summary>
+    /// The IP as text. Most messages a thread handles come from a few peers, so it keeps the last
+    /// address it formatted (per thread: nothing shared) and returns the same string for it again.
+    /// </summary>
     public static string Ip(SocketAddress address)
     {
         Span<byte> text = stackalloc byte[64];
         var length = FormatIp(address, text);
-        return length < 0 ? "?" : System.Text.Encoding.ASCII.GetString(text[..length]);
+        if (length < 0)
+        {
+            return "?";
+        }
+
+        var ascii = text[..length];
+        if (t_lastIp is { } last && last.Length == length && Ascii.Equals(ascii, last))
+        {
+            return last;
+        }
+
+        return t_lastIp = Encoding.ASCII.GetString(ascii);
     }
+
+    [ThreadStatic]
+    private static string? t_lastIp;
 
     /// <summary>ip:port for log lines; "?" when the address cannot be read.</summary>
     public static string Describe(SocketAddress address)
