@@ -47,7 +47,6 @@ public sealed partial class Auth
     private readonly string[] _algorithms; // the options' list, de-duplicated once (read on every challenge and check; an array: no enumerator)
     private readonly NonceService _nonces;
     private readonly FailureLimiter _failures;
-    private readonly Ha1Cache _ha1s = new();
     private readonly ILogger _logger;
     private volatile Func<string, string, Task<string?>>? _provider;
 
@@ -248,26 +247,28 @@ public sealed partial class Auth
 
     /// <summary>
     /// Ok when the response matches the password or stored HA1; InvalidPassword otherwise (also when
-    /// the stored HA1 is for another algorithm). A password's HA1 comes from <see cref="Ha1Cache"/>;
-    /// the rest is computed in stack buffers.
+    /// the stored HA1 is for another algorithm). Computed in stack buffers: nothing allocated.
     /// </summary>
-    private AuthResult Verify(string secret, DigestCredentials c, string realm, string method)
+    private static AuthResult Verify(string secret, DigestCredentials c, string realm, string method)
     {
+        Span<char> ha1 = stackalloc char[DigestMath.MaxHexLength];
+        int length;
         if (!secret.StartsWith("ha1:", StringComparison.OrdinalIgnoreCase))
         {
-            var ha1 = _ha1s.Get(c.Algorithm, c.Username, realm, secret);
-            return DigestMath.ResponseMatches(c.Algorithm, ha1, method, c) ? AuthResult.Ok : AuthResult.InvalidPassword;
+            length = DigestMath.Ha1(c.Algorithm, c.Username, realm, secret, ha1);
         }
-
-        var stored = secret.AsSpan(4);
-        if (stored.Length != (DigestMath.IsSha256(c.Algorithm) ? 64 : 32))
+        else
         {
-            return AuthResult.InvalidPassword;
+            var stored = secret.AsSpan(4);
+            if (stored.Length != (DigestMath.IsSha256(c.Algorithm) ? 64 : 32))
+            {
+                return AuthResult.InvalidPassword;
+            }
+
+            length = stored.ToLowerInvariant(ha1);
         }
 
-        Span<char> lower = stackalloc char[DigestMath.MaxHexLength];
-        var length = stored.ToLowerInvariant(lower);
-        return DigestMath.ResponseMatches(c.Algorithm, lower[..length], method, c) ? AuthResult.Ok : AuthResult.InvalidPassword;
+        return DigestMath.ResponseMatches(c.Algorithm, ha1[..length], method, c) ? AuthResult.Ok : AuthResult.InvalidPassword;
     }
 
     private void Fail(string source, string user)
