@@ -101,7 +101,7 @@ public sealed partial class RequestForwarder
             return false;
         }
 
-        var sent = hop.Send(OutputBuffer.Message.AsSpan(0, length), hop.EndPoint.Serialize(), null, null);
+        var sent = hop.Send(OutputBuffer.Message.AsSpan(0, length), SharedAddresses.Of(hop.EndPoint), null, null);
         message.MarkForwarded(sent);
         return sent;
     }

@@ -103,7 +103,7 @@ internal sealed partial class ClientBranches
                 _ctx.Layer.Server.SendLocalReplyLocked(transaction, context.Message, 100, "Trying");
             }
 
-            var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), hop.EndPoint.Serialize(), transport);
+            var branch = new ClientBranch(transaction, number, OutputBuffer.Message.AsSpan(0, length).ToArray(), SharedAddresses.Of(hop.EndPoint), transport);
             transaction.Branches.Add(branch);
             if (context.PendingFailureRoute is { } failure)
             {

@@ -35,7 +35,7 @@ internal sealed class ServerTransactions
         }
 
         var key = ServerKey.From(message);
-        var source = TransactionContext.Copy(context.Source);
+        var source = SharedAddresses.CopyOf(context.Source); // shared with this thread's other transactions from the same peer: never changed
         var replyTo = source;
         // Over TCP/TLS the reply goes back on the request's connection (RFC 3261 §18.2.2): its source.
         // Usually the Via port is the source port too: then both are one object (neither changes
