@@ -43,7 +43,7 @@ internal sealed class ServerTransactions
         var viaPort = message.TopVia.Port > 0 ? message.TopVia.Port : 5060;
         if (!message.TopVia.HasRport && !context.Transport.IsReliable && viaPort != SocketAddressText.Port(source))
         {
-            replyTo = TransactionContext.Copy(context.Source);
+            replyTo = SocketAddressText.Copy(context.Source);
             SocketAddressText.SetPort(replyTo, viaPort);
         }
 

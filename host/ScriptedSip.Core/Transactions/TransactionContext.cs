@@ -108,13 +108,6 @@ internal sealed class TransactionContext
         return lineEnd >= 0 && lineEnd + 2 < message.Length ? message.AsSpan(0, lineEnd + 2).ToArray() : message;
     }
 
-    public static SocketAddress Copy(SocketAddress source)
-    {
-        var copy = new SocketAddress(source.Family, source.Size);
-        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
-        return copy;
-    }
-
     public void StopBranchTimers(ClientBranch branch)
     {
         Cancel(branch.RetransmitTimer);

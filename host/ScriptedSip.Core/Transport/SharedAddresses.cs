@@ -27,10 +27,7 @@ internal static class SharedAddresses
             return last;
         }
 
-        var copy = new SocketAddress(source.Family, source.Size);
-        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
-        t_lastSource = copy;
-        return copy;
+        return t_lastSource = SocketAddressText.Copy(source);
     }
 
     /// <summary>

@@ -14,6 +14,15 @@ public static class SocketAddressText
         return (bytes[2] << 8) | bytes[3];
     }
 
+    /// <summary>A new address with the same bytes (e.g. out of a receive buffer the next datagram overwrites).</summary>
+    public static SocketAddress Copy(SocketAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var copy = new SocketAddress(source.Family, source.Size);
+        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
     public static void SetPort(SocketAddress address, int port)
     {
         ArgumentNullException.ThrowIfNull(address);

@@ -185,8 +185,7 @@ internal sealed class UdpErrorQueue
                 continue; // e.g. EMSGSIZE (path MTU): not a dead destination
             }
 
-            var destination = new SocketAddress(_destination.Family, _destination.Size);
-            _destination.Buffer.Span[.._destination.Size].CopyTo(destination.Buffer.Span);
+            var destination = SocketAddressText.Copy(_destination);
             bounced.Add(new Bounced(destination, _data.AsSpan(0, (int)Math.Min(length, DataSize)).ToArray(), Describe(errno)));
             _counters.Increment(Stats.SipCounter.IcmpUnreachable); // before the branch ends: whoever sees its 503 sees the count
         }

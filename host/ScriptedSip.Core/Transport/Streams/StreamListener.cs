@@ -160,7 +160,7 @@ public sealed class StreamListener : ISipTransport, IDisposable
                 }
                 else
                 {
-                    var remote = Copy(destination);
+                    var remote = SocketAddressText.Copy(destination);
                     socket = new Socket(Local.Family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                     if (!Local.IsWildcard)
                     {
@@ -378,13 +378,6 @@ public sealed class StreamListener : ISipTransport, IDisposable
 
         connection = null;
         return false;
-    }
-
-    private static SocketAddress Copy(SocketAddress address)
-    {
-        var copy = new SocketAddress(address.Family, address.Size);
-        address.Buffer.Span[..address.Size].CopyTo(copy.Buffer.Span);
-        return copy;
     }
 
     /// <summary>A connection's identity: the peer's address, and for TLS we opened the name its certificate was checked against.</summary>
